@@ -1,0 +1,1 @@
+"""The privacy layer: every figure that leaves the registry passes through here."""

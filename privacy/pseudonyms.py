@@ -1,0 +1,123 @@
+"""Keyed pseudonyms (salting) for case linkage and receipts.
+
+A pseudonym is BLAKE2b keyed with a key per purpose and per calendar year; the yearly keys are
+derived with argon2id from one master secret that lives outside the database. A yearly key
+change makes cases unlinkable across years. Every pseudonym carries a label
+``<scheme>:<purpose>:<year>:`` so the scheme can be replaced later without mixing old and new
+(in the manner of NEN 7524 pseudonym labels).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import stat
+from functools import lru_cache
+from pathlib import Path
+
+from argon2.low_level import Type, hash_secret_raw
+from nacl.encoding import HexEncoder
+from nacl.hash import blake2b
+
+from registry.periods import Month
+
+SCHEME = "v1"
+# 32 symbols without look-alikes (no I, O, 0, 1): 5 bits per character.
+TOKEN_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+_RECEIPT_RE = re.compile(r"^(\d{4})-(\d{2})-([A-Z2-9]{4}(?:-[A-Z2-9]{4}){4})$")
+
+
+class SecretError(RuntimeError):
+    """The master secret is missing or not safely stored."""
+
+
+def _groups(n_groups: int) -> str:
+    return "-".join(
+        "".join(secrets.choice(TOKEN_ALPHABET) for _ in range(4)) for _ in range(n_groups)
+    )
+
+
+def new_case_token() -> str:
+    """A random, human-readable case token (80 bits), shown once to the adviser."""
+    return _groups(4)
+
+
+class KeyedPseudonymizer:
+    """Implements ``registry.signals.Pseudonymizer`` with per-purpose, per-year keys."""
+
+    def __init__(self, master_secret: bytes):
+        if len(master_secret) < 32:
+            raise SecretError("The master secret must be at least 32 bytes.")
+        self._master = master_secret
+
+    @lru_cache(maxsize=64)  # noqa: B019 - one instance per app; caching the slow KDF is the point
+    def _key(self, purpose: str, year: int) -> bytes:
+        salt = f"signal-registry/{SCHEME}/{purpose}/{year}".encode()
+        return hash_secret_raw(
+            secret=self._master, salt=salt, time_cost=2, memory_cost=19456,
+            parallelism=1, hash_len=32, type=Type.ID,
+        )
+
+    def _hash(self, purpose: str, year: int, value: str) -> str:
+        digest = blake2b(value.encode("utf-8"), digest_size=32, key=self._key(purpose, year),
+                         encoder=HexEncoder).decode("ascii")
+        return f"{SCHEME}:{purpose}:{year}:{digest}"
+
+    def case_pseudonym(self, token: str, year: int) -> str:
+        return self._hash("case", year, token.strip().upper())
+
+    def new_receipt(self, month: Month) -> str:
+        """A one-time receipt (100 bits) that names the month it was issued in."""
+        return f"{month}-{_groups(5)}"
+
+    def receipt_month(self, receipt: str) -> Month | None:
+        match = _RECEIPT_RE.match(receipt.strip().upper())
+        if not match:
+            return None
+        try:
+            return Month(int(match.group(1)), int(match.group(2)))
+        except ValueError:
+            return None
+
+    def receipt_hash(self, receipt: str) -> str:
+        receipt = receipt.strip().upper()
+        month = self.receipt_month(receipt)
+        year = month.year if month else 0
+        return self._hash("receipt", year, receipt)
+
+
+def load_master_secret(value: str | None, path: str | None) -> bytes | None:
+    """The master secret from a value or from a file only its owner can read; never the DB."""
+    if value:
+        return _decode(value)
+    if path:
+        file = Path(path)
+        if not file.exists():
+            raise SecretError(f"Secret file {path} does not exist.")
+        mode = file.stat().st_mode
+        if mode & (stat.S_IRWXG | stat.S_IRWXO):
+            raise SecretError(f"Secret file {path} must be readable by its owner only (chmod 600).")
+        return _decode(file.read_text(encoding="utf-8").strip())
+    return None
+
+
+def _decode(text: str) -> bytes:
+    text = text.strip()
+    try:
+        raw = bytes.fromhex(text)
+    except ValueError:
+        raw = text.encode("utf-8")
+    if len(raw) < 32:
+        raise SecretError("The master secret must be at least 32 bytes (64 hex characters).")
+    return raw
+
+
+def create_secret_file(path: Path) -> bytes:
+    """Write a new random master secret to ``path`` with mode 600 (demo and first setup)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    secret = secrets.token_bytes(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(secret.hex())
+    return secret

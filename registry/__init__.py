@@ -1,0 +1,1 @@
+"""The registry: taxonomy, organisation structure, signal records, storage and accounts."""

@@ -1,0 +1,80 @@
+"""Who is asking, and may they: shared by every web and API blueprint.
+
+A request is made either by a signed-in person (Flask-Login session) or by a case system or
+researcher with ``Authorization: Bearer <token>``. Both end up as a :class:`Principal`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import current_app, g, request
+from flask_login import UserMixin, current_user
+
+from registry.accounts import Principal, Role
+from registry.errors import Forbidden, Unauthorized
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class SessionUser(UserMixin):
+    """Flask-Login's view of a principal."""
+
+    def __init__(self, principal: Principal):
+        self.principal = principal
+
+    def get_id(self) -> str:
+        return self.principal.account_id
+
+
+def services() -> Any:
+    """The application's service container (see ``server.container``)."""
+    return current_app.extensions["signal_registry"]
+
+
+def bearer_principal() -> Principal | None:
+    header = request.headers.get("Authorization", "")
+    if not header:
+        return None
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("Gebruik 'Authorization: Bearer <token>'.")
+    principal = services().accounts.resolve_token(token.strip())
+    if principal is None:
+        raise Unauthorized("Het API-token is onbekend of ingetrokken.")
+    return principal
+
+
+def current_principal() -> Principal | None:
+    if "principal" not in g:
+        principal = bearer_principal()
+        if principal is None and current_user.is_authenticated:
+            principal = current_user.principal
+        g.principal = principal
+    return g.principal
+
+
+def require_roles(*roles: Role, api: bool = False) -> Callable[[F], F]:
+    """Allow only these roles; 401 when nobody is signed in, 403 for another role.
+
+    With ``api=True`` only a bearer token counts: API calls never ride on a browser session,
+    so cross-site requests cannot use it.
+    """
+
+    def decorator(view: F) -> F:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            principal = bearer_principal() if api else current_principal()
+            if principal is None:
+                raise Unauthorized("Log in om verder te gaan." if not api else
+                                   "Een API-token is nodig (Authorization: Bearer <token>).")
+            g.principal = principal
+            if roles and principal.role not in roles:
+                raise Forbidden("Uw rol heeft geen toegang tot deze functie.")
+            return view(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorator

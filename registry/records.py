@@ -1,0 +1,180 @@
+"""The signal record: a frozen, validated value; the only shape in which a signal enters.
+
+Validation happens once, at the boundary (``SignalRecord.from_payload``), and reports every
+problem at once with a Dutch message per field. The domain trusts a constructed record.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from registry.errors import FieldError, ValidationFailed
+from registry.organisations import OrgStructure
+from registry.periods import Month
+from registry.taxonomy import Taxonomy
+
+RECORD_FIELDS = (
+    "period",
+    "unit",
+    "channel",
+    "categories",
+    "implicated_party",
+    "reporter_role",
+    "follow_up",
+    "impact",
+    "case_token",
+)
+SINGLE_CODE_FIELDS = ("channel", "implicated_party", "reporter_role", "follow_up")
+# A case token is random and human-readable: groups of letters and digits joined by dashes.
+CASE_TOKEN_RE = re.compile(r"^[A-Z2-9]{4}(-[A-Z2-9]{4}){3,5}$")
+
+
+@dataclass(frozen=True)
+class SignalRecord:
+    """One contact, coded. Construct with :meth:`from_payload` to validate."""
+
+    period: Month
+    unit: str
+    organisation: str
+    channel: str
+    categories: tuple[str, ...]
+    implicated_party: str
+    reporter_role: str
+    follow_up: str
+    impact: tuple[str, ...] = ()
+    case_token: str | None = field(default=None, repr=False)
+
+    @classmethod
+    def from_payload(
+        cls,
+        payload: Mapping[str, Any],
+        taxonomy: Taxonomy,
+        org: OrgStructure,
+        *,
+        today: Month | None = None,
+        allowed_organisations: frozenset[str] | None = None,
+    ) -> SignalRecord:
+        """Validate a JSON-like mapping; raise ValidationFailed listing every problem."""
+        errors: list[FieldError] = []
+        today = today or Month.current()
+        if not isinstance(payload, Mapping):
+            raise ValidationFailed(errors=[FieldError("", "Verwacht een JSON-object.")])
+        unknown = sorted(set(payload) - set(RECORD_FIELDS))
+        for name in unknown:
+            errors.append(FieldError(str(name)[:64], "Onbekend veld; vrije tekst wordt niet opgeslagen."))
+
+        period = _period(payload.get("period"), today, errors)
+        unit, organisation = _unit(payload.get("unit"), org, allowed_organisations, errors)
+        codes = {name: _single(name, payload.get(name), taxonomy, errors)
+                 for name in SINGLE_CODE_FIELDS}
+        categories = _multi("categories", payload.get("categories"), taxonomy, errors, minimum=1)
+        impact = _multi("impact", payload.get("impact", []), taxonomy, errors, minimum=0)
+        case_token = _case_token(payload.get("case_token"), errors)
+        if errors:
+            raise ValidationFailed(errors=errors)
+        assert period is not None and unit is not None and organisation is not None
+        return cls(
+            period=period,
+            unit=unit,
+            organisation=organisation,
+            channel=codes["channel"] or "",
+            categories=categories,
+            implicated_party=codes["implicated_party"] or "",
+            reporter_role=codes["reporter_role"] or "",
+            follow_up=codes["follow_up"] or "",
+            impact=impact,
+            case_token=case_token,
+        )
+
+
+def _period(value: Any, today: Month, errors: list[FieldError]) -> Month | None:
+    if value is None or value == "":
+        errors.append(FieldError("period", "Vul de maand in (JJJJ-MM)."))
+        return None
+    if not isinstance(value, str):
+        errors.append(FieldError("period", "De maand moet tekst zijn in het formaat JJJJ-MM."))
+        return None
+    try:
+        month = Month.parse(value)
+    except ValueError as exc:
+        errors.append(FieldError("period", str(exc)))
+        return None
+    if month > today:
+        errors.append(FieldError("period", "De maand mag niet in de toekomst liggen."))
+        return None
+    return month
+
+
+def _unit(
+    value: Any,
+    org: OrgStructure,
+    allowed: frozenset[str] | None,
+    errors: list[FieldError],
+) -> tuple[str | None, str | None]:
+    if not isinstance(value, str) or not value:
+        errors.append(FieldError("unit", "Kies een organisatieonderdeel."))
+        return None, None
+    if value not in org:
+        errors.append(FieldError("unit", "Dit organisatieonderdeel bestaat niet."))
+        return None, None
+    organisation = org.get(value).organisation
+    if allowed is not None and organisation not in allowed:
+        errors.append(FieldError("unit", "Dit onderdeel hoort niet bij uw organisatie."))
+        return None, None
+    return value, organisation
+
+
+def _single(name: str, value: Any, taxonomy: Taxonomy, errors: list[FieldError]) -> str | None:
+    label = taxonomy.fields[name].label_nl.lower()
+    if not isinstance(value, str) or not value:
+        errors.append(FieldError(name, f"Kies een waarde voor {label}."))
+        return None
+    if value not in taxonomy.fields[name].code_set:
+        errors.append(FieldError(name, f"Onbekende code voor {label}."))
+        return None
+    return value
+
+
+def _multi(
+    name: str, value: Any, taxonomy: Taxonomy, errors: list[FieldError], *, minimum: int
+) -> tuple[str, ...]:
+    label = taxonomy.fields[name].label_nl.lower()
+    if value is None:
+        value = []
+    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+        errors.append(FieldError(name, f"{taxonomy.fields[name].label_nl}: geef een lijst codes."))
+        return ()
+    if len(value) < minimum:
+        errors.append(FieldError(name, f"Kies minstens een waarde voor {label}."))
+        return ()
+    if len(set(value)) != len(value):
+        errors.append(FieldError(name, f"Een code staat dubbel bij {label}."))
+        return ()
+    unknown = [v for v in value if v not in taxonomy.fields[name].code_set]
+    if unknown:
+        errors.append(FieldError(name, f"Onbekende code voor {label}."))
+        return ()
+    order = taxonomy.codes(name)
+    return tuple(sorted(value, key=order.index))
+
+
+def _case_token(value: Any, errors: list[FieldError]) -> str | None:
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        errors.append(FieldError("case_token", "Het zaaknummer moet tekst zijn."))
+        return None
+    normalised = value.strip().upper()
+    if not CASE_TOKEN_RE.match(normalised):
+        errors.append(
+            FieldError(
+                "case_token",
+                "Dit is geen geldig zaaknummer; gebruik het nummer dat u bij het eerste "
+                "contact kreeg, zoals ABCD-EFGH-JKLM-NPQR.",
+            )
+        )
+        return None
+    return normalised

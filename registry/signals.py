@@ -1,0 +1,164 @@
+"""Storing, correcting, withdrawing and purging signals.
+
+The service owns the database session. It never learns who entered a signal: callers pass a
+validated :class:`SignalRecord` and get back a random id and a one-time receipt.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from sqlalchemy import delete, func, insert, select
+
+from registry.db import Database, random_id
+from registry.errors import FieldError, NotFound, ValidationFailed
+from registry.models import Signal, SignalCategory, SignalImpact
+from registry.periods import Month
+from registry.records import SignalRecord
+
+
+class Pseudonymizer(Protocol):
+    """Keyed hashing, implemented by ``privacy.pseudonyms``; the registry never sees keys."""
+
+    def case_pseudonym(self, token: str, year: int) -> str: ...
+
+    def receipt_hash(self, receipt: str) -> str: ...
+
+    def new_receipt(self, month: Month) -> str: ...
+
+    def receipt_month(self, receipt: str) -> Month | None: ...
+
+
+@dataclass(frozen=True)
+class StoredSignal:
+    id: str
+    receipt: str
+
+
+class SignalService:
+    def __init__(self, db: Database, pseudonymizer: Pseudonymizer, taxonomy_version: str):
+        self.db = db
+        self.pseudonymizer = pseudonymizer
+        self.taxonomy_version = taxonomy_version
+
+    def store(self, record: SignalRecord) -> StoredSignal:
+        return self.store_many([record])[0]
+
+    def store_many(self, records: Sequence[SignalRecord], *, receipts: bool = True) -> list[StoredSignal]:
+        """Store all records in one transaction: all or nothing."""
+        stored, rows, categories, impacts = self._rows(records, receipts=receipts)
+        with self.db.session() as session:
+            _bulk_insert(session, rows, categories, impacts)
+        return stored
+
+    def _rows(
+        self, records: Sequence[SignalRecord], *, receipts: bool
+    ) -> tuple[list[StoredSignal], list[dict], list[dict], list[dict]]:
+        current = Month.current()
+        stored, rows, categories, impacts = [], [], [], []
+        for record in records:
+            signal_id = random_id()
+            receipt = self.pseudonymizer.new_receipt(current) if receipts else ""
+            rows.append(self._row(signal_id, record, receipt))
+            categories.extend({"signal_id": signal_id, "category": c} for c in record.categories)
+            impacts.extend({"signal_id": signal_id, "impact": i} for i in record.impact)
+            stored.append(StoredSignal(signal_id, receipt))
+        return stored, rows, categories, impacts
+
+    def _row(self, signal_id: str, record: SignalRecord, receipt: str) -> dict:
+        case = (
+            self.pseudonymizer.case_pseudonym(record.case_token, record.period.year)
+            if record.case_token
+            else None
+        )
+        return {
+            "id": signal_id,
+            "period": str(record.period),
+            "organisation": record.organisation,
+            "unit": record.unit,
+            "channel": record.channel,
+            "implicated_party": record.implicated_party,
+            "reporter_role": record.reporter_role,
+            "follow_up": record.follow_up,
+            "case_pseudonym": case,
+            "receipt_hash": self.pseudonymizer.receipt_hash(receipt) if receipt else None,
+            "taxonomy_version": self.taxonomy_version,
+        }
+
+    def find_by_receipt(self, receipt: str, organisations: frozenset[str] | None = None) -> dict:
+        """The stored fields of the signal a valid, current receipt points to."""
+        with self.db.session() as session:
+            signal = self._signal_for_receipt(session, receipt, organisations)
+            return {
+                "period": signal.period,
+                "unit": signal.unit,
+                "channel": signal.channel,
+                "categories": sorted(c.category for c in signal.categories),
+                "implicated_party": signal.implicated_party,
+                "reporter_role": signal.reporter_role,
+                "follow_up": signal.follow_up,
+                "impact": sorted(i.impact for i in signal.impacts),
+            }
+
+    def correct(
+        self, receipt: str, record: SignalRecord, organisations: frozenset[str] | None = None
+    ) -> None:
+        """Replace the coded fields of the signal behind ``receipt`` (same month only)."""
+        with self.db.session() as session:
+            signal = self._signal_for_receipt(session, receipt, organisations)
+            row = self._row(signal.id, record, "")
+            for key in ("period", "organisation", "unit", "channel", "implicated_party",
+                        "reporter_role", "follow_up", "taxonomy_version"):
+                setattr(signal, key, row[key])
+            if record.case_token:
+                signal.case_pseudonym = row["case_pseudonym"]
+            signal.categories = [SignalCategory(category=c) for c in record.categories]
+            signal.impacts = [SignalImpact(impact=i) for i in record.impact]
+
+    def withdraw(self, receipt: str, organisations: frozenset[str] | None = None) -> None:
+        with self.db.session() as session:
+            signal = self._signal_for_receipt(session, receipt, organisations)
+            session.delete(signal)
+
+    def _signal_for_receipt(
+        self, session, receipt: str, organisations: frozenset[str] | None  # type: ignore[no-untyped-def]
+    ) -> Signal:
+        receipt = (receipt or "").strip().upper()
+        month = self.pseudonymizer.receipt_month(receipt)
+        if month is None:
+            raise ValidationFailed(errors=[FieldError("receipt", "Dit is geen geldig ontvangstbewijs.")])
+        if month != Month.current():
+            raise ValidationFailed(
+                errors=[FieldError("receipt", "Een signaal kan alleen worden aangepast of "
+                                   "ingetrokken in de maand waarin het is vastgelegd.")]
+            )
+        signal = session.scalars(
+            select(Signal).where(Signal.receipt_hash == self.pseudonymizer.receipt_hash(receipt))
+        ).one_or_none()
+        if signal is None or (organisations is not None and signal.organisation not in organisations):
+            raise NotFound("Geen signaal gevonden bij dit ontvangstbewijs.")
+        return signal
+
+    def purge(self, before: Month) -> int:
+        """Delete raw signals of months before ``before``; returns how many went."""
+        with self.db.session() as session:
+            ids = select(Signal.id).where(Signal.period < str(before))
+            session.execute(delete(SignalCategory).where(SignalCategory.signal_id.in_(ids)))
+            session.execute(delete(SignalImpact).where(SignalImpact.signal_id.in_(ids)))
+            result = session.execute(delete(Signal).where(Signal.period < str(before)))
+            return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+    def count(self) -> int:
+        with self.db.session() as session:
+            return int(session.scalar(select(func.count()).select_from(Signal)) or 0)
+
+
+def _bulk_insert(session, rows: list[dict], categories: list[dict], impacts: list[dict]) -> None:  # type: ignore[no-untyped-def]
+    if rows:
+        session.execute(insert(Signal), rows)
+    if categories:
+        session.execute(insert(SignalCategory), categories)
+    if impacts:
+        session.execute(insert(SignalImpact), impacts)

@@ -1,0 +1,136 @@
+"""Load and validate the taxonomy data file.
+
+The file is the source of truth: codes, Dutch and English labels and a one-line definition per
+code, plus the Rijk-wide definitions of signaal, melding and incident.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+DEFAULT_VERSION = "2026.1"
+FIELD_NAMES = ("categories", "implicated_party", "reporter_role", "follow_up", "channel", "impact")
+
+
+@dataclass(frozen=True)
+class Code:
+    code: str
+    label_nl: str
+    label_en: str
+    definition_nl: str
+    definition_en: str
+
+    def label(self, locale: str = "nl") -> str:
+        return self.label_en if locale == "en" else self.label_nl
+
+    def definition(self, locale: str = "nl") -> str:
+        return self.definition_en if locale == "en" else self.definition_nl
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    label_nl: str
+    label_en: str
+    multiple: bool
+    min_count: int
+    codes: tuple[Code, ...]
+
+    def __post_init__(self) -> None:
+        seen = [c.code for c in self.codes]
+        if len(seen) != len(set(seen)):
+            raise ValueError(f"field {self.name!r} has duplicate codes")
+        if not self.codes:
+            raise ValueError(f"field {self.name!r} has no codes")
+
+    @property
+    def code_set(self) -> frozenset[str]:
+        return frozenset(c.code for c in self.codes)
+
+    def label(self, locale: str = "nl") -> str:
+        return self.label_en if locale == "en" else self.label_nl
+
+    def get(self, code: str) -> Code:
+        for item in self.codes:
+            if item.code == code:
+                return item
+        raise KeyError(code)
+
+
+@dataclass(frozen=True)
+class Taxonomy:
+    version: str
+    fields: dict[str, Field]
+    definitions: dict[str, dict[str, str]]
+
+    def __post_init__(self) -> None:
+        missing = [name for name in FIELD_NAMES if name not in self.fields]
+        if missing:
+            raise ValueError(f"taxonomy lacks fields: {', '.join(missing)}")
+        for term in ("signaal", "melding", "incident"):
+            if term not in self.definitions:
+                raise ValueError(f"taxonomy lacks the definition of {term!r}")
+
+    def codes(self, field: str) -> list[str]:
+        return [c.code for c in self.fields[field].codes]
+
+    def label(self, field: str, code: str, locale: str = "nl") -> str:
+        return self.fields[field].get(code).label(locale)
+
+    def as_api(self) -> dict[str, object]:
+        """The public JSON shape of ``GET /api/v1/taxonomy``."""
+        return {
+            "version": self.version,
+            "definitions": self.definitions,
+            "fields": {
+                name: [
+                    {
+                        "code": c.code,
+                        "label_nl": c.label_nl,
+                        "label_en": c.label_en,
+                        "definition_nl": c.definition_nl,
+                        "definition_en": c.definition_en,
+                    }
+                    for c in field.codes
+                ]
+                for name, field in self.fields.items()
+            },
+        }
+
+
+def parse_taxonomy(data: dict) -> Taxonomy:
+    fields = {}
+    for name, raw in data["fields"].items():
+        fields[name] = Field(
+            name=name,
+            label_nl=raw["label_nl"],
+            label_en=raw["label_en"],
+            multiple=bool(raw.get("multiple", False)),
+            min_count=int(raw.get("min", 1)),
+            codes=tuple(
+                Code(
+                    code=v["code"],
+                    label_nl=v["label_nl"],
+                    label_en=v["label_en"],
+                    definition_nl=v["definition_nl"],
+                    definition_en=v["definition_en"],
+                )
+                for v in raw["values"]
+            ),
+        )
+    return Taxonomy(version=data["version"], fields=fields, definitions=data["definitions"])
+
+
+@cache
+def load_taxonomy(version: str = DEFAULT_VERSION) -> Taxonomy:
+    """The taxonomy shipped with the package, by version."""
+    text = resources.files("registry.taxonomy").joinpath(f"data/taxonomy-{version}.json")
+    return parse_taxonomy(json.loads(text.read_text(encoding="utf-8")))
+
+
+def load_taxonomy_file(path: Path) -> Taxonomy:
+    return parse_taxonomy(json.loads(path.read_text(encoding="utf-8")))

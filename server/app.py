@@ -1,0 +1,123 @@
+"""The application factory: ``create_app(config=None)``.
+
+Configuration is layered: defaults from ``server.settings.SETTINGS``, then the environment,
+then ``config`` (a Settings object or a mapping of overrides, as tests pass). Nothing happens at
+import time.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, request, session
+from flask_babel import Babel, get_locale
+from flask_login import LoginManager
+from flask_wtf.csrf import CSRFProtect
+
+from privacy.pseudonyms import KeyedPseudonymizer, SecretError, create_secret_file, load_master_secret
+from registry.access import SessionUser
+from registry.db import Database
+from registry.taxonomy import load_taxonomy
+from server.container import Services
+from server.settings import Settings
+
+LOCALES = ("nl", "en")
+csrf = CSRFProtect()
+
+
+def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
+    settings = _settings(config)
+    app = Flask(__name__, instance_relative_config=False)
+    app.config.update(
+        SECRET_KEY=settings.secret_key or secrets.token_hex(32),
+        MAX_CONTENT_LENGTH=settings.max_request_bytes,
+        SESSION_COOKIE_SECURE=settings.secure_cookies,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Strict",
+        REMEMBER_COOKIE_SECURE=settings.secure_cookies,
+        REMEMBER_COOKIE_HTTPONLY=True,
+        PERMANENT_SESSION_LIFETIME=8 * 3600,
+        WTF_CSRF_TIME_LIMIT=8 * 3600,
+        BABEL_DEFAULT_LOCALE="nl",
+        BABEL_TRANSLATION_DIRECTORIES=str(Path(__file__).parent / "translations"),
+        TESTING=settings.mode == "test",
+    )
+    # Tests may switch CSRF off with {"csrf": False} to post forms directly; never elsewhere.
+    app.config["WTF_CSRF_ENABLED"] = not (
+        settings.mode == "test" and isinstance(config, Mapping) and config.get("csrf") is False
+    )
+    _quiet_logging()
+
+    db = Database(settings.database_url)
+    services = Services(
+        settings=settings,
+        db=db,
+        taxonomy=load_taxonomy(),
+        pseudonymizer=KeyedPseudonymizer(_master_secret(settings)),
+    )
+    app.extensions["signal_registry"] = services
+
+    csrf.init_app(app)
+    Babel(app, locale_selector=_select_locale)
+    _login_manager(app, services)
+
+    from server import errors, limiter, views
+
+    errors.init_app(app)
+    views.register_blueprints(app)
+    limiter.init_app(app, settings)
+    app.jinja_env.globals.update(locales=LOCALES, get_locale=get_locale)
+    return app
+
+
+def _settings(config: Settings | Mapping[str, Any] | None) -> Settings:
+    if isinstance(config, Settings):
+        return config
+    overrides = {k: v for k, v in (config or {}).items() if k != "csrf"}
+    return Settings.from_env(**overrides)
+
+
+def _master_secret(settings: Settings) -> bytes:
+    secret = load_master_secret(settings.master_secret, settings.master_secret_file)
+    if secret is not None:
+        return secret
+    if settings.mode == "production":
+        raise SecretError(
+            "No master secret: set SIGNAL_REGISTRY_MASTER_SECRET or "
+            "SIGNAL_REGISTRY_MASTER_SECRET_FILE (outside demo and test mode it is required)."
+        )
+    path = settings.data_path / "secrets" / "master-secret"
+    if path.exists():
+        loaded = load_master_secret(None, str(path))
+        assert loaded is not None
+        return loaded
+    return create_secret_file(path)
+
+
+def _select_locale() -> str:
+    chosen = session.get("locale")
+    if chosen in LOCALES:
+        return str(chosen)
+    return request.accept_languages.best_match(LOCALES) or "nl"
+
+
+def _login_manager(app: Flask, services: Services) -> None:
+    manager = LoginManager()
+    manager.login_view = "auth.login"
+    manager.login_message = "Log in om deze pagina te zien."
+    manager.session_protection = "strong"
+    manager.init_app(app)
+
+    @manager.user_loader
+    def load_user(account_id: str) -> SessionUser | None:
+        principal = services.accounts.get(account_id)
+        return SessionUser(principal) if principal else None
+
+
+def _quiet_logging() -> None:
+    # Werkzeug's request log prints client addresses; this product never logs them.
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)

@@ -1,0 +1,49 @@
+"""The service container: one per app, built by ``create_app`` from the settings."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+
+from privacy.pseudonyms import KeyedPseudonymizer
+from registry.accounts import AccountService
+from registry.db import Database
+from registry.organisations import OrganisationService, OrgStructure
+from registry.signals import SignalService
+from registry.taxonomy import Taxonomy
+from server.settings import Settings
+
+
+@dataclass
+class Services:
+    settings: Settings
+    db: Database
+    taxonomy: Taxonomy
+    pseudonymizer: KeyedPseudonymizer
+    _org_cache: OrgStructure | None = field(default=None, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @property
+    def accounts(self) -> AccountService:
+        return AccountService(self.db)
+
+    @property
+    def organisations(self) -> OrganisationService:
+        return OrganisationService(self.db)
+
+    @property
+    def signals(self) -> SignalService:
+        return SignalService(self.db, self.pseudonymizer, self.taxonomy.version)
+
+    def org(self) -> OrgStructure:
+        """The public structure, cached until it is replaced through ``replace_org``."""
+        with self._lock:
+            if self._org_cache is None:
+                self._org_cache = self.organisations.structure()
+            return self._org_cache
+
+    def replace_org(self, structure: OrgStructure) -> dict[str, int]:
+        result = self.organisations.replace(structure)
+        with self._lock:
+            self._org_cache = None
+        return result

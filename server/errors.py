@@ -1,0 +1,77 @@
+"""Every error rendered in one place: JSON for the API, a Dutch HTML page for people."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, Response, jsonify, render_template, request
+from flask_limiter.errors import RateLimitExceeded
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from werkzeug.exceptions import HTTPException
+
+from registry.errors import SignalRegistryError
+
+log = logging.getLogger("signal_registry")
+
+HTTP_MESSAGES = {
+    400: "Het verzoek kon niet worden gelezen.",
+    401: "Log in om verder te gaan.",
+    403: "U heeft geen toegang tot deze pagina.",
+    404: "Deze pagina bestaat niet.",
+    405: "Deze methode is hier niet toegestaan.",
+    413: "Het verzoek of bestand is te groot.",
+    415: "Dit inhoudstype wordt niet ondersteund; gebruik application/json.",
+    429: "Te veel verzoeken; probeer het later opnieuw.",
+    503: "De dienst is tijdelijk niet beschikbaar; probeer het zo opnieuw.",
+}
+
+
+def wants_json() -> bool:
+    if request.path.startswith("/api/"):
+        return True
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json" and not request.accept_mimetypes.accept_html
+
+
+def render_error(status: int, message: str, errors: list[dict[str, str]]) -> tuple[Response | str, int]:
+    if wants_json():
+        return jsonify({"ok": False, "status": status, "message": message, "errors": errors}), status
+    return render_template("error.html", status=status, message=message, errors=errors), status
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(SignalRegistryError)
+    def handle_domain_error(error: SignalRegistryError):  # type: ignore[no-untyped-def]
+        return render_error(error.status, error.message, error.error_list())
+
+    @app.errorhandler(CSRFError)
+    def handle_csrf(error: CSRFError):  # type: ignore[no-untyped-def]
+        message = "Het formulier is verlopen of ongeldig; laad de pagina opnieuw en probeer het nog eens."
+        return render_error(400, message, [{"field": "csrf_token", "message": message}])
+
+    @app.errorhandler(RateLimitExceeded)
+    def handle_rate_limit(error: RateLimitExceeded):  # type: ignore[no-untyped-def]
+        return render_error(429, HTTP_MESSAGES[429], [{"field": "", "message": HTTP_MESSAGES[429]}])
+
+    @app.errorhandler(HTTPException)
+    def handle_http(error: HTTPException):  # type: ignore[no-untyped-def]
+        status = error.code or 500
+        message = HTTP_MESSAGES.get(status, error.description or "Er ging iets mis.")
+        response = render_error(status, message, [{"field": "", "message": message}])
+        return response
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(PoolTimeout)
+    def handle_database_down(error: Exception):  # type: ignore[no-untyped-def]
+        # The database is unreachable or read-only: say so; the transaction was rolled back.
+        log.error("database unavailable: %s", type(error).__name__)
+        return render_error(503, HTTP_MESSAGES[503], [{"field": "", "message": HTTP_MESSAGES[503]}])
+
+    @app.errorhandler(Exception)
+    def handle_bug(error: Exception):  # type: ignore[no-untyped-def]
+        # A bug, not a user's mistake. Log the type and path only: never bodies or addresses.
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        message = "Er ging iets mis aan onze kant. Er is niets half opgeslagen."
+        return render_error(500, message, [{"field": "", "message": message}])

@@ -1,0 +1,110 @@
+"""Settings: one table of (name, default, help) feeds the environment, the CLI and the README.
+
+Each setting is read from the environment variable ``SIGNAL_REGISTRY_<NAME>`` (upper case), except
+``DATABASE_URL`` which keeps its conventional name. A test fails when one is undocumented.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    env: str
+    default: str
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("database_url", "DATABASE_URL", "sqlite:///data/signal-registry.db",
+            "SQLAlchemy URL of the database; SQLite file (default) or postgresql://..."),
+    Setting("secret_key", "SIGNAL_REGISTRY_SECRET_KEY", "",
+            "Flask session and CSRF signing key; generated per process when empty (demo/test)."),
+    Setting("master_secret", "SIGNAL_REGISTRY_MASTER_SECRET", "",
+            "Master secret for keyed pseudonyms (64 hex characters). Never stored in the database."),
+    Setting("master_secret_file", "SIGNAL_REGISTRY_MASTER_SECRET_FILE", "",
+            "Path to a file (mode 600) that holds the master secret, instead of the variable."),
+    Setting("signing_key_file", "SIGNAL_REGISTRY_SIGNING_KEY_FILE", "",
+            "Path to the Ed25519 key (mode 600) that signs releases; created in demo/test mode."),
+    Setting("mode", "SIGNAL_REGISTRY_MODE", "production",
+            "production, demo or test; outside demo/test a master secret is required."),
+    Setting("data_dir", "SIGNAL_REGISTRY_DATA_DIR", "data",
+            "Folder for the embedded database, demo secrets and release files."),
+    Setting("retention_years", "SIGNAL_REGISTRY_RETENTION_YEARS", "5",
+            "How many years raw signals are kept before `purge` removes them."),
+    Setting("coarsen_threshold", "SIGNAL_REGISTRY_COARSEN_THRESHOLD", "50",
+            "Units with fewer FTE than this are merged into their parent in every release."),
+    Setting("contribution_bound", "SIGNAL_REGISTRY_CONTRIBUTION_BOUND", "3",
+            "Most contacts one case may add to contact counts per calendar year (K)."),
+    Setting("default_budget", "SIGNAL_REGISTRY_DEFAULT_BUDGET", "10",
+            "Default privacy budget (epsilon) per consumer per calendar year."),
+    Setting("login_rate_limit", "SIGNAL_REGISTRY_LOGIN_RATE_LIMIT", "10 per minute",
+            "Flask-Limiter rule for login attempts (kept in memory, never with addresses on disk)."),
+    Setting("meldknop_rate_limit", "SIGNAL_REGISTRY_MELDKNOP_RATE_LIMIT", "200 per hour",
+            "Flask-Limiter rule for the anonymous meldknop, over all visitors together."),
+    Setting("max_request_bytes", "SIGNAL_REGISTRY_MAX_REQUEST_BYTES", "2000000",
+            "Largest request body accepted; larger ones get 413."),
+    Setting("secure_cookies", "SIGNAL_REGISTRY_SECURE_COOKIES", "true",
+            "Send session cookies with the Secure flag (turn off only for plain-http local use)."),
+)
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    secret_key: str
+    master_secret: str
+    master_secret_file: str
+    signing_key_file: str
+    mode: str
+    data_dir: str
+    retention_years: int
+    coarsen_threshold: int
+    contribution_bound: int
+    default_budget: str
+    login_rate_limit: str
+    meldknop_rate_limit: str
+    max_request_bytes: int
+    secure_cookies: bool
+
+    def __post_init__(self) -> None:
+        if self.mode not in ("production", "demo", "test"):
+            raise ValueError(f"mode must be production, demo or test, not {self.mode!r}")
+        for name in ("retention_years", "coarsen_threshold", "contribution_bound"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be at least 1")
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> Settings:
+        environ = dict(os.environ if environ is None else environ)
+        values: dict[str, object] = {}
+        for setting in SETTINGS:
+            values[setting.name] = environ.get(setting.env, setting.default)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls._coerce(values)
+
+    @classmethod
+    def _coerce(cls, values: dict[str, object]) -> Settings:
+        out: dict[str, object] = {}
+        for f in fields(cls):
+            raw = values[f.name]
+            if f.type == "int":
+                out[f.name] = int(raw)  # type: ignore[call-overload]
+            elif f.type == "bool":
+                out[f.name] = raw if isinstance(raw, bool) else str(raw).lower() in ("1", "true", "yes")
+            else:
+                out[f.name] = str(raw)
+        return cls(**out)  # type: ignore[arg-type]
+
+    def replace(self, **changes: object) -> Settings:
+        values = {f.name: getattr(self, f.name) for f in fields(self)}
+        values.update(changes)
+        return self._coerce(values)
+
+    @property
+    def data_path(self) -> Path:
+        return Path(self.data_dir)
