@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, jsonify, redirect, render_template, request, url_for
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
@@ -44,6 +44,9 @@ def render_error(status: int, message: str, errors: list[dict[str, str]]) -> tup
 def init_app(app: Flask) -> None:
     @app.errorhandler(SignalRegistryError)
     def handle_domain_error(error: SignalRegistryError):  # type: ignore[no-untyped-def]
+        if error.status == 401 and not wants_json():
+            # A person, not a program: take them to the sign-in page and back again.
+            return redirect(url_for("auth.login", next=request.path))
         return render_error(error.status, error.message, error.error_list())
 
     @app.errorhandler(CSRFError)
