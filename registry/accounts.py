@@ -20,7 +20,7 @@ from registry.models import Account, ApiToken
 from registry.passwords import generate_password, hash_password, needs_rehash, verify_password
 
 _USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{2,79}$")
-TOKEN_PREFIX = "sr_"
+TOKEN_PREFIX = "sr_"  # noqa: S105 - a public prefix that marks our tokens
 
 
 class Role(StrEnum):
@@ -166,6 +166,18 @@ class AccountService:
             if account is None:
                 raise NotFound("Gebruiker bestaat niet.")
             account.active = active
+
+    def set_password(self, account_id: str, password: str) -> None:
+        """Replace an account's password (argon2id hash only), e.g. for a reset by an admin."""
+        if len(password or "") < 12:
+            raise ValidationFailed(
+                errors=[FieldError("password", "Een wachtwoord heeft minstens 12 tekens.")]
+            )
+        with self.db.session() as session:
+            account = session.get(Account, account_id)
+            if account is None:
+                raise NotFound("Gebruiker bestaat niet.")
+            account.password_hash = hash_password(password)
 
     def create_token(self, account_id: str, label: str = "") -> str:
         """A new API token for an account; returned once, only its hash is kept."""

@@ -10,6 +10,7 @@ import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import MetaData, create_engine, event
 from sqlalchemy.engine import Engine
@@ -35,7 +36,7 @@ def random_id() -> str:
 
 def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy, not pysqlite, decide when a transaction begins (see _on_begin).
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
@@ -46,7 +47,7 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.close()
 
     @event.listens_for(engine, "begin")
-    def _on_begin(connection):  # type: ignore[no-untyped-def]
+    def _on_begin(connection: Any) -> None:
         # IMMEDIATE takes the write lock up front, so check-then-write sequences (the budget
         # ledger) cannot interleave; plain reads stay DEFERRED.
         mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")

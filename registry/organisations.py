@@ -157,7 +157,8 @@ def _check_tree(units: list[OrgUnit], lines: dict[str, int]) -> list[FieldError]
         if parent.organisation != unit.organisation:
             errors.append(FieldError("file", f"{where}: parent hoort bij een andere organisatie."))
         child_sum[parent.code] = child_sum.get(parent.code, 0) + unit.headcount
-        seen, current = {unit.code}, parent
+        seen: set[str] = {unit.code}
+        current: OrgUnit | None = parent
         while current is not None and current.parent is not None:
             if current.code in seen:
                 errors.append(FieldError("file", f"{where}: de structuur bevat een kring."))

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from sqlalchemy import delete, func, insert, select
+from sqlalchemy.orm import Session
 
 from registry.db import Database, random_id
 from registry.errors import FieldError, NotFound, ValidationFailed
@@ -57,7 +58,10 @@ class SignalService:
         self, records: Sequence[SignalRecord], *, receipts: bool
     ) -> tuple[list[StoredSignal], list[dict], list[dict], list[dict]]:
         current = Month.current()
-        stored, rows, categories, impacts = [], [], [], []
+        stored: list[StoredSignal] = []
+        rows: list[dict] = []
+        categories: list[dict] = []
+        impacts: list[dict] = []
         for record in records:
             signal_id = random_id()
             receipt = self.pseudonymizer.new_receipt(current) if receipts else ""
@@ -123,7 +127,7 @@ class SignalService:
             session.delete(signal)
 
     def _signal_for_receipt(
-        self, session, receipt: str, organisations: frozenset[str] | None  # type: ignore[no-untyped-def]
+        self, session: Session, receipt: str, organisations: frozenset[str] | None
     ) -> Signal:
         receipt = (receipt or "").strip().upper()
         month = self.pseudonymizer.receipt_month(receipt)
@@ -148,14 +152,14 @@ class SignalService:
             session.execute(delete(SignalCategory).where(SignalCategory.signal_id.in_(ids)))
             session.execute(delete(SignalImpact).where(SignalImpact.signal_id.in_(ids)))
             result = session.execute(delete(Signal).where(Signal.period < str(before)))
-            return int(result.rowcount or 0)  # type: ignore[attr-defined]
+            return int(getattr(result, "rowcount", 0) or 0)
 
     def count(self) -> int:
         with self.db.session() as session:
             return int(session.scalar(select(func.count()).select_from(Signal)) or 0)
 
 
-def _bulk_insert(session, rows: list[dict], categories: list[dict], impacts: list[dict]) -> None:  # type: ignore[no-untyped-def]
+def _bulk_insert(session: Session, rows: list[dict], categories: list[dict], impacts: list[dict]) -> None:
     if rows:
         session.execute(insert(Signal), rows)
     if categories:
