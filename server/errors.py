@@ -62,8 +62,10 @@ def init_app(app: Flask) -> None:
     def handle_http(error: HTTPException):  # type: ignore[no-untyped-def]
         status = error.code or 500
         message = HTTP_MESSAGES.get(status, error.description or "Er ging iets mis.")
-        response = render_error(status, message, [{"field": "", "message": message}])
-        return response
+        body, code = render_error(status, message, [{"field": "", "message": message}])
+        # Keep protocol headers such as Allow (405) and WWW-Authenticate.
+        headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
+        return body, code, headers
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(PoolTimeout)
@@ -75,6 +77,12 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(Exception)
     def handle_bug(error: Exception):  # type: ignore[no-untyped-def]
         # A bug, not a user's mistake. Log the type and path only: never bodies or addresses.
-        log.exception("unhandled error on %s %s", request.method, request.path)
+        # The exception's message could echo user input, so only its type and place are logged.
+        tb = error.__traceback__
+        while tb is not None and tb.tb_next is not None:
+            tb = tb.tb_next
+        where = f"{tb.tb_frame.f_code.co_filename}:{tb.tb_lineno}" if tb else "?"
+        log.error("unhandled %s at %s on %s %s", type(error).__name__, where, request.method,
+                  request.path)
         message = "Er ging iets mis aan onze kant. Er is niets half opgeslagen."
         return render_error(500, message, [{"field": "", "message": message}])

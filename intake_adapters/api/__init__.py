@@ -1,5 +1,5 @@
-"""JSON API v1 (being built)."""
+"""JSON API v1 for case systems (see ``views``); its OpenAPI fragment is in ``openapi``."""
 
-from flask import Blueprint
+from intake_adapters.api.views import bp
 
-bp = Blueprint("api", __name__, url_prefix="/api")
+__all__ = ["bp"]

@@ -1,0 +1,247 @@
+"""OpenAPI 3.1 fragment of the JSON API v1: ``PATHS`` and ``SCHEMAS``, merged by ``server.openapi``.
+
+Schemas are JSON Schema 2020-12. Code lists come from the taxonomy shipped with the product, so
+the document cannot drift from what ``SignalRecord.from_payload`` accepts. ``Error`` is provided
+by the server, which renders every error in one shape.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from registry.records import SINGLE_CODE_FIELDS
+from registry.taxonomy import load_taxonomy
+
+_TAXONOMY = load_taxonomy()
+_ERROR = {"$ref": "#/components/schemas/Error"}
+_BEARER: list[dict[str, list[str]]] = [{"bearerAuth": []}]
+_NO_STORE = {
+    "Cache-Control": {
+        "description": "Never cached: the reply carries a receipt or case token.",
+        "schema": {"type": "string", "const": "no-store"},
+    }
+}
+# Receipts: the month they were issued in, then five groups of four characters.
+RECEIPT_PATTERN = r"^[0-9]{4}-[0-9]{2}(-[A-Z2-9]{4}){5}$"
+CASE_PATTERN = r"^[A-Z2-9]{4}(-[A-Z2-9]{4}){3}$"
+_CASE_INPUT_PATTERN = r"^(\s*[A-Za-z2-9]{4}(-[A-Za-z2-9]{4}){3,5}\s*)?$"
+
+
+def _json(schema: dict[str, Any], description: str, **extra: Any) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}},
+            **extra}
+
+
+def _error(description: str) -> dict[str, Any]:
+    return _json(_ERROR, description)
+
+
+def _codes(field: str) -> dict[str, Any]:
+    return {"type": "string", "enum": _TAXONOMY.codes(field)}
+
+
+def _code_list(field: str, minimum: int) -> dict[str, Any]:
+    return {"type": "array", "items": _codes(field), "minItems": minimum, "uniqueItems": True}
+
+
+_BODY_ERRORS = {
+    "400": _error("The body is not valid JSON or names a field twice."),
+    "401": {**_error("No token, or an unknown or revoked token."),
+            "headers": {"WWW-Authenticate": {"schema": {"type": "string"}}}},
+    "403": _error("The token's role may not use this endpoint (only advisers may)."),
+    "413": _error("The body is larger than the configured maximum."),
+    "415": _error("The body is not sent as application/json."),
+    "422": _error("The body was read but is not valid; `errors` names every field "
+                  "that is wrong (`\"\"` for the body as a whole)."),
+    "default": _error("Unexpected server error or service unavailable; nothing was stored."),
+}
+_AUTH_ERRORS = {key: _BODY_ERRORS[key] for key in ("401", "403", "default")}
+
+SCHEMAS: dict[str, Any] = {
+    "TaxonomyCode": {
+        "type": "object",
+        "required": ["code", "label_nl", "label_en", "definition_nl", "definition_en"],
+        "additionalProperties": False,
+        "properties": {name: {"type": "string"} for name in
+                       ("code", "label_nl", "label_en", "definition_nl", "definition_en")},
+    },
+    "Taxonomy": {
+        "type": "object",
+        "required": ["version", "definitions", "fields"],
+        "additionalProperties": False,
+        "properties": {
+            "version": {"type": "string"},
+            "definitions": {
+                "description": "Rijk-wide definitions of signaal, melding and incident.",
+                "type": "object",
+                "required": ["signaal", "melding", "incident"],
+                "additionalProperties": {
+                    "type": "object", "additionalProperties": {"type": "string"},
+                },
+            },
+            "fields": {
+                "type": "object",
+                "required": list(_TAXONOMY.fields),
+                "additionalProperties": False,
+                "properties": {
+                    name: {"type": "array", "minItems": 1,
+                           "items": {"$ref": "#/components/schemas/TaxonomyCode"}}
+                    for name in _TAXONOMY.fields
+                },
+            },
+        },
+    },
+    "OrgUnit": {
+        "type": "object",
+        "required": ["code", "name", "parent", "organisation", "headcount"],
+        "additionalProperties": False,
+        "properties": {
+            "code": {"type": "string"},
+            "name": {"type": "string"},
+            "parent": {"type": ["string", "null"],
+                       "description": "null for an organisation (a root unit)."},
+            "organisation": {"type": "string"},
+            "headcount": {"type": "integer", "minimum": 1,
+                          "description": "FTE of the unit including its sub-units."},
+        },
+    },
+    "SignalInput": {
+        "description": (
+            "One contact, coded. No names, no free text, no day or time: the month only. "
+            f"Codes are those of GET /api/v1/taxonomy (version {_TAXONOMY.version})."
+        ),
+        "type": "object",
+        "required": ["period", "unit", "categories", *SINGLE_CODE_FIELDS],
+        "additionalProperties": False,
+        "properties": {
+            "period": {"type": "string", "pattern": r"^\s*[0-9]{4}-[0-9]{2}\s*$",
+                       "description": "Month of the contact, YYYY-MM; not in the future."},
+            "unit": {"type": "string", "minLength": 1,
+                     "description": "A unit code from GET /api/v1/org within the "
+                                    "organisation of the token's account."},
+            "channel": _codes("channel"),
+            "categories": _code_list("categories", 1),
+            "implicated_party": _codes("implicated_party"),
+            "reporter_role": _codes("reporter_role"),
+            "follow_up": _codes("follow_up"),
+            "impact": {"oneOf": [_code_list("impact", 0), {"type": "null"}]},
+            "case_token": {
+                "type": ["string", "null"], "pattern": _CASE_INPUT_PATTERN,
+                "description": "Token from POST /api/v1/case-tokens, sent again with "
+                               "follow-up contacts of the same case (letter case is ignored).",
+            },
+        },
+    },
+    "SignalCreated": {
+        "type": "object",
+        "required": ["ok", "id", "receipt"],
+        "additionalProperties": False,
+        "properties": {
+            "ok": {"const": True},
+            "id": {"type": "string", "pattern": "^[0-9a-f]{32}$",
+                   "description": "Random; reveals nothing about order or time."},
+            "receipt": {"type": "string", "pattern": RECEIPT_PATTERN,
+                        "description": "Shown once; needed to correct or withdraw the signal "
+                                       "in the same calendar month."},
+        },
+    },
+    "CaseToken": {
+        "type": "object",
+        "required": ["case_token"],
+        "additionalProperties": False,
+        "properties": {"case_token": {"type": "string", "pattern": CASE_PATTERN}},
+    },
+    "Ok": {
+        "type": "object",
+        "required": ["ok"],
+        "additionalProperties": False,
+        "properties": {"ok": {"const": True}},
+    },
+    "Correction": {
+        "type": "object",
+        "required": ["receipt", "signal"],
+        "additionalProperties": False,
+        "properties": {
+            "receipt": {"type": "string", "minLength": 1},
+            "signal": {"$ref": "#/components/schemas/SignalInput"},
+        },
+        "description": "Errors in `signal` are named `signal.<field>`.",
+    },
+    "Withdrawal": {
+        "type": "object",
+        "required": ["receipt"],
+        "additionalProperties": False,
+        "properties": {"receipt": {"type": "string", "minLength": 1}},
+    },
+}
+
+
+def _body(schema: str) -> dict[str, Any]:
+    return {"required": True, "content": {"application/json": {
+        "schema": {"$ref": f"#/components/schemas/{schema}"}}}}
+
+
+def _receipt_operation(operation_id: str, summary: str, schema: str) -> dict[str, Any]:
+    return {
+        "operationId": operation_id,
+        "tags": ["signals"],
+        "summary": summary,
+        "description": "Only in the calendar month the receipt was issued, and only for a "
+                       "signal of the token's organisation. The receipt travels in the body.",
+        "security": _BEARER,
+        "requestBody": _body(schema),
+        "responses": {
+            "200": _json({"$ref": "#/components/schemas/Ok"}, "Done.", headers=_NO_STORE),
+            **_BODY_ERRORS,
+            "404": _error("No signal of your organisation has this receipt."),
+        },
+    }
+
+
+PATHS: dict[str, Any] = {
+    "/api/v1/taxonomy": {"get": {
+        "operationId": "getTaxonomy",
+        "tags": ["reference"],
+        "summary": "The codes and definitions a signal is coded with (public).",
+        "security": [],
+        "responses": {"200": _json({"$ref": "#/components/schemas/Taxonomy"}, "The taxonomy.")},
+    }},
+    "/api/v1/org": {"get": {
+        "operationId": "getOrganisationStructure",
+        "tags": ["reference"],
+        "summary": "The public organisation structure: units with headcount (public).",
+        "security": [],
+        "responses": {"200": _json(
+            {"type": "array", "items": {"$ref": "#/components/schemas/OrgUnit"}}, "All units.")},
+    }},
+    "/api/v1/signals": {"post": {
+        "operationId": "createSignal",
+        "tags": ["signals"],
+        "summary": "Log one contact (advisers only).",
+        "description": "All or nothing: an invalid body stores nothing and lists every problem.",
+        "security": _BEARER,
+        "requestBody": _body("SignalInput"),
+        "responses": {
+            "201": _json({"$ref": "#/components/schemas/SignalCreated"}, "Stored.",
+                         headers=_NO_STORE),
+            **_BODY_ERRORS,
+        },
+    }},
+    "/api/v1/case-tokens": {"post": {
+        "operationId": "createCaseToken",
+        "tags": ["signals"],
+        "summary": "A fresh random case token (advisers only; nothing is stored).",
+        "description": "The case system keeps the token with its case and sends it as "
+                       "`case_token` with every contact of that case.",
+        "security": _BEARER,
+        "responses": {
+            "201": _json({"$ref": "#/components/schemas/CaseToken"}, "A new token.",
+                         headers=_NO_STORE),
+            **_AUTH_ERRORS,
+        },
+    }},
+    "/api/v1/signals/correction": {"post": _receipt_operation(
+        "correctSignal", "Replace the coded fields of a signal (advisers only).", "Correction")},
+    "/api/v1/signals/withdrawal": {"post": _receipt_operation(
+        "withdrawSignal", "Withdraw a signal (advisers only).", "Withdrawal")},
+}

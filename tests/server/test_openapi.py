@@ -1,0 +1,251 @@
+"""The OpenAPI document stays true: it matches the URL map and every real response it describes."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+import types
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from jsonschema import Draft202012Validator
+from openapi_spec_validator import validate as validate_openapi
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+
+from registry.accounts import Role
+from registry.periods import Month
+from server.openapi import FRAGMENTS, build_document, merge
+
+DOC_URI = "urn:signal-registry:openapi"
+HTTP_METHODS = {"get", "put", "post", "delete", "patch"}
+MAX_BYTES = 4096
+
+
+@pytest.fixture
+def settings_overrides(settings_overrides):  # type: ignore[no-untyped-def]
+    # A small request limit makes the documented 413 cheap to produce.
+    return {**settings_overrides, "max_request_bytes": MAX_BYTES}
+
+
+def pointer(*parts: str) -> str:
+    return "#/" + "/".join(p.replace("~", "~0").replace("/", "~1") for p in parts)
+
+
+def validator(document: dict[str, Any], ref: str) -> Draft202012Validator:
+    resource = Resource.from_contents(document, default_specification=DRAFT202012)
+    registry: Registry = Registry().with_resource(DOC_URI, resource)
+    return Draft202012Validator({"$ref": DOC_URI + ref}, registry=registry)
+
+
+def flask_path(rule: str) -> str:
+    return re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule)
+
+
+def test_document_is_valid_openapi_3_1():
+    document = build_document()
+    assert document["openapi"].startswith("3.1")
+    validate_openapi(document)
+
+
+def test_every_reference_resolves():
+    document = build_document()
+    refs: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if isinstance(node.get("$ref"), str):
+                refs.append(node["$ref"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(document)
+    assert refs
+    for ref in refs:
+        assert ref.startswith("#/components/"), ref
+        target: Any = document
+        for part in ref[2:].split("/"):
+            target = target[part]
+
+
+def test_served_document_is_the_merged_document(client):
+    response = client.get("/api/openapi.json")
+    assert response.status_code == 200
+    assert response.get_json() == json.loads(json.dumps(build_document()))
+
+
+def test_url_map_and_document_list_the_same_operations(app):
+    document = build_document()
+    routed = {
+        (flask_path(rule.rule), method.lower())
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/api/") and rule.endpoint != "static"
+        for method in (rule.methods or set()) - {"HEAD", "OPTIONS"}
+    }
+    documented = {
+        (path, method)
+        for path, operations in document["paths"].items()
+        for method in operations
+        if method in HTTP_METHODS
+    }
+    assert routed == documented
+
+
+def test_protected_operations_declare_bearer_auth_and_a_401():
+    document = build_document()
+    assert document["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            assert "security" in operation, (path, method)
+            if operation["security"]:
+                assert operation["security"] == [{"bearerAuth": []}]
+                assert {"401", "403"} <= set(operation["responses"]), (path, method)
+
+
+def test_a_fragment_joins_the_document_by_module_name(monkeypatch):
+    fragment = types.ModuleType("fragment_for_test")
+    fragment.PATHS = {"/api/v1/example": {"get": {"responses": {"200": {"description": "x"}}}}}  # type: ignore[attr-defined]
+    fragment.SCHEMAS = {"Example": {"type": "object"}}  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "fragment_for_test", fragment)
+    document = build_document((*FRAGMENTS, "fragment_for_test"))
+    assert "get" in document["paths"]["/api/v1/example"]
+    assert document["components"]["schemas"]["Example"] == {"type": "object"}
+    assert "/api/v1/signals" in document["paths"]
+
+
+def test_an_operation_documented_twice_is_refused():
+    with pytest.raises(ValueError, match="already documented"):
+        build_document((*FRAGMENTS, *FRAGMENTS))
+
+
+def test_a_schema_defined_twice_differently_is_refused():
+    document = build_document()
+    merge(document, {}, {"Error": document["components"]["schemas"]["Error"]}, "same")
+    with pytest.raises(ValueError, match="Error"):
+        merge(document, {}, {"Error": {"type": "string"}}, "other")
+
+
+# Real calls for every documented (path, method, status): each response must match its schema.
+
+def signal(**changes: object) -> dict[str, object]:
+    body: dict[str, object] = {
+        "period": str(Month.current()), "unit": "MIN-A-DG1-D2", "channel": "meldpunt",
+        "categories": ["discriminatie"], "implicated_party": "burger_extern",
+        "reporter_role": "inhuur_extern", "follow_up": "doorverwijzing",
+        "case_token": "ABCD-EFGH-JKLM-NPQR",
+    }
+    body.update(changes)
+    return body
+
+
+@dataclass
+class Call:
+    method: str
+    path: str
+    status: int
+    headers: dict[str, str] = field(default_factory=dict)
+    json_body: Any = None
+    raw: bytes | None = None
+    content_type: str = "application/json"
+
+
+def calls(client, make_token) -> list[Call]:  # type: ignore[no-untyped-def]
+    adviser = make_token(Role.ADVISER, "MIN-A")
+    researcher = make_token(Role.RESEARCHER, None)
+    receipts = [client.post("/api/v1/signals", json=signal(), headers=adviser).get_json()["receipt"]
+                for _ in range(2)]
+    unknown = f"{Month.current()}-ABCD-EFGH-JKLM-NPQR-STUV"
+    oversize = json.dumps(signal(impact=["verzuim"] * MAX_BYTES)).encode()
+    out = [
+        Call("GET", "/api/v1/taxonomy", 200),
+        Call("GET", "/api/v1/org", 200),
+        Call("GET", "/api/openapi.json", 200),
+        Call("POST", "/api/v1/case-tokens", 201, adviser),
+        Call("POST", "/api/v1/case-tokens", 401),
+        Call("POST", "/api/v1/case-tokens", 403, researcher),
+        Call("POST", "/api/v1/signals", 201, adviser, signal()),
+    ]
+    bodies = {
+        "/api/v1/signals": (signal(), signal(unit="MIN-B-D1", extra=1)),
+        "/api/v1/signals/correction": ({"receipt": receipts[0], "signal": signal(impact=[])},
+                                       {"receipt": receipts[0], "signal": {}}),
+        "/api/v1/signals/withdrawal": ({"receipt": receipts[1]}, {"receipt": 5}),
+    }
+    for path, (good, bad) in bodies.items():
+        out += [
+            Call("POST", path, 400, adviser, raw=b'{"receipt": '),
+            Call("POST", path, 401, {}, good),
+            Call("POST", path, 401, {"Authorization": "Bearer sr_revoked-or-unknown"}, good),
+            Call("POST", path, 403, researcher, good),
+            Call("POST", path, 413, adviser, raw=oversize),
+            Call("POST", path, 415, adviser, raw=json.dumps(good).encode(),
+                 content_type="text/plain"),
+            Call("POST", path, 422, adviser, bad),
+            Call("POST", path, 422, adviser, [good]),
+        ]
+        if path != "/api/v1/signals":
+            unknown_body = {**good, "receipt": unknown}
+            out += [Call("POST", path, 404, adviser, unknown_body),
+                    Call("POST", path, 200, adviser, good)]
+    return out
+
+
+def send(client, call: Call):  # type: ignore[no-untyped-def]
+    if call.json_body is not None:
+        return client.open(call.path, method=call.method, headers=call.headers,
+                           json=call.json_body)
+    return client.open(call.path, method=call.method, headers=call.headers, data=call.raw,
+                       content_type=call.content_type if call.raw is not None else None)
+
+
+def test_every_documented_response_is_produced_and_matches_its_schema(client, make_token):
+    document = build_document()
+    checked: set[tuple[str, str, str]] = set()
+    for call in calls(client, make_token):
+        response = send(client, call)
+        status = str(response.status_code)
+        assert response.status_code == call.status, (call, response.get_json())
+        operation = document["paths"][call.path][call.method.lower()]
+        assert status in operation["responses"], f"{call.method} {call.path} {status} undocumented"
+        documented = operation["responses"][status]
+        assert response.mimetype in documented["content"]
+        ref = pointer("paths", call.path, call.method.lower(), "responses", status, "content",
+                      response.mimetype, "schema")
+        validator(document, ref).validate(response.get_json())
+        _check_headers(documented.get("headers", {}), response.headers)
+        if response.status_code >= 400:
+            assert response.get_json()["status"] == response.status_code
+        checked.add((call.path, call.method.lower(), status))
+    documented_all = {
+        (path, method, status)
+        for path, operations in document["paths"].items()
+        for method, operation in operations.items()
+        for status in operation["responses"]
+        if status != "default"
+    }
+    assert documented_all - checked == set(), "documented responses that no call produced"
+
+
+def _check_headers(documented: dict[str, Any], actual: Any) -> None:
+    for name, header in documented.items():
+        assert name in actual, name
+        const = header["schema"].get("const")
+        if const is not None:
+            assert actual[name] == const, name
+
+
+def test_accepted_and_documented_signal_inputs_agree(client, make_token):
+    document = build_document()
+    schema = validator(document, "#/components/schemas/SignalInput")
+    adviser = make_token(Role.ADVISER, "MIN-A")
+    examples = [signal(), signal(case_token=None, impact=None), signal(case_token="abcd-efgh-jklm-npqr"),
+                signal(period=" 2025-01 "), signal(categories=[]), signal(channel="fax"),
+                signal(unit=""), signal(extra="x"), signal(case_token="ABCD")]
+    for example in examples:
+        accepted = client.post("/api/v1/signals", json=example, headers=adviser).status_code == 201
+        assert accepted == schema.is_valid(example), example
