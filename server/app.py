@@ -18,7 +18,13 @@ from flask_babel import Babel, get_locale
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 
-from privacy.pseudonyms import KeyedPseudonymizer, SecretError, create_secret_file, load_master_secret
+from privacy.pseudonyms import (
+    KeyedPseudonymizer,
+    SecretError,
+    create_secret_file,
+    load_master_secret,
+)
+from privacy.signing import Signer
 from registry.access import SessionUser
 from registry.db import Database
 from registry.taxonomy import load_taxonomy
@@ -58,6 +64,7 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
         db=db,
         taxonomy=load_taxonomy(),
         pseudonymizer=KeyedPseudonymizer(_master_secret(settings)),
+        signer=_signer(settings),
     )
     app.extensions["signal_registry"] = services
 
@@ -96,6 +103,13 @@ def _master_secret(settings: Settings) -> bytes:
         assert loaded is not None
         return loaded
     return create_secret_file(path)
+
+
+def _signer(settings: Settings) -> Signer:
+    path = settings.signing_key_file or str(settings.data_path / "secrets" / "signing-key")
+    # Created on first start (mode 600) when missing; its public key is published in the UI
+    # and at /api/v1/releases/public-key, so receivers can verify releases.
+    return Signer.from_file(path, create_missing=True)
 
 
 def _select_locale() -> str:

@@ -5,7 +5,10 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 
+from privacy.ledger import BudgetLedger, to_fraction
 from privacy.pseudonyms import KeyedPseudonymizer
+from privacy.releases import ReleaseService
+from privacy.signing import Signer
 from registry.accounts import AccountService
 from registry.db import Database
 from registry.organisations import OrganisationService, OrgStructure
@@ -20,6 +23,7 @@ class Services:
     db: Database
     taxonomy: Taxonomy
     pseudonymizer: KeyedPseudonymizer
+    signer: Signer
     _org_cache: OrgStructure | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -34,6 +38,14 @@ class Services:
     @property
     def signals(self) -> SignalService:
         return SignalService(self.db, self.pseudonymizer, self.taxonomy.version)
+
+    @property
+    def ledger(self) -> BudgetLedger:
+        return BudgetLedger(self.db, to_fraction(self.settings.default_budget))
+
+    @property
+    def releases(self) -> ReleaseService:
+        return ReleaseService(self.db, self.ledger, self.signer)
 
     def org(self) -> OrgStructure:
         """The public structure, cached until it is replaced through ``replace_org``."""

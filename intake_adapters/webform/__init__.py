@@ -1,15 +1,5 @@
-"""The adviser's web form for logging a contact (being built)."""
+"""The adviser's web form for logging, correcting and withdrawing a contact (see ``views``)."""
 
-from flask import Blueprint
+from intake_adapters.webform.views import bp
 
-bp = Blueprint("webform", __name__, url_prefix="/signalen")
-
-
-@bp.route("/nieuw")
-def new_signal():  # type: ignore[no-untyped-def]
-    return "todo"
-
-
-@bp.route("/ontvangstbewijs")
-def receipt():  # type: ignore[no-untyped-def]
-    return "todo"
+__all__ = ["bp"]

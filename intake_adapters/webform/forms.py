@@ -1,0 +1,245 @@
+"""What the adviser's form shows and sends: choices, unit tree, echoed values and errors.
+
+The form does no validation of its own. ``SignalRecord.from_payload`` is the single judge, so
+the web form, the API and file imports refuse exactly the same input with the same messages.
+Nothing here needs a request: the views hand in the posted fields as a MultiDict.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from werkzeug.datastructures import MultiDict
+
+from privacy.pseudonyms import new_case_token
+from registry.accounts import Principal
+from registry.errors import FieldError
+from registry.organisations import OrgStructure
+from registry.periods import Month
+from registry.taxonomy import Taxonomy
+
+# Top-to-bottom order on the page; the error summary follows it so its links read in order.
+FORM_FIELDS = (
+    "period",
+    "unit",
+    "channel",
+    "categories",
+    "implicated_party",
+    "reporter_role",
+    "follow_up",
+    "impact",
+    "case_token",
+)
+CHOICE_FIELDS = ("channel", "categories", "implicated_party", "reporter_role", "follow_up", "impact")
+MULTI_FIELDS = ("categories", "impact")
+# Echoed values are cut short: a page never repeats a megabyte someone pasted into a field.
+ECHO_LIMIT = 100
+# Indentation in a <select>: option text cannot be styled everywhere, no-break spaces can.
+INDENT = "\u00a0\u00a0\u00a0"
+
+
+@dataclass(frozen=True)
+class Choice:
+    code: str
+    label: str
+    hint: str
+
+
+@dataclass(frozen=True)
+class ChoiceGroup:
+    name: str
+    legend: str
+    multiple: bool
+    choices: tuple[Choice, ...]
+
+    @property
+    def first_id(self) -> str:
+        """The id of the first input, where links to the whole group land."""
+        return f"{self.name}-{self.choices[0].code}"
+
+
+@dataclass(frozen=True)
+class UnitOption:
+    code: str
+    label: str
+    search: str
+
+
+@dataclass(frozen=True)
+class UnitGroup:
+    code: str
+    name: str
+    options: tuple[UnitOption, ...]
+
+
+@dataclass(frozen=True)
+class SummaryItem:
+    anchor: str
+    label: str
+    message: str
+
+
+@dataclass(frozen=True)
+class FormValues:
+    """What the form shows in its fields; also what a post is turned into a payload from."""
+
+    period: str = ""
+    unit: str = ""
+    channel: str = ""
+    categories: tuple[str, ...] = ()
+    implicated_party: str = ""
+    reporter_role: str = ""
+    follow_up: str = ""
+    impact: tuple[str, ...] = ()
+    case_token: str = ""
+    new_case_token: bool = False
+
+    @classmethod
+    def defaults(cls, principal: Principal, taxonomy: Taxonomy, today: Month) -> FormValues:
+        channel = principal.default_channel or ""
+        if channel not in taxonomy.fields["channel"].code_set:
+            channel = ""
+        return cls(period=str(today), channel=channel)
+
+    @classmethod
+    def from_form(cls, form: MultiDict[str, str]) -> FormValues:
+        def one(name: str) -> str:
+            value = form.get(name, "")
+            return value if isinstance(value, str) else ""
+
+        return cls(
+            period=one("period").strip(),
+            unit=one("unit"),
+            channel=one("channel"),
+            categories=tuple(form.getlist("categories")),
+            implicated_party=one("implicated_party"),
+            reporter_role=one("reporter_role"),
+            follow_up=one("follow_up"),
+            impact=tuple(form.getlist("impact")),
+            case_token=one("case_token").strip(),
+            new_case_token=one("new_case_token") == "1",
+        )
+
+    @classmethod
+    def from_stored(cls, stored: Mapping[str, Any]) -> FormValues:
+        """Prefill from ``SignalService.find_by_receipt``; the case token is never stored."""
+        return cls(
+            period=str(stored["period"]),
+            unit=str(stored["unit"]),
+            channel=str(stored["channel"]),
+            categories=tuple(stored["categories"]),
+            implicated_party=str(stored["implicated_party"]),
+            reporter_role=str(stored["reporter_role"]),
+            follow_up=str(stored["follow_up"]),
+            impact=tuple(stored["impact"]),
+        )
+
+    def payload(self) -> tuple[dict[str, Any], str | None]:
+        """The record payload, and the case token generated for it (None if none was)."""
+        generated = None
+        token: str | None = self.case_token or None
+        if token is None and self.new_case_token:
+            token = generated = new_case_token()
+        return {
+            "period": self.period,
+            "unit": self.unit,
+            "channel": self.channel,
+            "categories": list(self.categories),
+            "implicated_party": self.implicated_party,
+            "reporter_role": self.reporter_role,
+            "follow_up": self.follow_up,
+            "impact": list(self.impact),
+            "case_token": token,
+        }, generated
+
+    def echo(self, name: str) -> str:
+        """A single value as the page repeats it."""
+        return str(getattr(self, name))[:ECHO_LIMIT]
+
+    def selected(self, name: str) -> tuple[str, ...]:
+        """The codes of a choice group that are ticked."""
+        value = getattr(self, name)
+        return tuple(value) if isinstance(value, tuple) else (value,)
+
+
+def choice_groups(taxonomy: Taxonomy, locale: str) -> dict[str, ChoiceGroup]:
+    """Every coded field with its labels and one-line definitions in ``locale``."""
+    groups = {}
+    for name in CHOICE_FIELDS:
+        taxonomy_field = taxonomy.fields[name]
+        groups[name] = ChoiceGroup(
+            name=name,
+            legend=taxonomy_field.label(locale),
+            multiple=name in MULTI_FIELDS,
+            choices=tuple(
+                Choice(code.code, code.label(locale), code.definition(locale))
+                for code in taxonomy_field.codes
+            ),
+        )
+    return groups
+
+
+def unit_groups(org: OrgStructure, organisations: frozenset[str] | None) -> list[UnitGroup]:
+    """One group per organisation in scope, its units in tree order, indented by depth."""
+    groups = []
+    for root in org.organisations:
+        if organisations is not None and root.code not in organisations:
+            continue
+        options = []
+        stack = [root.code]
+        while stack:
+            code = stack.pop()
+            unit = org.get(code)
+            depth = org.depth(code)
+            # Searching for a directorate should also find the teams under it.
+            trail = [org.get(c).name for c in org.ancestors(code)]
+            search = " ".join([code, *trail]).lower()
+            options.append(UnitOption(code, INDENT * depth + unit.name, search))
+            stack.extend(reversed(org.children(code)))
+        groups.append(UnitGroup(root.code, root.name, tuple(options)))
+    return groups
+
+
+@dataclass(frozen=True)
+class FormErrors:
+    """Field errors keyed by field, plus the ordered summary that links to them."""
+
+    by_field: dict[str, list[str]] = field(default_factory=dict)
+    summary: tuple[SummaryItem, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.summary)
+
+    def get(self, name: str) -> list[str]:
+        return self.by_field.get(name, [])
+
+
+def form_errors(
+    errors: Iterable[FieldError], groups: Mapping[str, ChoiceGroup], labels: Mapping[str, str]
+) -> FormErrors:
+    """Group FieldErrors per field and order the summary as the fields appear on the page."""
+    errors = list(errors)
+    by_field: dict[str, list[str]] = {}
+    for error in errors:
+        by_field.setdefault(error.field, []).append(error.message)
+    order = {name: index for index, name in enumerate((*FORM_FIELDS, "receipt"))}
+    ordered = sorted(errors, key=lambda e: order.get(e.field, len(order)))
+    summary = tuple(
+        SummaryItem(_anchor(e.field, groups), labels.get(e.field, ""), e.message) for e in ordered
+    )
+    return FormErrors(by_field, summary)
+
+
+def _anchor(name: str, groups: Mapping[str, ChoiceGroup]) -> str:
+    if name in groups:
+        return groups[name].first_id
+    if name in ("period", "unit", "case_token", "receipt"):
+        return name
+    return ""
+
+
+def field_labels(groups: Mapping[str, ChoiceGroup], extra: Mapping[str, str]) -> dict[str, str]:
+    """Field name to its visible label, for the error summary."""
+    return {**{name: group.legend for name, group in groups.items()}, **extra}

@@ -1,0 +1,175 @@
+"""The adviser's web form: log a contact, then correct or withdraw it with the receipt.
+
+Receipts and case tokens travel in POST bodies and response pages only, never in a URL, a
+redirect, a log or the database; every page here is sent with ``Cache-Control: no-store``.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable
+from typing import Any
+
+from flask import Blueprint, Response, render_template, request, session
+from flask_babel import get_locale
+from flask_babel import gettext as _
+
+from intake_adapters.webform.forms import (
+    FormValues,
+    choice_groups,
+    field_labels,
+    form_errors,
+    unit_groups,
+)
+from registry.access import current_principal, require_roles, services
+from registry.accounts import Principal, Role
+from registry.errors import FieldError, NotFound, ValidationFailed
+from registry.periods import Month
+from registry.records import SignalRecord
+
+bp = Blueprint(
+    "webform",
+    __name__,
+    url_prefix="/signalen",
+    template_folder="templates",
+    static_folder="static",
+)
+
+# Form ids of the last few successful posts, kept in the (signed) session cookie only, so a
+# reload or a second click on "Opslaan" does not count one contact twice.
+SENT_KEY = "webform_sent"
+SENT_KEEP = 20
+RECEIPT_MAX = 64
+
+Page = tuple[str, int]
+
+
+@bp.after_request
+def _never_cache(response: Response) -> Response:
+    # These pages show receipts, case tokens and what was entered: no cache may keep them.
+    if request.endpoint != "webform.static":
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/nieuw", methods=["GET", "POST"])
+@require_roles(Role.ADVISER)
+def new_signal() -> Page:
+    principal = _principal()
+    svc = services()
+    if request.method == "GET":
+        return _form_page("webform/new.html", principal, _defaults(principal))
+    values = FormValues.from_form(request.form)
+    form_id = str(request.form.get("form_id", ""))[:64]
+    if form_id and form_id in session.get(SENT_KEY, []):
+        return _form_page("webform/new.html", principal, _defaults(principal), status=409,
+                          already_sent=True)
+    payload, generated = values.payload()
+    try:
+        record = SignalRecord.from_payload(payload, svc.taxonomy, svc.org(),
+                                           allowed_organisations=principal.organisations)
+    except ValidationFailed as failed:
+        return _form_page("webform/new.html", principal, values, failed.errors, status=422)
+    stored = svc.signals.store(record)
+    if form_id:
+        session[SENT_KEY] = [*session.get(SENT_KEY, []), form_id][-SENT_KEEP:]
+    return render_template("webform/stored.html", receipt=stored.receipt,
+                           case_token=generated), 200
+
+
+@bp.route("/ontvangstbewijs", methods=["GET", "POST"])
+@require_roles(Role.ADVISER)
+def receipt() -> Page:
+    if request.method == "GET":
+        return _receipt_page()
+    principal = _principal()
+    # Only the POST body is read: a receipt in a query string would end up in logs and history.
+    receipt_text = str(request.form.get("receipt", "")).strip()[:RECEIPT_MAX]
+    action = request.form.get("action", "lookup")
+    signals = services().signals
+    scope = principal.organisations
+    try:
+        if action == "correct":
+            return _correct(principal, receipt_text)
+        if action == "withdraw":
+            signals.find_by_receipt(receipt_text, scope)
+            return render_template("webform/withdraw.html", receipt=receipt_text), 200
+        if action == "withdraw_confirm":
+            signals.withdraw(receipt_text, scope)
+            return render_template("webform/done.html", outcome="withdrawn", case_token=None), 200
+        stored = signals.find_by_receipt(receipt_text, scope)
+    except ValidationFailed as failed:
+        return _receipt_page(receipt_text, failed.errors, 422)
+    except NotFound as missing:
+        return _receipt_page(receipt_text, [FieldError("receipt", missing.message)], 404)
+    return _form_page("webform/correct.html", principal, FormValues.from_stored(stored),
+                      receipt=receipt_text)
+
+
+def _correct(principal: Principal, receipt_text: str) -> Page:
+    """Validate the corrected fields; the receipt is checked by the service when storing."""
+    svc = services()
+    values = FormValues.from_form(request.form)
+    payload, generated = values.payload()
+    try:
+        record = SignalRecord.from_payload(payload, svc.taxonomy, svc.org(),
+                                           allowed_organisations=principal.organisations)
+    except ValidationFailed as failed:
+        return _form_page("webform/correct.html", principal, values, failed.errors, status=422,
+                          receipt=receipt_text)
+    svc.signals.correct(receipt_text, record, principal.organisations)
+    return render_template("webform/done.html", outcome="corrected", case_token=generated), 200
+
+
+def _principal() -> Principal:
+    principal = current_principal()
+    # require_roles has already refused anonymous requests.
+    assert principal is not None
+    return principal
+
+
+def _defaults(principal: Principal) -> FormValues:
+    return FormValues.defaults(principal, services().taxonomy, Month.current())
+
+
+def _locale() -> str:
+    return str(get_locale() or "nl")
+
+
+def _form_page(
+    template: str,
+    principal: Principal,
+    values: FormValues,
+    errors: Iterable[FieldError] = (),
+    *,
+    status: int = 200,
+    **extra: Any,
+) -> Page:
+    svc = services()
+    locale = _locale()
+    groups = choice_groups(svc.taxonomy, locale)
+    labels = field_labels(groups, {
+        "period": _("Maand van het contact"),
+        "unit": _("Organisatieonderdeel"),
+        "case_token": _("Zaaknummer"),
+        "receipt": _("Ontvangstbewijs"),
+    })
+    return render_template(
+        template,
+        values=values,
+        groups=groups,
+        units=unit_groups(svc.org(), principal.organisations),
+        errors=form_errors(errors, groups, labels),
+        definitions={term: text.get(locale, text.get("nl", ""))
+                     for term, text in svc.taxonomy.definitions.items()},
+        max_month=str(Month.current()),
+        form_id=secrets.token_urlsafe(16),
+        **extra,
+    ), status
+
+
+def _receipt_page(receipt_text: str = "", errors: Iterable[FieldError] = (),
+                  status: int = 200) -> Page:
+    labels = {"receipt": _("Ontvangstbewijs")}
+    return render_template("webform/receipt.html", receipt=receipt_text,
+                           errors=form_errors(errors, {}, labels)), status

@@ -1,0 +1,291 @@
+"""Immutable, signed releases: the only form in which figures leave the registry.
+
+A release is stored once per (scope, spec): asking the same question again returns the stored
+answer and spends nothing ("release once, share many"). Fresh noise for a repeated question
+would let anyone average the noise away, so a repeat must never recompute.
+
+The result is computed outside the budget lock (it may take a while); then, in one locked
+transaction, a concurrent twin is looked for again, the budget is checked and spent, and the
+signed release is inserted, so the spend and the release commit together or not at all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from fractions import Fraction
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from privacy.ledger import (
+    BudgetExceeded,
+    BudgetLedger,
+    BudgetStatus,
+    Exact,
+    check_consumer,
+    check_year,
+    format_epsilon,
+    parse_epsilon,
+    positive_epsilon,
+)
+from privacy.models import SCOPE_LENGTH, ReleaseRecord
+from privacy.signing import Signer, canonical_json, verify_document
+from registry.db import Database, random_id
+from registry.errors import FieldError, NotFound, ValidationFailed
+
+Spec = str | Mapping[str, Any]
+_SCOPE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9:._/-]*$")
+
+
+def canonical_spec(spec: Spec) -> tuple[str, str]:
+    """The canonical JSON text of a spec and its SHA-256 hex digest.
+
+    A spec given as JSON text is parsed first, so key order and whitespace do not make the same
+    question look new; any other text is taken as a plain key.
+    """
+    if isinstance(spec, str):
+        if not spec.strip():
+            raise ValidationFailed("Lege specificatie.", [FieldError("spec", "Lege specificatie.")])
+        try:
+            value: Any = json.loads(spec)
+        except ValueError:
+            value = spec
+    else:
+        value = dict(spec)
+    text = canonical_json(value)
+    return text.decode("utf-8"), hashlib.sha256(text).hexdigest()
+
+
+def release_document(*, release_id: str, scope: str, spec: Any, result: Any, epsilon_spent: str,
+                     release_date: date, replaces: str | None, public_key: str) -> dict[str, Any]:
+    """The document that is signed and exported; exactly these keys."""
+    return {
+        "release_id": release_id,
+        "scope": scope,
+        "spec": spec,
+        "result": result,
+        "epsilon_spent": epsilon_spent,
+        "release_date": release_date.isoformat(),
+        "replaces": replaces,
+        "public_key": public_key,
+    }
+
+
+@dataclass(frozen=True)
+class Release:
+    """A stored release. ``spec`` and ``result`` are parsed afresh on each access, so a caller
+    that changes what it got back cannot change the release."""
+
+    id: str
+    consumer: str
+    scope: str
+    year: int
+    spec_json: str
+    spec_hash: str
+    result_json: str
+    epsilon_spent: Fraction
+    release_date: date
+    replaces: str | None
+    signature: str
+    public_key: str
+    key_id: str
+
+    @property
+    def spec(self) -> Any:
+        return json.loads(self.spec_json)
+
+    @property
+    def result(self) -> dict[str, Any]:
+        value: dict[str, Any] = json.loads(self.result_json)
+        return value
+
+    def document(self) -> dict[str, Any]:
+        return release_document(
+            release_id=self.id, scope=self.scope, spec=self.spec, result=self.result,
+            epsilon_spent=format_epsilon(self.epsilon_spent), release_date=self.release_date,
+            replaces=self.replaces, public_key=self.public_key,
+        )
+
+    def verify(self) -> bool:
+        """True when the stored signature matches the stored content."""
+        return verify_document(self.document(), self.signature, self.public_key)
+
+
+@dataclass(frozen=True)
+class ReleaseResult:
+    release: Release
+    spent_now: bool
+    budget: BudgetStatus
+
+
+@dataclass(frozen=True)
+class ReleasePreview:
+    """What a release would cost: nothing when it is already stored (``cached``)."""
+
+    cached: bool
+    release_id: str | None
+    cost: Fraction
+    allowed: bool
+    remaining: Fraction
+    remaining_after: Fraction
+
+
+def _to_value(record: ReleaseRecord) -> Release:
+    return Release(
+        id=record.id, consumer=record.consumer, scope=record.scope, year=record.year,
+        spec_json=record.spec_json, spec_hash=record.spec_hash, result_json=record.result_json,
+        epsilon_spent=parse_epsilon(record.epsilon_spent), release_date=record.release_date,
+        replaces=record.replaces, signature=record.signature, public_key=record.public_key,
+        key_id=record.key_id,
+    )
+
+
+def check_scope(scope: str) -> str:
+    if len(scope) > SCOPE_LENGTH or not _SCOPE_RE.match(scope):
+        message = f"Ongeldige reikwijdte: {scope!r}."
+        raise ValidationFailed(message, [FieldError("scope", message)])
+    return scope
+
+
+class ReleaseService:
+    def __init__(self, db: Database, ledger: BudgetLedger, signer: Signer,
+                 today: Callable[[], date] = date.today):
+        self.db = db
+        self.ledger = ledger
+        self.signer = signer
+        self._today = today
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def get(self, release_id: str) -> Release:
+        with self.db.session() as session:
+            record = session.get(ReleaseRecord, release_id)
+            if record is None:
+                raise NotFound("Release niet gevonden.")
+            return _to_value(record)
+
+    def find(self, scope: str, spec: Spec) -> Release | None:
+        """The stored release for this question in this scope, if there is one."""
+        _, spec_hash = canonical_spec(spec)
+        with self.db.session() as session:
+            return self._find(session, scope, spec_hash)
+
+    def list_for(self, scope: str) -> list[Release]:
+        """Releases of a scope, newest first."""
+        with self.db.session() as session:
+            records = session.scalars(
+                select(ReleaseRecord).where(ReleaseRecord.scope == scope)
+                .order_by(ReleaseRecord.release_date.desc(), ReleaseRecord.id)
+            ).all()
+            return [_to_value(record) for record in records]
+
+    def preview(self, consumer: str, scope: str, year: int, spec: Spec,
+                epsilon: Exact) -> ReleasePreview:
+        """What :meth:`release` would cost now, without spending anything."""
+        check_scope(scope)
+        cost = positive_epsilon(epsilon)
+        status = self.ledger.status(consumer, year)
+        existing = self.find(scope, spec)
+        if existing is not None:
+            return ReleasePreview(True, existing.id, Fraction(0), True, status.remaining,
+                                  status.remaining)
+        allowed, after = self.ledger.preview(consumer, year, cost)
+        return ReleasePreview(False, None, cost, allowed, status.remaining, after)
+
+    # -- releasing -------------------------------------------------------------------------
+
+    def release(self, consumer: str, scope: str, year: int, spec: Spec, epsilon: Exact,
+                compute: Callable[[], Mapping[str, Any]], *,
+                replaces: str | None = None) -> ReleaseResult:
+        """Return the stored release for (scope, spec), or compute, pay for and store a new one.
+
+        Raises :class:`BudgetExceeded` (403) when the consumer's budget for ``year`` is too small.
+        """
+        check_consumer(consumer)
+        check_year(year)
+        check_scope(scope)
+        cost = positive_epsilon(epsilon)
+        spec_json, spec_hash = canonical_spec(spec)
+        with self.db.session() as session:
+            existing = self._find(session, scope, spec_hash)
+            if existing is None and replaces is not None:
+                self._check_replaces(session, replaces, scope)
+        if existing is not None:
+            return ReleaseResult(existing, False, self.ledger.status(consumer, year))
+        # Refuse before computing: an unaffordable question should not cost a second of work.
+        allowed, remaining = self.ledger.preview(consumer, year, cost)
+        if not allowed:
+            raise BudgetExceeded(consumer, year, cost, remaining)
+
+        result_json = _result_json(compute())
+        try:
+            with self.ledger.locked(consumer, year) as session:
+                twin = self._find(session, scope, spec_hash)
+                if twin is not None:
+                    # A concurrent request for the same question won; its answer is the answer,
+                    # and the result computed here is discarded unseen.
+                    return ReleaseResult(twin, False,
+                                         self.ledger.locked_status(session, consumer, year))
+                record = self._record(consumer, scope, year, spec_json, spec_hash, result_json,
+                                      cost, replaces)
+                session.add(record)
+                session.flush()
+                budget = self.ledger.spend(session, consumer, year, cost, record.id)
+                release = _to_value(record)
+        except IntegrityError:
+            # On PostgreSQL a twin paid by another consumer holds another lock; the unique
+            # (scope, spec_hash) stops the second insert, and this transaction (with its spend)
+            # has been rolled back.
+            winner = self.find(scope, spec)
+            if winner is None:
+                raise
+            return ReleaseResult(winner, False, self.ledger.status(consumer, year))
+        return ReleaseResult(release, True, budget)
+
+    # -- internals -------------------------------------------------------------------------
+
+    def _record(self, consumer: str, scope: str, year: int, spec_json: str, spec_hash: str,
+                result_json: str, cost: Fraction, replaces: str | None) -> ReleaseRecord:
+        release_id = random_id()
+        today = self._today()
+        epsilon_text = format_epsilon(cost)
+        # Sign what a reader will rebuild: the stored texts, parsed.
+        document = release_document(
+            release_id=release_id, scope=scope, spec=json.loads(spec_json),
+            result=json.loads(result_json), epsilon_spent=epsilon_text, release_date=today,
+            replaces=replaces, public_key=self.signer.public_key_b64,
+        )
+        return ReleaseRecord(
+            id=release_id, consumer=consumer, scope=scope, year=year, spec_json=spec_json,
+            spec_hash=spec_hash, result_json=result_json, epsilon_spent=epsilon_text,
+            release_date=today, replaces=replaces, signature=self.signer.sign(document),
+            public_key=self.signer.public_key_b64, key_id=self.signer.key_id,
+        )
+
+    @staticmethod
+    def _find(session: Session, scope: str, spec_hash: str) -> Release | None:
+        record = session.scalar(
+            select(ReleaseRecord).where(ReleaseRecord.scope == scope,
+                                        ReleaseRecord.spec_hash == spec_hash)
+        )
+        return _to_value(record) if record is not None else None
+
+    @staticmethod
+    def _check_replaces(session: Session, replaces: str, scope: str) -> None:
+        old = session.get(ReleaseRecord, replaces)
+        if old is None or old.scope != scope:
+            message = "De release die wordt vervangen bestaat niet in deze reikwijdte."
+            raise ValidationFailed(message, [FieldError("replaces", message)])
+
+
+def _result_json(result: Mapping[str, Any]) -> str:
+    if not isinstance(result, Mapping):
+        raise TypeError(f"compute() must return a mapping, not {type(result).__name__}")
+    return canonical_json(dict(result)).decode("utf-8")
