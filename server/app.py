@@ -119,8 +119,22 @@ def _select_locale() -> str:
     return request.accept_languages.best_match(LOCALES) or "nl"
 
 
+class _LoginManager(LoginManager):
+    """Flask-Login, minus a needless cookie for visitors who never signed in.
+
+    With strong session protection Flask-Login clears a ``remember_token`` cookie for any
+    anonymous session whose fingerprint changes; anonymous visitors (the meldknop) must get no
+    cookie but the CSRF session one.
+    """
+
+    def _session_protection_failed(self) -> bool:
+        if "_user_id" not in session:
+            return False
+        return bool(super()._session_protection_failed())  # type: ignore[misc]
+
+
 def _login_manager(app: Flask, services: Services) -> None:
-    manager = LoginManager()
+    manager = _LoginManager()
     manager.login_view = "auth.login"
     manager.login_message = "Log in om deze pagina te zien."
     manager.session_protection = "strong"

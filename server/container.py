@@ -10,6 +10,7 @@ from privacy.pseudonyms import KeyedPseudonymizer
 from privacy.releases import ReleaseService
 from privacy.signing import Signer
 from registry.accounts import AccountService
+from registry.contacts import ContactPointService
 from registry.db import Database
 from registry.organisations import OrganisationService, OrgStructure
 from registry.signals import SignalService
@@ -38,6 +39,10 @@ class Services:
     @property
     def signals(self) -> SignalService:
         return SignalService(self.db, self.pseudonymizer, self.taxonomy.version)
+
+    @property
+    def contacts(self) -> ContactPointService:
+        return ContactPointService(self.db)
 
     @property
     def ledger(self) -> BudgetLedger:

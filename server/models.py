@@ -1,5 +1,7 @@
 """Every package's tables in one metadata, for Alembic and for schema tests."""
 
+import privacy.models  # noqa: F401 - registers the privacy layer's tables
+import registry.contacts  # registers the contact points table (meldknop)
 import registry.models  # noqa: F401 - registers the registry's tables
 from registry.db import Base
 

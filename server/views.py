@@ -7,6 +7,7 @@ from flask import Flask
 
 def register_blueprints(app: Flask) -> None:
     from intake_adapters.api import bp as api_bp
+    from intake_adapters.meldknop import bp as meldknop_bp
     from intake_adapters.webform import bp as webform_bp
     from server import auth, openapi
     from server.app import csrf
@@ -14,6 +15,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth.bp)
     app.register_blueprint(webform_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(meldknop_bp)
     app.register_blueprint(openapi.bp)
     # The API authenticates with bearer tokens only (never the session cookie), so a cross-site
     # request cannot act for anyone and CSRF tokens do not apply.

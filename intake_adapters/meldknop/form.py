@@ -1,0 +1,172 @@
+"""The meldknop's questions: read the posted answers, check them, turn them into one signal.
+
+Only codes are read from the form; nothing typed by the visitor exists here. The wish to be
+contacted only decides what the answer page stresses and is never stored.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import OrderedDict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from registry.errors import FieldError, ValidationFailed
+from registry.organisations import OrgStructure
+from registry.periods import Month
+from registry.records import SignalRecord
+from registry.taxonomy import Taxonomy
+
+CHANNEL = "meldpunt"
+FOLLOW_UP = "doorverwijzing"  # the meldknop refers people on; it never handles a case itself
+DEFAULT_REPORTER_ROLE = "medewerker"
+DEFAULT_IMPLICATED_PARTY = "onbekend"
+CONTACT_WISHES = ("ja", "nee")
+# Page order of the questions, for the error summary and the anchors it links to.
+FIELD_ORDER = ("categories", "organisation", "unit", "reporter_role", "implicated_party", "contact")
+_FORM_ID_RE = re.compile(r"^[0-9a-f]{32}$")
+_MAX_CODES = 40
+
+
+@dataclass(frozen=True)
+class Answers:
+    """What was posted, as codes; ``echo`` values go back into the form after an error."""
+
+    categories: tuple[str, ...] = ()
+    organisation: str = ""
+    unit: str = ""
+    reporter_role: str = DEFAULT_REPORTER_ROLE
+    implicated_party: str = DEFAULT_IMPLICATED_PARTY
+    contact: str = ""
+    form_id: str = ""
+
+    @classmethod
+    def from_form(cls, form: Any) -> Answers:
+        def one(name: str, default: str = "") -> str:
+            return str(form.get(name, default) or default).strip()[:64]
+
+        form_id = one("form_id")
+        return cls(
+            categories=tuple(str(v)[:64] for v in form.getlist("categories")[:_MAX_CODES]),
+            organisation=one("organisation"),
+            unit=one("unit"),
+            reporter_role=one("reporter_role", DEFAULT_REPORTER_ROLE),
+            implicated_party=one("implicated_party", DEFAULT_IMPLICATED_PARTY),
+            contact=one("contact"),
+            form_id=form_id if _FORM_ID_RE.match(form_id) else "",
+        )
+
+    def selected(self, name: str) -> tuple[str, ...]:
+        value = getattr(self, name)
+        return tuple(value) if isinstance(value, tuple) else (value,)
+
+
+def check(answers: Answers, taxonomy: Taxonomy, org: OrgStructure, today: Month) -> SignalRecord:
+    """The one signal these answers make; ValidationFailed lists every problem, in page order."""
+    errors: list[FieldError] = []
+    known = taxonomy.fields["categories"].code_set
+    if not answers.categories:
+        errors.append(FieldError("categories", "Kies minstens één situatie."))
+    elif set(answers.categories) - known:
+        errors.append(FieldError("categories", "Deze situatie staat niet in de lijst; kies uit de lijst."))
+    roots = {unit.code for unit in org.organisations}
+    if not answers.organisation:
+        errors.append(FieldError("organisation", "Kies de organisatie waar u werkt."))
+    elif answers.organisation not in roots:
+        errors.append(FieldError("organisation", "Deze organisatie staat niet in de lijst."))
+    elif answers.unit and answers.unit not in org:
+        errors.append(FieldError("unit", "Dit organisatieonderdeel staat niet in de lijst."))
+    elif answers.unit and org.get(answers.unit).organisation != answers.organisation:
+        errors.append(FieldError("unit", "Dit onderdeel hoort niet bij de gekozen organisatie."))
+    if answers.reporter_role not in taxonomy.fields["reporter_role"].code_set:
+        errors.append(FieldError("reporter_role", "Kies uit de lijst wie u bent."))
+    if answers.implicated_party not in taxonomy.fields["implicated_party"].code_set:
+        errors.append(FieldError("implicated_party", "Kies uit de lijst wie erbij betrokken is."))
+    if answers.contact and answers.contact not in CONTACT_WISHES:
+        errors.append(FieldError("contact", "Kies ja of nee."))
+    payload = {
+        "period": str(today),
+        "unit": answers.unit or answers.organisation,
+        "channel": CHANNEL,
+        # A ticked box sent twice is one situation, not an error.
+        "categories": list(dict.fromkeys(answers.categories)),
+        "implicated_party": answers.implicated_party,
+        "reporter_role": answers.reporter_role,
+        "follow_up": FOLLOW_UP,
+        "impact": [],
+    }
+    record: SignalRecord | None = None
+    try:
+        record = SignalRecord.from_payload(payload, taxonomy, org, today=today)
+    except ValidationFailed as failed:
+        # Already said above in the visitor's words; anything else keeps the record's message.
+        told = {e.field for e in errors}
+        if "organisation" in told:
+            told.add("unit")
+        errors.extend(e for e in failed.errors if e.field not in told)
+    if errors:
+        raise ValidationFailed(errors=sorted(errors, key=_page_order))
+    assert record is not None
+    return record
+
+
+def _page_order(error: FieldError) -> int:
+    return FIELD_ORDER.index(error.field) if error.field in FIELD_ORDER else len(FIELD_ORDER)
+
+
+@dataclass(frozen=True)
+class FormErrors:
+    """Errors by field, plus a summary in page order with anchors for the links."""
+
+    by_field: Mapping[str, list[str]] = field(default_factory=dict)
+    summary: tuple[dict[str, str], ...] = ()
+
+    @classmethod
+    def of(cls, errors: list[FieldError], anchors: Mapping[str, str]) -> FormErrors:
+        """``anchors`` maps a field to the id of its first control, where a summary link leads."""
+        by_field: dict[str, list[str]] = {}
+        for error in errors:
+            by_field.setdefault(error.field, []).append(error.message)
+        summary = tuple(
+            {"anchor": anchors.get(e.field, ""), "message": e.message}
+            for e in errors
+        )
+        return cls(by_field, summary)
+
+    def get(self, name: str) -> list[str]:
+        return self.by_field.get(name, [])
+
+    def __bool__(self) -> bool:
+        return bool(self.summary)
+
+
+class SentForms:
+    """Random ids of recently stored forms, in memory only, so a reload is not counted twice.
+
+    The id is made fresh for every page view and links to nobody; it is forgotten when the
+    process stops or after ``keep`` newer ones.
+    """
+
+    def __init__(self, keep: int = 5000):
+        self.keep = keep
+        self._ids: OrderedDict[str, None] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def claim(self, form_id: str) -> bool:
+        """True the first time ``form_id`` is seen; an empty id is always new."""
+        if not form_id:
+            return True
+        with self._lock:
+            if form_id in self._ids:
+                return False
+            self._ids[form_id] = None
+            while len(self._ids) > self.keep:
+                self._ids.popitem(last=False)
+            return True
+
+    def release(self, form_id: str) -> None:
+        """Forget an id whose signal could not be stored, so the visitor can try again."""
+        with self._lock:
+            self._ids.pop(form_id, None)

@@ -1,0 +1,198 @@
+"""The meldknop: a public page where any employee, without an account, can say what is going on
+and see where to go.
+
+One POST stores one signal (channel ``meldpunt``, this month only, no receipt) and answers with
+the routes that fit. Nothing else about the visit is kept: no cookie beyond Flask's session cookie
+with the CSRF token, no address, no time. Abuse is slowed by the shared in-memory rate limit on
+``meldknop.submit`` (see ``server.limiter``).
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from flask import Blueprint, Response, current_app, render_template, request, session
+from flask_babel import get_locale
+from flask_limiter.errors import RateLimitExceeded
+
+from intake_adapters.meldknop.form import (
+    CONTACT_WISHES,
+    Answers,
+    FormErrors,
+    SentForms,
+    check,
+)
+from intake_adapters.meldknop.guide import load_guide, others
+from registry.access import services
+from registry.contacts import ContactPointService
+from registry.errors import FieldError, ValidationFailed
+from registry.organisations import OrgStructure, OrgUnit
+from registry.periods import Month
+
+bp = Blueprint("meldknop", __name__, url_prefix="/meldknop", template_folder="templates")
+
+Page = tuple[str, int]
+SENT_KEY = "meldknop_sent"
+
+
+@bp.after_request
+def _private_page(response: Response) -> Response:
+    # What someone looked at here must not stay in a cache or travel on to the next site.
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    # Flask-Login's strong session protection marks an anonymous session (it only holds the
+    # CSRF token) for a remember-cookie "clear", which would send a second Set-Cookie header.
+    # A visitor here never had that cookie, so there is nothing to clear. This runs before
+    # Flask-Login's own after-request hook.
+    remember = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+    if session.get("_remember") == "clear" and remember not in request.cookies:
+        session.pop("_remember")
+    return response
+
+
+@bp.errorhandler(RateLimitExceeded)
+def _busy(_error: RateLimitExceeded) -> Page:
+    guide = load_guide()
+    locale = _locale()
+    emergency = [guide.service_view(code, locale) for code in ("politie", "huis_voor_klokkenluiders")]
+    return render_template("meldknop/busy.html", services=emergency), 429
+
+
+@bp.get("", endpoint="form")
+def form() -> Page:
+    org = services().org()
+    chosen = request.args.get("organisatie", "")
+    answers = Answers(organisation=chosen if _is_organisation(org, chosen) else "")
+    return _form_page(answers, only=answers.organisation or None)
+
+
+@bp.post("", endpoint="submit")
+def submit() -> Page:
+    svc = services()
+    org = svc.org()
+    answers = Answers.from_form(request.form)
+    try:
+        record = check(answers, svc.taxonomy, org, Month.current())
+    except ValidationFailed as failed:
+        return _form_page(answers, failed.errors, status=422)
+    sent: SentForms = current_app.extensions.setdefault(SENT_KEY, SentForms())
+    already = not sent.claim(answers.form_id)
+    if not already:
+        try:
+            svc.signals.store_many([record], receipts=False)
+        except BaseException:
+            sent.release(answers.form_id)
+            raise
+    return _result_page(org.get(answers.organisation), answers, already=already)
+
+
+@bp.get("/waar-terecht", endpoint="where")
+def where() -> Page:
+    org = services().org()
+    chosen = request.args.get("organisatie", "")
+    if not _is_organisation(org, chosen):
+        return render_template("meldknop/where.html", organisation=None,
+                               organisations=org.organisations, routes=[], others=[]), 200
+    guide = load_guide()
+    locale = _locale()
+    contacts = ContactPointService(services().db).list_for(chosen)
+    return render_template(
+        "meldknop/where.html",
+        organisation=org.get(chosen),
+        organisations=org.organisations,
+        routes=guide.views(guide.route_order, contacts, locale),
+        others=others(contacts, locale),
+    ), 200
+
+
+@bp.get("/wat-gebeurt-er", endpoint="privacy")
+def privacy() -> Page:
+    settings = services().settings
+    return render_template("meldknop/privacy.html", threshold=settings.coarsen_threshold,
+                           retention_years=settings.retention_years), 200
+
+
+def _result_page(organisation: OrgUnit, answers: Answers, *, already: bool) -> Page:
+    guide = load_guide()
+    locale = _locale()
+    contacts = ContactPointService(services().db).list_for(organisation.code)
+    routes = guide.views(guide.route_codes(answers.categories), contacts, locale)
+    return render_template(
+        "meldknop/result.html",
+        organisation=organisation,
+        routes=routes,
+        others=others(contacts, locale),
+        wants_contact=answers.contact,
+        already=already,
+    ), 200
+
+
+def _form_page(
+    answers: Answers, errors: list[FieldError] | None = None, *, status: int = 200,
+    only: str | None = None,
+) -> Page:
+    svc = services()
+    org = svc.org()
+    locale = _locale()
+    taxonomy = svc.taxonomy
+    groups = load_guide().choice_groups(taxonomy, locale)
+    reporter_roles = _choices(taxonomy, "reporter_role", locale)
+    implicated_parties = _choices(taxonomy, "implicated_party", locale)
+    # A summary link leads to the first control of its question, as screen readers expect.
+    anchors = {
+        "categories": f"categories-{groups[0].choices[0].code}",
+        "organisation": "organisation",
+        "unit": "unit",
+        "reporter_role": f"reporter_role-{reporter_roles[0]['code']}",
+        "implicated_party": f"implicated_party-{implicated_parties[0]['code']}",
+        "contact": f"contact-{CONTACT_WISHES[0]}",
+    }
+    return render_template(
+        "meldknop/form.html",
+        answers=answers,
+        errors=FormErrors.of(list(errors or []), anchors),
+        groups=groups,
+        organisations=org.organisations,
+        units=_unit_groups(org, only),
+        reporter_roles=reporter_roles,
+        implicated_parties=implicated_parties,
+        contact_wishes=CONTACT_WISHES,
+        # Fresh for every page view: lets a reload be recognised without knowing who sent it.
+        form_id=secrets.token_hex(16),
+    ), status
+
+
+def _unit_groups(org: OrgStructure, only: str | None) -> list[dict[str, Any]]:
+    groups = []
+    for root in org.organisations:
+        if only and root.code != only:
+            continue
+        options = []
+        for code in _tree_order(org, root.code)[1:]:
+            # Indent with no-break spaces: a select cannot nest, and this reads the same without CSS.
+            indent = "\u00a0\u00a0" * (org.depth(code) - 1)
+            options.append({"code": code, "label": indent + org.get(code).name})
+        if options:
+            groups.append({"name": root.name, "options": options})
+    return groups
+
+
+def _tree_order(org: OrgStructure, code: str) -> list[str]:
+    out = [code]
+    for child in sorted(org.children(code), key=lambda c: org.get(c).name):
+        out.extend(_tree_order(org, child))
+    return out
+
+
+def _choices(taxonomy: Any, name: str, locale: str) -> list[dict[str, str]]:
+    return [{"code": c.code, "label": c.label(locale), "hint": c.definition(locale)}
+            for c in taxonomy.fields[name].codes]
+
+
+def _is_organisation(org: OrgStructure, code: str) -> bool:
+    return bool(code) and code in org and org.get(code).parent is None
+
+
+def _locale() -> str:
+    return str(get_locale() or "nl")
