@@ -5,7 +5,9 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 
+from privacy.contributions import ContributionBounds
 from privacy.ledger import BudgetLedger, to_fraction
+from privacy.queries import QueryService
 from privacy.pseudonyms import KeyedPseudonymizer
 from privacy.releases import ReleaseService
 from privacy.signing import Signer
@@ -51,6 +53,14 @@ class Services:
     @property
     def releases(self) -> ReleaseService:
         return ReleaseService(self.db, self.ledger, self.signer)
+
+    @property
+    def queries(self) -> QueryService:
+        return QueryService(
+            db=self.db, taxonomy=self.taxonomy, org=self.org(), releases=self.releases,
+            threshold=self.settings.coarsen_threshold,
+            bounds=ContributionBounds(contacts_per_case=self.settings.contribution_bound),
+        )
 
     def org(self) -> OrgStructure:
         """The public structure, cached until it is replaced through ``replace_org``."""

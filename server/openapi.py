@@ -18,6 +18,7 @@ from flask import Blueprint, Response, jsonify
 
 FRAGMENTS: tuple[str, ...] = (
     "intake_adapters.api.openapi",
+    "dashboards.api_openapi",
 )
 
 bp = Blueprint("openapi", __name__, url_prefix="/api")

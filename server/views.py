@@ -6,6 +6,7 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
+    from dashboards.api import bp as research_api_bp
     from intake_adapters.api import bp as api_bp
     from intake_adapters.meldknop import bp as meldknop_bp
     from intake_adapters.webform import bp as webform_bp
@@ -17,7 +18,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(api_bp)
     app.register_blueprint(meldknop_bp)
     app.register_blueprint(openapi.bp)
+    app.register_blueprint(research_api_bp)
     # The API authenticates with bearer tokens only (never the session cookie), so a cross-site
     # request cannot act for anyone and CSRF tokens do not apply.
     csrf.exempt(api_bp)
     csrf.exempt(openapi.bp)
+    csrf.exempt(research_api_bp)

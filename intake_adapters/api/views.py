@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import Blueprint, Response, g, jsonify, request
 
-from intake_adapters.api.body import json_object, receipt_from, refuse_unknown
+from registry.jsonbody import json_object, receipt_from, refuse_unknown
 from privacy.pseudonyms import new_case_token
 from registry.access import require_roles, services
 from registry.accounts import Principal, Role

@@ -1,4 +1,4 @@
-"""Reading a JSON request body strictly: one JSON object, or a clear JSON error.
+"""Reading a JSON request body strictly (shared by every JSON API): one JSON object, or a clear error.
 
 Case systems integrate against these rules, so every way a body can be wrong has its own status:
 not JSON at all (415), unreadable JSON (400), JSON that is not an object (422), too large (413,

@@ -1,0 +1,105 @@
+"""The researcher API: privacy-safe queries within a budget, stored releases, the public key.
+
+Every answer is a release made by ``privacy.queries``: differentially private over the full
+public key grid, paid from the caller's yearly budget, stored and signed. Asking the same spec
+again returns the stored release and spends nothing. Bearer tokens only.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, jsonify, request
+
+from privacy.consumers import consumer_for
+from privacy.exports import release_to_csv, release_to_json
+from privacy.queries import query_answer
+from privacy.releases import Release
+from registry.access import current_principal, require_roles, services
+from registry.accounts import Role
+from registry.errors import BadRequest, FieldError, NotFound, ValidationFailed
+from registry.jsonbody import json_object
+from registry.periods import Month
+
+bp = Blueprint("research_api", __name__, url_prefix="/api/v1")
+
+QUERY_ROLES = (Role.RESEARCHER, Role.WORKS_COUNCIL, Role.CENTRAL_WORKS_COUNCIL,
+               Role.PREVENTION_OFFICER)
+
+
+@bp.after_request
+def _no_store(response: Response) -> Response:
+    # Figures are for the caller; never kept in shared caches.
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/queries/preview")
+@require_roles(*QUERY_ROLES, api=True)
+def preview_query() -> Response:
+    principal = current_principal()
+    assert principal is not None
+    queries = services().queries
+    spec = queries.parse(json_object(), principal.organisations)
+    return jsonify(queries.preview(consumer_for(principal), spec))
+
+
+@bp.post("/queries")
+@require_roles(*QUERY_ROLES, api=True)
+def run_query() -> tuple[Response, int]:
+    principal = current_principal()
+    assert principal is not None
+    queries = services().queries
+    spec = queries.parse(json_object(), principal.organisations)
+    release, spent_now, budget = queries.run(consumer_for(principal), spec)
+    return jsonify(query_answer(release, spent_now, budget)), 201 if spent_now else 200
+
+
+@bp.get("/budget")
+@require_roles(*QUERY_ROLES, api=True)
+def budget() -> Response:
+    principal = current_principal()
+    assert principal is not None
+    consumer = consumer_for(principal)
+    year = _year()
+    status = services().ledger.status(consumer, year)
+    return jsonify({"consumer": consumer, "year": year, **status.as_dict()})
+
+
+@bp.get("/releases/public-key")
+def public_key() -> Response:
+    signer = services().signer
+    return jsonify({"algorithm": "Ed25519", "public_key": signer.public_key_b64,
+                    "key_id": signer.key_id})
+
+
+@bp.get("/releases/<release_id>")
+@require_roles(*QUERY_ROLES, api=True)
+def get_release(release_id: str) -> Response:
+    release = _own_release(release_id)
+    export = request.args.get("format", "json")
+    if export == "csv":
+        return Response(release_to_csv(release), mimetype="text/csv",
+                        headers={"Content-Disposition": f'attachment; filename="release-{release.id}.csv"'})
+    if export != "json":
+        raise BadRequest(errors=[FieldError("format", "Kies format=json of format=csv.")])
+    return Response(release_to_json(release), mimetype="application/json")
+
+
+def _own_release(release_id: str) -> Release:
+    principal = current_principal()
+    assert principal is not None
+    if len(release_id) > 64 or not release_id.isalnum():
+        raise NotFound("Deze release bestaat niet.")
+    release = services().releases.get(release_id)
+    if release.scope != consumer_for(principal):
+        # Someone else's release: do not even confirm that it exists.
+        raise NotFound("Deze release bestaat niet.")
+    return release
+
+
+def _year() -> int:
+    raw = request.args.get("year")
+    if raw is None:
+        return Month.current().year
+    if not raw.isdigit() or not 2000 <= int(raw) <= 2100:
+        raise ValidationFailed(errors=[FieldError("year", "Geef een jaartal, bijvoorbeeld 2026.")])
+    return int(raw)

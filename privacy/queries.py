@@ -1,0 +1,166 @@
+"""Answering a query: spec in, signed and paid-for differentially private release out.
+
+The one path by which a figure leaves the registry: validate the spec (``specs``), count exactly
+over the full public grid after coarsening and contribution bounds (``aggregate``), add OpenDP
+noise to the whole table (``noise``), derive the consistent display table (``consistency``),
+and store the result as an immutable, signed release paid from the consumer's yearly budget
+(``releases``, ``ledger``). The same spec asked again by the same consumer returns the stored
+release and spends nothing.
+
+Budgets: Laplace specs spend epsilon from the consumer's budget; Gaussian (zCDP) specs spend rho
+from a separate ``<kind>-rho:<name>`` budget, since the two units do not add up directly (see
+docs/privacy-guarantee.md for how they compose).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from privacy.aggregate import exact_table
+from privacy.consistency import make_consistent
+from privacy.contributions import ContributionBounds, cells_per_signal, sensitivity
+from privacy.ledger import format_epsilon
+from privacy.noise import NoisyTable, add_noise, expected_accuracy
+from privacy.releases import Release, ReleaseService
+from privacy.specs import QuerySpec
+from privacy.tables import key_grid
+from registry.db import Database
+from registry.errors import FieldError, ValidationFailed
+from registry.organisations import OrgStructure
+from registry.periods import Month
+from registry.taxonomy import Taxonomy
+
+
+def budget_consumer(consumer: str, spec: QuerySpec) -> str:
+    """The ledger key a spec is paid from: epsilon and rho are kept apart."""
+    if spec.budget_unit == "epsilon":
+        return consumer
+    kind, sep, name = consumer.partition(":")
+    return f"{kind}-rho{sep}{name}"
+
+
+@dataclass
+class QueryService:
+    db: Database
+    taxonomy: Taxonomy
+    org: OrgStructure
+    releases: ReleaseService
+    threshold: int
+    bounds: ContributionBounds
+    today: Callable[[], Month] = Month.current
+
+    def parse(self, raw: Any, organisations: frozenset[str] | None) -> QuerySpec:
+        """Validate a JSON spec; a scoped consumer only ever sees its own organisations."""
+        if isinstance(raw, Mapping) and organisations is not None:
+            raw = dict(raw)
+            filters = raw.get("filters", {})
+            if not isinstance(filters, Mapping):
+                raise ValidationFailed(errors=[FieldError("filters", "Geef filters als object.")])
+            asked = filters.get("organisation")
+            if asked is not None and (not isinstance(asked, list) or not set(asked) <= organisations):
+                raise ValidationFailed(errors=[FieldError(
+                    "filters", "U kunt alleen cijfers van uw eigen organisatie opvragen.")])
+            raw["filters"] = {**filters, "organisation": asked or sorted(organisations)}
+        return QuerySpec.from_json(raw, self.taxonomy, self.org, self.today(),
+                                   threshold=self.threshold)
+
+    def preview(self, consumer: str, spec: QuerySpec) -> dict[str, Any]:
+        """Cost and expected accuracy, without data and without spending anything."""
+        grid = key_grid(spec, self.taxonomy, self.org, self.threshold)
+        categories = len(grid.dimension("category").codes) if "category" in grid.names else 0
+        sens = sensitivity(spec.measure,
+                           cells_per_signal("category" in spec.group_by, categories, self.bounds),
+                           self.bounds)
+        accuracy = expected_accuracy(spec, grid.n_cells, sens)
+        payer = budget_consumer(consumer, spec)
+        preview = self.releases.preview(payer, consumer, self.today().year,
+                                        spec.canonical_json(), spec.budget)
+        return {
+            "cached": preview.cached,
+            "release_id": preview.release_id,
+            "budget_unit": spec.budget_unit,
+            "cost": format_epsilon(preview.cost) if not preview.cached else "0",
+            "allowed": preview.allowed,
+            "budget_remaining": format_epsilon(preview.remaining),
+            "budget_remaining_after": format_epsilon(preview.remaining_after),
+            "cells": grid.n_cells,
+            "noise_scale": accuracy.noise_scale,
+            "ci95_halfwidth": accuracy.half_width,
+            "simultaneous_ci95_halfwidth": accuracy.simultaneous_half_width,
+        }
+
+    def run(self, consumer: str, spec: QuerySpec) -> tuple[Release, bool, Any]:
+        """The release for ``spec``: stored if asked before, else computed, paid and signed."""
+        result = self.releases.release(
+            budget_consumer(consumer, spec), consumer, self.today().year,
+            spec.canonical_json(), spec.budget, lambda: self.compute(spec),
+        )
+        return result.release, result.spent_now, result.budget
+
+    def compute(self, spec: QuerySpec) -> dict[str, Any]:
+        """Aggregate exactly, add noise, and describe the result; the exact counts stay here."""
+        exact = exact_table(self.db, spec, self.taxonomy, self.org, threshold=self.threshold,
+                            bounds=self.bounds)
+        noisy = add_noise(exact)
+        del exact  # nothing below may see the exact counts
+        return release_payload(noisy, self.org, self.threshold, self.bounds)
+
+
+def release_payload(noisy: NoisyTable, org: OrgStructure, threshold: int,
+                    bounds: ContributionBounds) -> dict[str, Any]:
+    """The stored result: every public key with its estimate, interval and display value."""
+    consistent = make_consistent(noisy, org, threshold)
+    half = noisy.accuracy.half_width
+    keys = noisy.grid.keys()
+    cells = [
+        {**key, "estimate": int(estimate), "ci95": [int(estimate) - half, int(estimate) + half],
+         "consistent": int(count), "consistent_total": int(total)}
+        for key, estimate, count, total in zip(keys, noisy.estimates, consistent.count,
+                                               consistent.total, strict=True)
+    ]
+    return {
+        "measure": noisy.spec.measure,
+        "group_by": list(noisy.grid.names),
+        "mechanism": noisy.mechanism,
+        noisy.spec.budget_unit: format_epsilon(noisy.budget),
+        "noise_scale": noisy.noise_scale,
+        "standard_deviation": noisy.accuracy.standard_deviation,
+        "ci95_halfwidth": half,
+        "simultaneous_ci95_halfwidth": noisy.accuracy.simultaneous_half_width,
+        "confidence": noisy.accuracy.confidence,
+        "sensitivity": {"l1": noisy.sensitivity.l1, "l2": noisy.sensitivity.l2},
+        "coarsening_threshold": threshold,
+        "contribution_bound": {"contacts_per_case": bounds.contacts_per_case,
+                               "categories_per_signal": bounds.categories_per_signal},
+        "cells": cells,
+    }
+
+
+def query_answer(release: Release, spent_now: bool, budget: Any) -> dict[str, Any]:
+    """The researcher API's answer shape for a release."""
+    result = release.result
+    return {
+        "release_id": release.id,
+        "cached": not spent_now,
+        "epsilon_spent": format_epsilon(release.epsilon_spent) if spent_now else "0",
+        "release_epsilon": format_epsilon(release.epsilon_spent),
+        "budget_remaining": format_epsilon(budget.remaining),
+        "mechanism": result["mechanism"],
+        "noise_scale": result["noise_scale"],
+        "simultaneous_ci95_halfwidth": result["simultaneous_ci95_halfwidth"],
+        "cells": [
+            {**{k: v for k, v in cell.items() if k not in ("consistent", "consistent_total")},
+             "noise_scale": result["noise_scale"]}
+            for cell in result["cells"]
+        ],
+        "consistent": [
+            {**{k: cell[k] for k in result["group_by"]}, "count": cell["consistent"],
+             "total": cell["consistent_total"]}
+            for cell in result["cells"]
+        ],
+        "release_date": release.release_date.isoformat(),
+        "key_id": release.key_id,
+        "signature": release.signature,
+    }
