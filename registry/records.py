@@ -128,6 +128,8 @@ def _unit(
 
 
 def _single(name: str, value: Any, taxonomy: Taxonomy, errors: list[FieldError]) -> str | None:
+    if isinstance(value, str) and value in taxonomy.fields[name].code_set:
+        return value  # the common case first: no message needs building
     label = taxonomy.fields[name].label_nl.lower()
     if not isinstance(value, str) or not value:
         errors.append(FieldError(name, f"Kies een waarde voor {label}."))
@@ -144,6 +146,8 @@ def _multi(
     label = taxonomy.fields[name].label_nl.lower()
     if value is None:
         value = []
+    if isinstance(value, list | tuple) and len(value) == 1 and value[0] in taxonomy.fields[name].code_set:
+        return (value[0],)  # the common single-code case: nothing to sort or check further
     if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
         errors.append(FieldError(name, f"{taxonomy.fields[name].label_nl}: geef een lijst codes."))
         return ()

@@ -160,9 +160,10 @@ class SignalService:
 
 
 def _bulk_insert(session: Session, rows: list[dict], categories: list[dict], impacts: list[dict]) -> None:
+    # Plain Core inserts (executemany), not ORM bulk inserts: no identity map work per row.
     if rows:
-        session.execute(insert(Signal), rows)
+        session.execute(insert(Signal.__table__), rows)
     if categories:
-        session.execute(insert(SignalCategory), categories)
+        session.execute(insert(SignalCategory.__table__), categories)
     if impacts:
-        session.execute(insert(SignalImpact), impacts)
+        session.execute(insert(SignalImpact.__table__), impacts)

@@ -9,6 +9,7 @@ def register_blueprints(app: Flask) -> None:
     from dashboards.api import bp as research_api_bp
     from intake_adapters.api import bp as api_bp
     from intake_adapters.meldknop import bp as meldknop_bp
+    from intake_adapters.spreadsheet import bp as spreadsheet_bp
     from intake_adapters.webform import bp as webform_bp
     from server import auth, openapi
     from server.app import csrf
@@ -17,6 +18,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(webform_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(meldknop_bp)
+    app.register_blueprint(spreadsheet_bp)
     app.register_blueprint(openapi.bp)
     app.register_blueprint(research_api_bp)
     # The API authenticates with bearer tokens only (never the session cookie), so a cross-site

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
 
@@ -47,7 +47,7 @@ class Field:
         if not self.codes:
             raise ValueError(f"field {self.name!r} has no codes")
 
-    @property
+    @cached_property
     def code_set(self) -> frozenset[str]:
         return frozenset(c.code for c in self.codes)
 
