@@ -4,17 +4,23 @@ This module and the registry are the only places that read raw signals. What it 
 :class:`ExactTable`, holds exact counts and must only be handed to ``privacy.noise``; nothing
 else may show, store or log it.
 
-The work is one SQL query per table, with the filters that SQL can apply (period range,
-organisation, units, single-code fields), then polars does the rest in memory:
+The work is one SQL query, one row per signal, with the filters that SQL can apply (period
+range, organisation, units, single-code fields). The categories of a signal come along as one
+bit mask (bit i = the i-th taxonomy category), so no row per category crosses into Python. Then,
+in polars and numpy:
 
-1. categories: keep the first C per signal (``contributions.keep_categories``), then apply a
-   category filter (a signal passes when one of its kept categories is in the filter);
+1. categories: keep the first C set bits per signal (``contributions.keep_lowest_bits``), then
+   apply a category filter (a signal passes when one of its kept categories is in the filter);
 2. units: map every unit to the unit it is released under (``coarsening.coarsen_map``);
 3. contacts: keep at most K per case (``contributions.cap_contacts``);
-4. count into the public grid by flat cell number, so every key is there, zeros included.
+4. count into the public grid by flat cell number (``numpy.bincount``), so every key is there,
+   zeros included; for the "cases" measure each (cell, case) pair counts once.
 
-Loading rows into polars and grouping there was measured faster than a SQL GROUP BY on SQLite
-(see bench/bench_release.py): SQLite sorts for GROUP BY, polars hashes on two cores.
+Filters come before the K bound: of a case's contacts that match the question, K count.
+
+Loading rows and counting in memory was measured against a plain SQL GROUP BY over the
+signal/category join on SQLite (bench/bench_release.py): SQLite sorts for GROUP BY and looks up
+every category row, while the rows it returns here are narrow and the counting is vectorised.
 """
 
 from __future__ import annotations
@@ -46,6 +52,7 @@ from registry.taxonomy import Taxonomy
 SINGLE_CODE_FIELDS = ("channel", "implicated_party", "reporter_role", "follow_up")
 # Categories travel as one int64 bit mask per signal.
 MAX_CATEGORY_BITS = 62
+FETCH_BATCH = 100_000
 
 
 @dataclass(frozen=True, eq=False)
@@ -233,8 +240,9 @@ def _signal_conditions(spec: QuerySpec, org: OrgStructure, dialect: str) -> list
     if dialect == "sqlite":
         # Keep SQLite off the (organisation, period) index: through it every row costs a random
         # primary-key lookup, and the rows come out of id order, which turns the category
-        # lookups random too. A full scan in id order was measured two to three times faster
-        # even when a quarter of the rows match. ("x || ''" is the documented way to say so.)
+        # lookups random too. For the year-long dashboard table on a million signals a full
+        # scan in id order took about half the time (bench/bench_release.py). ("x || ''" is
+        # SQLite's documented way to keep a term off an index.)
         period, organisation = period.concat(""), organisation.concat("")
     conditions: list[Any] = [period.between(str(spec.start), str(spec.end))]
     if "organisation" in spec.filters:
@@ -251,13 +259,19 @@ def _signal_conditions(spec: QuerySpec, org: OrgStructure, dialect: str) -> list
 def _fetch(conn: Connection, statement: Select[Any], names: list[str]) -> pl.DataFrame:
     """Run ``statement`` and build a frame with one column per name.
 
-    Rows come straight from the DBAPI cursor: SQLAlchemy's Row objects cost about a fifth of
-    the load time for a million rows and are not needed for plain columns.
+    Rows come straight from the DBAPI cursor (SQLAlchemy's Row objects cost about a fifth of
+    the load time for a million rows and are not needed for plain columns), in batches: a
+    million rows as Python tuples take about 450 MB, a batch of 100,000 a tenth of that.
     """
+    schema = {name: (pl.Int64 if name == "mask" else pl.String) for name in names}
+    frames = []
     result = conn.execute(statement)
     try:
-        rows = result.cursor.fetchall() if result.cursor is not None else []
+        cursor = result.cursor
+        while cursor is not None and (rows := cursor.fetchmany(FETCH_BATCH)):
+            frames.append(pl.DataFrame(rows, schema=schema, orient="row"))
     finally:
         result.close()
-    schema = {name: (pl.Int64 if name == "mask" else pl.String) for name in names}
-    return pl.DataFrame(rows, schema=schema, orient="row")
+    if not frames:
+        return pl.DataFrame(schema=schema)
+    return pl.concat(frames, rechunk=True)

@@ -17,12 +17,15 @@ from functools import lru_cache
 from pathlib import Path
 
 from argon2.low_level import Type, hash_secret_raw
-from nacl.encoding import HexEncoder
+from nacl.encoding import HexEncoder, RawEncoder
 from nacl.hash import blake2b
 
 from registry.periods import Month
 
 SCHEME = "v1"
+# Idempotency rows live for a month or two (registry.idempotency), and a retry sent across New
+# Year must still find its row, so their key is not per year: this fixed "year" labels it.
+IDEMPOTENCY_YEAR = 0
 # 32 symbols without look-alikes (no I, O, 0, 1): 5 bits per character.
 TOKEN_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # noqa: S105 - an alphabet, not a secret
 _RECEIPT_RE = re.compile(r"^(\d{4})-(\d{2})-([A-Z2-9]{4}(?:-[A-Z2-9]{4}){4})$")
@@ -70,6 +73,33 @@ class KeyedPseudonymizer:
     def new_receipt(self, month: Month) -> str:
         """A one-time receipt (100 bits) that names the month it was issued in."""
         return f"{month}-{_groups(5)}"
+
+    def idempotency_key_hash(self, account_id: str, key: str) -> str:
+        """Labelled keyed hash of one account's ``Idempotency-Key``: neither appears in clear."""
+        return self._hash("idempotency", IDEMPOTENCY_YEAR, f"key\n{account_id}\n{key}")
+
+    def idempotency_fingerprint(self, account_id: str, key: str, request: str) -> str:
+        """Keyed hash of a canonical request under one key.
+
+        Keyed and salted with the account and key, so equal bodies sent under different keys
+        give unrelated fingerprints and the low-entropy coded body cannot be guessed back.
+        """
+        return self._hash("idempotency", IDEMPOTENCY_YEAR,
+                          f"request\n{account_id}\n{key}\n{request}")
+
+    def idempotent_signal(self, account_id: str, key: str, month: Month, index: int) -> tuple[str, str]:
+        """Id and receipt of signal ``index`` of an idempotent request, recomputed on a retry.
+
+        Both come from one keyed digest, so without the master secret they look as random as
+        ``random_id`` and ``new_receipt`` (128 bits of id, 100 bits of receipt), and neither
+        can be traced to the idempotency row, the account or the key.
+        """
+        digest = blake2b(f"{account_id}\n{key}\n{month}\n{index}".encode(), digest_size=32,
+                         key=self._key("idempotent-signal", month.year), encoder=RawEncoder)
+        bits = int.from_bytes(digest[16:], "big")
+        chars = "".join(TOKEN_ALPHABET[(bits >> (5 * i)) & 31] for i in range(20))
+        groups = "-".join(chars[i:i + 4] for i in range(0, 20, 4))
+        return digest[:16].hex(), f"{month}-{groups}"
 
     def receipt_month(self, receipt: str) -> Month | None:
         match = _RECEIPT_RE.match(receipt.strip().upper())

@@ -66,6 +66,19 @@ class QueryService:
         return QuerySpec.from_json(raw, self.taxonomy, self.org, self.today(),
                                    threshold=self.threshold)
 
+    def release_spec(self, spec: QuerySpec) -> dict[str, Any]:
+        """What identifies a release: the question plus the settings that shape its answer.
+
+        Changing the contribution bounds or the coarsening threshold changes the answer, so a
+        stored release made under other settings is never handed out as if it were this one.
+        """
+        return {
+            "query": spec.as_json(),
+            "coarsening_threshold": self.threshold,
+            "contacts_per_case": self.bounds.contacts_per_case,
+            "categories_per_signal": self.bounds.categories_per_signal,
+        }
+
     def preview(self, consumer: str, spec: QuerySpec) -> dict[str, Any]:
         """Cost and expected accuracy, without data and without spending anything."""
         grid = key_grid(spec, self.taxonomy, self.org, self.threshold)
@@ -76,7 +89,7 @@ class QueryService:
         accuracy = expected_accuracy(spec, grid.n_cells, sens)
         payer = budget_consumer(consumer, spec)
         preview = self.releases.preview(payer, consumer, self.today().year,
-                                        spec.canonical_json(), spec.budget)
+                                        self.release_spec(spec), spec.budget)
         return {
             "cached": preview.cached,
             "release_id": preview.release_id,
@@ -95,7 +108,7 @@ class QueryService:
         """The release for ``spec``: stored if asked before, else computed, paid and signed."""
         result = self.releases.release(
             budget_consumer(consumer, spec), consumer, self.today().year,
-            spec.canonical_json(), spec.budget, lambda: self.compute(spec),
+            self.release_spec(spec), spec.budget, lambda: self.compute(spec),
         )
         return result.release, result.spent_now, result.budget
 

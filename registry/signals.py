@@ -1,20 +1,31 @@
 """Storing, correcting, withdrawing and purging signals.
 
 The service owns the database session. It never learns who entered a signal: callers pass a
-validated :class:`SignalRecord` and get back a random id and a one-time receipt.
+validated :class:`SignalRecord` and get back a random id and a one-time receipt. An idempotent
+request (``registry.idempotency``) gets a derived id and receipt instead, so a retry can be
+answered the same without storing either.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, cast
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import Table, delete, func, insert, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from registry.db import Database, random_id
-from registry.errors import FieldError, NotFound, ValidationFailed
+from registry.errors import Conflict, FieldError, NotFound, ValidationFailed
+from registry.idempotency import (
+    HEADER,
+    KEY_REUSED,
+    IdempotencyKey,
+    IdempotentRequest,
+    claimed_month,
+    purge_idempotency,
+)
 from registry.models import Signal, SignalCategory, SignalImpact
 from registry.periods import Month
 from registry.records import SignalRecord
@@ -30,6 +41,12 @@ class Pseudonymizer(Protocol):
     def new_receipt(self, month: Month) -> str: ...
 
     def receipt_month(self, receipt: str) -> Month | None: ...
+
+    def idempotency_key_hash(self, account_id: str, key: str) -> str: ...
+
+    def idempotency_fingerprint(self, account_id: str, key: str, request: str) -> str: ...
+
+    def idempotent_signal(self, account_id: str, key: str, month: Month, index: int) -> tuple[str, str]: ...
 
 
 @dataclass(frozen=True)
@@ -47,24 +64,82 @@ class SignalService:
     def store(self, record: SignalRecord) -> StoredSignal:
         return self.store_many([record])[0]
 
-    def store_many(self, records: Sequence[SignalRecord], *, receipts: bool = True) -> list[StoredSignal]:
-        """Store all records in one transaction: all or nothing."""
+    def store_many(
+        self,
+        records: Sequence[SignalRecord],
+        *,
+        receipts: bool = True,
+        idempotency: IdempotentRequest | None = None,
+    ) -> list[StoredSignal]:
+        """Store all records in one transaction: all or nothing.
+
+        With ``idempotency`` a repeat of an earlier request (same account, key and request)
+        stores nothing and returns the earlier answer; the same key with another request is a
+        Conflict. Idempotent requests always get receipts.
+        """
+        if idempotency is not None:
+            return self._store_idempotent(records, idempotency)
         stored, rows, categories, impacts = self._rows(records, receipts=receipts)
         with self.db.session() as session:
             _bulk_insert(session, rows, categories, impacts)
         return stored
 
+    def _store_idempotent(
+        self, records: Sequence[SignalRecord], request: IdempotentRequest
+    ) -> list[StoredSignal]:
+        key_hash = self.pseudonymizer.idempotency_key_hash(request.account_id, request.key)
+        fingerprint = self.pseudonymizer.idempotency_fingerprint(
+            request.account_id, request.key, request.request)
+        try:
+            # IMMEDIATE: on SQLite, twins queue for the write lock and the later one finds the
+            # row; on PostgreSQL the later one blocks on the primary key, then fails below.
+            with self.db.session(immediate=True) as session:
+                month = claimed_month(session, key_hash, fingerprint)
+                if month is not None:
+                    return self._derived(records, request, month)
+                month = Month.current()
+                # The key row goes in first, so a concurrent twin waits here, not half-way.
+                session.execute(insert(IdempotencyKey).values(
+                    key_hash=key_hash, fingerprint=fingerprint, month=str(month)))
+                stored = self._derived(records, request, month)
+                _, rows, categories, impacts = self._rows(
+                    records, receipts=True, identities=stored)
+                _bulk_insert(session, rows, categories, impacts)
+                return stored
+        except IntegrityError:
+            pass  # a twin committed first; everything of ours was rolled back
+        with self.db.session() as session:
+            month = claimed_month(session, key_hash, fingerprint)
+        if month is None:
+            # The derived id or receipt already exists but its key row was purged early: the
+            # key was used before, so refuse rather than store a near-duplicate.
+            raise Conflict(KEY_REUSED, [FieldError(HEADER, KEY_REUSED)])
+        return self._derived(records, request, month)
+
+    def _derived(
+        self, records: Sequence[SignalRecord], request: IdempotentRequest, month: Month
+    ) -> list[StoredSignal]:
+        return [StoredSignal(*self.pseudonymizer.idempotent_signal(
+            request.account_id, request.key, month, index)) for index in range(len(records))]
+
     def _rows(
-        self, records: Sequence[SignalRecord], *, receipts: bool
+        self,
+        records: Sequence[SignalRecord],
+        *,
+        receipts: bool,
+        identities: Sequence[StoredSignal] | None = None,
     ) -> tuple[list[StoredSignal], list[dict], list[dict], list[dict]]:
         current = Month.current()
         stored: list[StoredSignal] = []
         rows: list[dict] = []
         categories: list[dict] = []
         impacts: list[dict] = []
-        for record in records:
-            signal_id = random_id()
-            receipt = self.pseudonymizer.new_receipt(current) if receipts else ""
+        for index, record in enumerate(records):
+            if identities is not None:
+                signal_id, receipt = identities[index].id, identities[index].receipt
+            else:
+                signal_id = random_id()
+                receipt = self.pseudonymizer.new_receipt(current) if receipts else ""
             rows.append(self._row(signal_id, record, receipt))
             categories.extend({"signal_id": signal_id, "category": c} for c in record.categories)
             impacts.extend({"signal_id": signal_id, "impact": i} for i in record.impact)
@@ -146,13 +221,21 @@ class SignalService:
         return signal
 
     def purge(self, before: Month) -> int:
-        """Delete raw signals of months before ``before``; returns how many went."""
+        """Delete raw signals of months before ``before``; returns how many went.
+
+        Also forgets idempotency keys older than the previous month, whatever ``before`` is.
+        """
+        self.purge_idempotency(Month.current().add(-1))
         with self.db.session() as session:
             ids = select(Signal.id).where(Signal.period < str(before))
             session.execute(delete(SignalCategory).where(SignalCategory.signal_id.in_(ids)))
             session.execute(delete(SignalImpact).where(SignalImpact.signal_id.in_(ids)))
             result = session.execute(delete(Signal).where(Signal.period < str(before)))
             return int(getattr(result, "rowcount", 0) or 0)
+
+    def purge_idempotency(self, before: Month) -> int:
+        """Forget idempotency keys first used before ``before``; a reuse is then a new request."""
+        return purge_idempotency(self.db, before)
 
     def count(self) -> int:
         with self.db.session() as session:
@@ -162,8 +245,8 @@ class SignalService:
 def _bulk_insert(session: Session, rows: list[dict], categories: list[dict], impacts: list[dict]) -> None:
     # Plain Core inserts (executemany), not ORM bulk inserts: no identity map work per row.
     if rows:
-        session.execute(insert(Signal.__table__), rows)
+        session.execute(insert(cast(Table, Signal.__table__)), rows)
     if categories:
-        session.execute(insert(SignalCategory.__table__), categories)
+        session.execute(insert(cast(Table, SignalCategory.__table__)), categories)
     if impacts:
-        session.execute(insert(SignalImpact.__table__), impacts)
+        session.execute(insert(cast(Table, SignalImpact.__table__)), impacts)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from intake_adapters.api.views import MAX_BATCH
+from registry.idempotency import HEADER, MAX_KEY_LENGTH
 from registry.records import SINGLE_CODE_FIELDS
 from registry.taxonomy import load_taxonomy
 
@@ -56,6 +58,38 @@ _BODY_ERRORS = {
     "default": _error("Unexpected server error or service unavailable; nothing was stored."),
 }
 _AUTH_ERRORS = {key: _BODY_ERRORS[key] for key in ("401", "403", "default")}
+_LOGGING_ERRORS = {
+    **_BODY_ERRORS,
+    "409": _error(f"The `{HEADER}` was used before by this token's account for another "
+                  "request (another body or the other endpoint); nothing was stored."),
+    "422": _error("The body was read but is not valid, or the `Idempotency-Key` header is "
+                  "malformed; `errors` names every field that is wrong (`\"\"` for the body "
+                  "as a whole, `Idempotency-Key` for the header)."),
+}
+_IDEMPOTENCY_KEY = {
+    "name": HEADER,
+    "in": "header",
+    "required": False,
+    "description": (
+        "Any unique string chosen by the case system per logical request (a UUID will do). A "
+        "retry with the same key and the same body (after JSON parsing: key order and "
+        "whitespace do not matter) returns the first answer, same status, ids and receipts, "
+        "and stores nothing new; the same key with another body is refused with 409. Keys "
+        "are scoped to the token's account and remembered at least until the end of the "
+        "next calendar month. Only keyed hashes of the key are stored."
+    ),
+    "schema": {"type": "string", "minLength": 1, "maxLength": MAX_KEY_LENGTH,
+               "pattern": "^[ -~]+$"},
+}
+
+_STORED: dict[str, Any] = {
+    "id": {"type": "string", "pattern": "^[0-9a-f]{32}$",
+           "description": "Random (or, with an Idempotency-Key, derived with a secret key); "
+                          "reveals nothing about order or time."},
+    "receipt": {"type": "string", "pattern": RECEIPT_PATTERN,
+                "description": "Shown once; needed to correct or withdraw the signal "
+                               "in the same calendar month."},
+}
 
 SCHEMAS: dict[str, Any] = {
     "TaxonomyCode": {
@@ -136,13 +170,35 @@ SCHEMAS: dict[str, Any] = {
         "type": "object",
         "required": ["ok", "id", "receipt"],
         "additionalProperties": False,
+        "properties": {"ok": {"const": True}, **_STORED},
+    },
+    "StoredSignal": {
+        "type": "object",
+        "required": ["id", "receipt"],
+        "additionalProperties": False,
+        "properties": _STORED,
+    },
+    "SignalBatch": {
+        "description": "Errors are named `signals[<index>].<field>` (index from 0), or "
+                       "`signals` for the list itself.",
+        "type": "object",
+        "required": ["signals"],
+        "additionalProperties": False,
+        "properties": {"signals": {
+            "type": "array", "minItems": 1, "maxItems": MAX_BATCH,
+            "items": {"$ref": "#/components/schemas/SignalInput"},
+        }},
+    },
+    "BatchCreated": {
+        "type": "object",
+        "required": ["ok", "stored", "results"],
+        "additionalProperties": False,
         "properties": {
             "ok": {"const": True},
-            "id": {"type": "string", "pattern": "^[0-9a-f]{32}$",
-                   "description": "Random; reveals nothing about order or time."},
-            "receipt": {"type": "string", "pattern": RECEIPT_PATTERN,
-                        "description": "Shown once; needed to correct or withdraw the signal "
-                                       "in the same calendar month."},
+            "stored": {"type": "integer", "minimum": 1, "maximum": MAX_BATCH},
+            "results": {"type": "array", "minItems": 1, "maxItems": MAX_BATCH,
+                        "description": "One per input signal, in the same order.",
+                        "items": {"$ref": "#/components/schemas/StoredSignal"}},
         },
     },
     "CaseToken": {
@@ -220,11 +276,29 @@ PATHS: dict[str, Any] = {
         "summary": "Log one contact (advisers only).",
         "description": "All or nothing: an invalid body stores nothing and lists every problem.",
         "security": _BEARER,
+        "parameters": [_IDEMPOTENCY_KEY],
         "requestBody": _body("SignalInput"),
         "responses": {
-            "201": _json({"$ref": "#/components/schemas/SignalCreated"}, "Stored.",
-                         headers=_NO_STORE),
-            **_BODY_ERRORS,
+            "201": _json({"$ref": "#/components/schemas/SignalCreated"},
+                         "Stored (or, for a retry with the same Idempotency-Key and body, "
+                         "stored before).", headers=_NO_STORE),
+            **_LOGGING_ERRORS,
+        },
+    }},
+    "/api/v1/signals/batch": {"post": {
+        "operationId": "createSignals",
+        "tags": ["signals"],
+        "summary": f"Log 1 to {MAX_BATCH} contacts at once (advisers only).",
+        "description": "All or nothing: if any signal is invalid, nothing is stored and every "
+                       "problem is listed as `signals[<index>].<field>`.",
+        "security": _BEARER,
+        "parameters": [_IDEMPOTENCY_KEY],
+        "requestBody": _body("SignalBatch"),
+        "responses": {
+            "201": _json({"$ref": "#/components/schemas/BatchCreated"},
+                         "All stored (or, for a retry with the same Idempotency-Key and body, "
+                         "stored before).", headers=_NO_STORE),
+            **_LOGGING_ERRORS,
         },
     }},
     "/api/v1/case-tokens": {"post": {

@@ -1,5 +1,9 @@
 """JSON API v1 for case systems: reference data, logging, correcting and withdrawing signals.
 
+Logging takes an optional ``Idempotency-Key`` header (see ``registry.idempotency``): a retry with
+the same key and body gets the first answer and stores nothing new. ``/v1/signals/batch`` logs
+up to ``MAX_BATCH`` signals all or nothing, with errors named ``signals[<index>].<field>``.
+
 The API authenticates with bearer tokens only (``require_roles(..., api=True)``), so a browser
 session never counts here and the blueprint is exempt from CSRF where it is registered.
 Receipts travel in request and response bodies, never in URLs, and replies that carry one are
@@ -8,21 +12,26 @@ not cached. The contract is documented in ``intake_adapters.api.openapi``.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from flask import Blueprint, Response, g, jsonify, request
 
-from registry.jsonbody import json_object, receipt_from, refuse_unknown
 from privacy.pseudonyms import new_case_token
 from registry.access import require_roles, services
 from registry.accounts import Principal, Role
 from registry.errors import FieldError, ValidationFailed
+from registry.idempotency import HEADER, MAX_KEY_LENGTH, IdempotentRequest, valid_key
+from registry.jsonbody import json_object, receipt_from, refuse_unknown
 from registry.records import SignalRecord
+from registry.signals import StoredSignal
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 CORRECTION_FIELDS = {"receipt", "signal"}
 WITHDRAWAL_FIELDS = {"receipt"}
+BATCH_FIELDS = {"signals"}
+MAX_BATCH = 1000
 
 
 @bp.after_request
@@ -48,9 +57,41 @@ def organisation_structure() -> Response:
 @bp.post("/v1/signals")
 @require_roles(Role.ADVISER, api=True)
 def create_signal() -> tuple[Response, int]:
-    record = _record(json_object())
-    stored = services().signals.store(record)
+    body = json_object()
+    errors: list[FieldError] = []
+    key = _idempotency_key(errors)
+    record = _collect(body, "", errors)
+    if errors or record is None:
+        raise ValidationFailed(errors=errors)
+    stored = services().signals.store_many(
+        [record], idempotency=_idempotent("POST /api/v1/signals", key, body))[0]
     return jsonify({"ok": True, "id": stored.id, "receipt": stored.receipt}), 201
+
+
+@bp.post("/v1/signals/batch")
+@require_roles(Role.ADVISER, api=True)
+def create_signals() -> tuple[Response, int]:
+    body = json_object()
+    errors: list[FieldError] = []
+    key = _idempotency_key(errors)
+    refuse_unknown(body, BATCH_FIELDS, errors)
+    items = body.get("signals")
+    records: list[SignalRecord] = []
+    if not isinstance(items, list) or not items:
+        errors.append(FieldError("signals", f"Geef 1 tot {MAX_BATCH} signalen als lijst."))
+    elif len(items) > MAX_BATCH:
+        errors.append(FieldError("signals", f"Hoogstens {MAX_BATCH} signalen per verzoek; "
+                                            f"dit zijn er {len(items)}. Splits de lijst."))
+    else:
+        for index, item in enumerate(items):
+            record = _collect(item, f"signals[{index}]", errors)
+            if record is not None:
+                records.append(record)
+    if errors:
+        raise ValidationFailed(errors=errors)
+    stored = services().signals.store_many(
+        records, idempotency=_idempotent("POST /api/v1/signals/batch", key, body))
+    return jsonify({"ok": True, "stored": len(stored), "results": [_result(s) for s in stored]}), 201
 
 
 @bp.post("/v1/case-tokens")
@@ -100,16 +141,49 @@ def _record(payload: Any) -> SignalRecord:
     )
 
 
+def _collect(payload: Any, prefix: str, errors: list[FieldError]) -> SignalRecord | None:
+    """Validate one record, adding its errors under ``prefix`` (``signals[3].unit``)."""
+    try:
+        return _record(payload)
+    except ValidationFailed as failed:
+        errors.extend(FieldError(_join(prefix, e.field), e.message) for e in failed.errors)
+        return None
+
+
+def _join(prefix: str, name: str) -> str:
+    if not prefix:
+        return name
+    return f"{prefix}.{name}" if name else prefix
+
+
+def _result(stored: StoredSignal) -> dict[str, str]:
+    return {"id": stored.id, "receipt": stored.receipt}
+
+
+def _idempotency_key(errors: list[FieldError]) -> str | None:
+    """The ``Idempotency-Key`` header, None when absent; an error when malformed."""
+    key = request.headers.get(HEADER)
+    if key is None:
+        return None
+    if not valid_key(key):
+        errors.append(FieldError(HEADER, f"Gebruik 1 tot {MAX_KEY_LENGTH} zichtbare ASCII-tekens "
+                                         "(letters, cijfers, leestekens of spaties)."))
+        return None
+    return key
+
+
+def _idempotent(endpoint: str, key: str | None, body: dict[str, Any]) -> IdempotentRequest | None:
+    if key is None:
+        return None
+    # Parsed, then re-serialised canonically: key order and whitespace do not make a request
+    # "different", any other change of the body does. The endpoint is part of the request.
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return IdempotentRequest(_principal().account_id, key, f"{endpoint}\n{canonical}")
+
+
 def _nested_record(payload: Any, errors: list[FieldError]) -> SignalRecord | None:
     """Validate ``signal`` of a correction; its errors are named ``signal.<field>``."""
     if not isinstance(payload, dict):
         errors.append(FieldError("signal", "Geef de gecorrigeerde velden als JSON-object."))
         return None
-    try:
-        return _record(payload)
-    except ValidationFailed as failed:
-        errors.extend(
-            FieldError(f"signal.{e.field}" if e.field else "signal", e.message)
-            for e in failed.errors
-        )
-        return None
+    return _collect(payload, "signal", errors)

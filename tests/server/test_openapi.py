@@ -174,9 +174,13 @@ def calls(client, make_token) -> list[Call]:  # type: ignore[no-untyped-def]
         Call("POST", "/api/v1/case-tokens", 401),
         Call("POST", "/api/v1/case-tokens", 403, researcher),
         Call("POST", "/api/v1/signals", 201, adviser, signal()),
+        Call("POST", "/api/v1/signals/batch", 201, adviser, {"signals": [signal(), signal()]}),
     ]
+    out += idempotency_calls(adviser)
     bodies = {
         "/api/v1/signals": (signal(), signal(unit="MIN-B-D1", extra=1)),
+        "/api/v1/signals/batch": ({"signals": [signal()]},
+                                  {"signals": [signal(), signal(unit="MIN-B-D1")]}),
         "/api/v1/signals/correction": ({"receipt": receipts[0], "signal": signal(impact=[])},
                                        {"receipt": receipts[0], "signal": {}}),
         "/api/v1/signals/withdrawal": ({"receipt": receipts[1]}, {"receipt": 5}),
@@ -193,11 +197,25 @@ def calls(client, make_token) -> list[Call]:  # type: ignore[no-untyped-def]
             Call("POST", path, 422, adviser, bad),
             Call("POST", path, 422, adviser, [good]),
         ]
-        if path != "/api/v1/signals":
+        if "receipt" in good:
             unknown_body = {**good, "receipt": unknown}
             out += [Call("POST", path, 404, adviser, unknown_body),
                     Call("POST", path, 200, adviser, good)]
     out += research_calls(client, make_token, researcher, adviser)
+    return out
+
+
+def idempotency_calls(adviser: dict[str, str]) -> list[Call]:
+    """A first request, its retry (the same answer), then the key reused for another body."""
+    out: list[Call] = []
+    for path, body, other in (
+        ("/api/v1/signals", signal(), signal(impact=["verzuim"])),
+        ("/api/v1/signals/batch", {"signals": [signal()]}, {"signals": [signal(), signal()]}),
+    ):
+        keyed = {**adviser, "Idempotency-Key": f"openapi-{path}"}
+        out += [Call("POST", path, 201, keyed, body), Call("POST", path, 201, keyed, body),
+                Call("POST", path, 409, keyed, other),
+                Call("POST", path, 422, {**adviser, "Idempotency-Key": "sleutel\t1"}, body)]
     return out
 
 

@@ -1,0 +1,65 @@
+"""Privacy commands: verify a release file, set budgets, and erase arrival order.
+
+Registered on the ``signal-registry`` group in ``server.cli``.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from privacy.exports import verify_release_file
+from privacy.ledger import format_epsilon, to_fraction
+from registry.maintenance import reorder_signals
+from registry.periods import Month
+
+
+@click.command("verify")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--public-key", default=None, metavar="BASE64",
+              help="Verify against this Ed25519 public key instead of the registry's own.")
+@click.pass_context
+def verify_command(ctx: click.Context, file: Path, public_key: str | None) -> None:
+    """Check a release file (JSON or CSV) against the registry's public key."""
+    from server.cli import services_for
+
+    key = public_key or services_for(ctx).signer.public_key_b64
+    result = verify_release_file(file, key)
+    click.echo(("OK: " if result.ok else "FAILED: ") + result.message)
+    if not result.ok:
+        sys.exit(1)
+
+
+@click.command("set-budget")
+@click.option("--consumer", required=True,
+              help="e.g. or:MIN-A, gor, preventie:MIN-A, researcher:NAME, publication:MIN-A")
+@click.option("--year", type=int, default=None, help="Calendar year; default this year.")
+@click.option("--epsilon", required=True, help="Exact decimal, e.g. 5 or 2.5.")
+@click.pass_context
+def set_budget_command(ctx: click.Context, consumer: str, year: int | None, epsilon: str) -> None:
+    """Set a consumer's privacy budget (epsilon) for a calendar year."""
+    from server.cli import services_for
+
+    year = year or Month.current().year
+    status = services_for(ctx).ledger.set_budget(consumer, year, to_fraction(epsilon))
+    click.echo(f"{consumer} {year}: budget {format_epsilon(status.total)}, spent "
+               f"{format_epsilon(status.spent)}, remaining {format_epsilon(status.remaining)}")
+
+
+@click.command("maintain")
+@click.pass_context
+def maintain_command(ctx: click.Context) -> None:
+    """Rewrite the signal tables in random-id order (run nightly on PostgreSQL)."""
+    from server.cli import services_for
+
+    services = services_for(ctx)
+    count = reorder_signals(services.db)
+    # Idempotency keys are kept until the end of the next month; older ones go.
+    keys = services.signals.purge_idempotency(Month.current().add(-1))
+    click.echo(f"Signal tables rewritten in random order ({count} signals); arrival order erased.")
+    click.echo(f"Expired idempotency keys removed: {keys}.")
+
+
+COMMANDS = (verify_command, set_budget_command, maintain_command)
