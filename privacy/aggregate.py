@@ -34,23 +34,24 @@ from sqlalchemy import ColumnElement, Connection, Engine, Select, case, func, se
 
 from privacy.coarsening import DEFAULT_THRESHOLD, coarsen_map
 from privacy.contributions import (
+    IMPACTS_PER_SIGNAL,
     ContributionBounds,
     Sensitivity,
     cap_contacts,
-    cells_per_signal,
     keep_lowest_bits,
     sensitivity,
+    table_cells_per_signal,
 )
 from privacy.specs import QuerySpec
 from privacy.tables import KeyGrid, key_grid
 from registry.db import Database
-from registry.models import Signal, SignalCategory
+from registry.models import Signal, SignalCategory, SignalImpact
 from registry.organisations import OrgStructure
 from registry.periods import bucket, month_range
 from registry.taxonomy import Taxonomy
 
 SINGLE_CODE_FIELDS = ("channel", "implicated_party", "reporter_role", "follow_up")
-# Categories travel as one int64 bit mask per signal.
+# Categories (and impact codes, column "imask") travel as one int64 bit mask per signal.
 MAX_CATEGORY_BITS = 62
 FETCH_BATCH = 100_000
 
@@ -93,11 +94,13 @@ def exact_table(
     if len(categories) > MAX_CATEGORY_BITS:
         raise ValueError(f"at most {MAX_CATEGORY_BITS} categories fit in a bit mask")
     with engine.connect() as conn:
-        statement = _signal_query(spec, org, categories, conn.dialect.name)
+        statement = _signal_query(spec, org, categories, taxonomy.codes("impact"),
+                                  conn.dialect.name)
         signals = _fetch(conn, statement, _signal_columns(spec))
     counts = count_rows(signals, spec, grid, taxonomy, org, threshold, bounds)
     category_cells = len(grid.dimension("category").codes) if "category" in grid.names else 0
-    c = cells_per_signal("category" in spec.group_by, category_cells, bounds)
+    impact_cells = len(grid.dimension("impact").codes) if "impact" in grid.names else 0
+    c = table_cells_per_signal(spec.group_by, category_cells, impact_cells, bounds)
     return ExactTable(spec, grid, counts, sensitivity(spec.measure, c, bounds), bounds, threshold)
 
 
@@ -114,9 +117,18 @@ def count_rows(
 
     ``signals`` has ``period, unit, case, id`` (id may be null outside cases), ``mask`` (bit i
     set when the signal has the i-th taxonomy category; needed when categories are grouped or
-    filtered) and the grouped single-code fields, filtered on everything but categories.
+    filtered), ``imask`` (the same for impact codes; grouped by impact, a missing column means
+    no signal has an impact) and the grouped single-code fields, filtered on everything but
+    categories.
     """
     rank = {code: i for i, code in enumerate(taxonomy.codes("categories"))}
+    impact_rank = {code: i for i, code in enumerate(taxonomy.codes("impact"))}
+    if "impact" in spec.group_by and "imask" not in signals.columns:
+        signals = signals.with_columns(pl.lit(0, dtype=pl.Int64).alias("imask"))
+    if "imask" in signals.columns:
+        masks = signals["imask"].fill_null(0).to_numpy()
+        kept = keep_lowest_bits(masks, IMPACTS_PER_SIGNAL, len(impact_rank))
+        signals = signals.with_columns(pl.Series("imask", kept, dtype=pl.Int64))
     if "mask" in signals.columns:
         masks = signals["mask"].fill_null(0).to_numpy()
         kept = keep_lowest_bits(masks, bounds.categories_per_signal, len(rank))
@@ -133,19 +145,22 @@ def count_rows(
     valid = base >= 0
     unit_keys = _unit_keys(signals) if spec.measure == "cases" else None
     cells, units = [], []
-    if "category" in spec.group_by:
-        masks = signals["mask"].to_numpy()
-        position = grid.names.index("category")
+    # Multi-valued dimensions: a signal adds to the cell of every kept code it carries (of
+    # every pair of codes when grouped by both category and impact).
+    parts: list[tuple[np.ndarray, int]] = [(valid, 0)]
+    for name, column, ranks in (("category", "mask", rank), ("impact", "imask", impact_rank)):
+        if name not in spec.group_by:
+            continue
+        masks = signals[column].to_numpy()
+        position = grid.names.index(name)
         stride = grid.strides()[position]
-        for j, code in enumerate(grid.dimensions[position].codes):
-            hit = valid & (((masks >> rank[code]) & 1) == 1)
-            cells.append(base[hit] + j * stride)
-            if unit_keys is not None:
-                units.append(unit_keys[hit])
-    else:
-        cells.append(base[valid])
+        parts = [(hit & (((masks >> ranks[code]) & 1) == 1), offset + j * stride)
+                 for hit, offset in parts
+                 for j, code in enumerate(grid.dimensions[position].codes)]
+    for hit, offset in parts:
+        cells.append(base[hit] + offset)
         if unit_keys is not None:
-            units.append(unit_keys[valid])
+            units.append(unit_keys[hit])
     flat = np.concatenate(cells)
     if unit_keys is not None:
         # A case counts once per cell: keep one of each (cell, unit) pair. Units are renumbered
@@ -160,7 +175,7 @@ def _base_cells(signals: pl.DataFrame, spec: QuerySpec, grid: KeyGrid) -> np.nda
     """The flat cell number without the category part; -1 when a key is outside the grid."""
     expressions = []
     for dim, stride in zip(grid.dimensions, grid.strides(), strict=True):
-        if dim.name == "category":
+        if dim.name in ("category", "impact"):
             continue
         if dim.name == "period":
             position = dim.index()
@@ -195,6 +210,8 @@ def _signal_columns(spec: QuerySpec) -> list[str]:
     names += [name for name in SINGLE_CODE_FIELDS if name in spec.group_by]
     if _needs_categories(spec):
         names.append("mask")
+    if "impact" in spec.group_by:
+        names.append("imask")
     return names
 
 
@@ -203,7 +220,7 @@ def _needs_categories(spec: QuerySpec) -> bool:
 
 
 def _signal_query(
-    spec: QuerySpec, org: OrgStructure, categories: list[str], dialect: str
+    spec: QuerySpec, org: OrgStructure, categories: list[str], impacts: list[str], dialect: str
 ) -> Select[Any]:
     """One row per signal that passes the SQL filters.
 
@@ -230,6 +247,18 @@ def _signal_query(
                      .group_by(links.c.signal_id).subquery())
             source = signals.outerjoin(masks, masks.c.signal_id == signals.c.id)
             columns.append(masks.c.mask)
+    if "impact" in spec.group_by:
+        table = SignalImpact.__table__
+        ibit = case({code: 1 << i for i, code in enumerate(impacts)},
+                    value=table.c.impact, else_=0)
+        if dialect == "sqlite":
+            columns.append(select(func.sum(ibit)).where(table.c.signal_id == signals.c.id)
+                           .scalar_subquery())
+        else:
+            imasks = (select(table.c.signal_id, func.sum(ibit).label("imask"))
+                      .group_by(table.c.signal_id).subquery())
+            source = source.outerjoin(imasks, imasks.c.signal_id == signals.c.id)
+            columns.append(imasks.c.imask)
     return select(*columns).select_from(source).where(*_signal_conditions(spec, org, dialect))
 
 
@@ -263,7 +292,7 @@ def _fetch(conn: Connection, statement: Select[Any], names: list[str]) -> pl.Dat
     the load time for a million rows and are not needed for plain columns), in batches: a
     million rows as Python tuples take about 450 MB, a batch of 100,000 a tenth of that.
     """
-    schema = {name: (pl.Int64 if name == "mask" else pl.String) for name in names}
+    schema = {name: (pl.Int64 if name in ("mask", "imask") else pl.String) for name in names}
     frames = []
     result = conn.execute(statement)
     try:

@@ -16,6 +16,10 @@ C (``categories_per_signal``, default 3)
     A signal may carry several categories. At most C of them count: the first C in taxonomy
     order. This is fixed per signal and public; its bias (a signal with more than C categories
     loses the later ones) is small because few signals carry more than three.
+Impact (fixed, ``IMPACTS_PER_SIGNAL`` = 2)
+    A signal may carry several impact codes; at most 2 count, the first 2 in taxonomy order
+    (the taxonomy has exactly two, so none is lost). A table grouped by impact has c = 2 (times
+    the category c when grouped by both); a signal without impact counts in no impact cell.
 
 Sensitivity, derived. Let c = min(C, number of category codes in the table) when the table is
 grouped by category and c = 1 otherwise (a category filter without grouping counts a signal at
@@ -45,6 +49,9 @@ import polars as pl
 
 DEFAULT_CONTACTS_PER_CASE = 3
 DEFAULT_CATEGORIES_PER_SIGNAL = 3
+# A signal carries at most this many impact codes (the taxonomy has two: verzuim and
+# overweegt_vertrek); more are never counted.
+IMPACTS_PER_SIGNAL = 2
 
 
 @dataclass(frozen=True)
@@ -93,6 +100,19 @@ def cells_per_signal(grouped_by_category: bool, category_cells: int, bounds: Con
     if not grouped_by_category:
         return 1
     return min(bounds.categories_per_signal, category_cells)
+
+
+def table_cells_per_signal(group_by: tuple[str, ...] | list[str], category_cells: int,
+                           impact_cells: int, bounds: ContributionBounds) -> int:
+    """c for a table: the product over its multi-valued dimensions (category, impact).
+
+    A signal adds to at most min(C, categories) category cells and min(2, impacts) impact cells;
+    grouped by both, to every pair of those, so the bounds multiply.
+    """
+    c = cells_per_signal("category" in group_by, category_cells, bounds)
+    if "impact" in group_by:
+        c *= min(IMPACTS_PER_SIGNAL, impact_cells)
+    return c
 
 
 def sensitivity(measure: str, cells_per_contact: int, bounds: ContributionBounds) -> Sensitivity:

@@ -20,7 +20,7 @@ from typing import Any
 
 from privacy.aggregate import exact_table
 from privacy.consistency import make_consistent
-from privacy.contributions import ContributionBounds, cells_per_signal, sensitivity
+from privacy.contributions import ContributionBounds, sensitivity, table_cells_per_signal
 from privacy.ledger import format_epsilon
 from privacy.noise import NoisyTable, add_noise, expected_accuracy
 from privacy.releases import Release, ReleaseService
@@ -82,9 +82,12 @@ class QueryService:
     def preview(self, consumer: str, spec: QuerySpec) -> dict[str, Any]:
         """Cost and expected accuracy, without data and without spending anything."""
         grid = key_grid(spec, self.taxonomy, self.org, self.threshold)
-        categories = len(grid.dimension("category").codes) if "category" in grid.names else 0
+        def cells(name: str) -> int:
+            return len(grid.dimension(name).codes) if name in grid.names else 0
+
         sens = sensitivity(spec.measure,
-                           cells_per_signal("category" in spec.group_by, categories, self.bounds),
+                           table_cells_per_signal(spec.group_by, cells("category"), cells("impact"),
+                                                  self.bounds),
                            self.bounds)
         accuracy = expected_accuracy(spec, grid.n_cells, sens)
         payer = budget_consumer(consumer, spec)

@@ -33,7 +33,10 @@ MEASURES = ("contacts", "cases")
 # Canonical order of the dimensions; group_by is always kept in this order.
 DIMENSIONS = (
     "period", "unit", "category", "channel", "implicated_party", "reporter_role", "follow_up",
+    "impact",
 )
+# Multi-valued dimensions: a signal can count in several of their codes (see contributions).
+MULTI_VALUED = ("category", "impact")
 # Filters on coded fields; the period is chosen with from/to, never with a filter.
 FILTER_FIELDS = (
     "organisation", "unit", "category", "channel", "implicated_party", "reporter_role",
@@ -46,6 +49,7 @@ TAXONOMY_FIELDS = {
     "implicated_party": "implicated_party",
     "reporter_role": "reporter_role",
     "follow_up": "follow_up",
+    "impact": "impact",
 }
 GRAINS = ("month", "quarter", "year")
 MECHANISMS = ("laplace", "gaussian")

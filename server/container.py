@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 
 from privacy.contributions import ContributionBounds
 from privacy.ledger import BudgetLedger, to_fraction
-from privacy.queries import QueryService
 from privacy.pseudonyms import KeyedPseudonymizer
+from privacy.queries import QueryService
 from privacy.releases import ReleaseService
 from privacy.signing import Signer
 from registry.accounts import AccountService

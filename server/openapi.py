@@ -19,6 +19,7 @@ from flask import Blueprint, Response, jsonify
 FRAGMENTS: tuple[str, ...] = (
     "intake_adapters.api.openapi",
     "dashboards.api_openapi",
+    "dashboards.analytics_openapi",
 )
 
 bp = Blueprint("openapi", __name__, url_prefix="/api")

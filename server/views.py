@@ -6,6 +6,7 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
+    from dashboards.analytics_api import bp as analytics_api_bp
     from dashboards.api import bp as research_api_bp
     from intake_adapters.api import bp as api_bp
     from intake_adapters.meldknop import bp as meldknop_bp
@@ -21,8 +22,10 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(spreadsheet_bp)
     app.register_blueprint(openapi.bp)
     app.register_blueprint(research_api_bp)
+    app.register_blueprint(analytics_api_bp)
     # The API authenticates with bearer tokens only (never the session cookie), so a cross-site
     # request cannot act for anyone and CSRF tokens do not apply.
     csrf.exempt(api_bp)
     csrf.exempt(openapi.bp)
     csrf.exempt(research_api_bp)
+    csrf.exempt(analytics_api_bp)

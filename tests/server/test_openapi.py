@@ -202,6 +202,26 @@ def calls(client, make_token) -> list[Call]:  # type: ignore[no-untyped-def]
             out += [Call("POST", path, 404, adviser, unknown_body),
                     Call("POST", path, 200, adviser, good)]
     out += research_calls(client, make_token, researcher, adviser)
+    if "dashboards.analytics_openapi" in FRAGMENTS:  # once the lead registers the analytics API
+        out += analytics_calls(make_token, researcher)
+    return out
+
+
+def analytics_calls(make_token, researcher) -> list[Call]:  # type: ignore[no-untyped-def]
+    """Nothing published here: 200 answers carry an empty result and a Dutch note."""
+    officer = make_token(Role.PREVENTION_OFFICER, "MIN-A")
+    month = str(Month.current())
+    out: list[Call] = []
+    for path, good, bad in (
+        ("/api/v1/trends", f"?organisation=MIN-A&from={month}&to={month}",
+         f"?organisation=MIN-A&from={month}&to=gisteren"),
+        ("/api/v1/checks", "?organisation=MIN-A", "?organisation=MIN-A&to=2025-13"),
+        ("/api/v1/benchmarks", "?organisation=MIN-A&year=2025", "?organisation=MIN-A&year=x"),
+    ):
+        out += [Call("GET", path + good, 200, officer), Call("GET", path + good, 401),
+                Call("GET", path + good, 403, researcher),
+                Call("GET", path + good.replace("MIN-A", "MIN-B"), 403, officer),
+                Call("GET", path + bad, 422, officer)]
     return out
 
 

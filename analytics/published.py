@@ -1,0 +1,324 @@
+"""The published figures analytics works on: noisy release tables, never raw signals.
+
+A monthly publication is one signed release per organisation and month holding the standard
+tables. Analytics reads them as :class:`PublishedTable` values: every cell of the public grid
+with its unbiased noisy estimate, and the noise's standard deviation, so every computation here
+is post-processing and costs no privacy.
+
+Default budget of a monthly publication (``DEFAULT_TABLE_EPSILON``), pure epsilon-DP, discrete
+Laplace noise, privacy unit one case per calendar year (see privacy/contributions.py):
+
+=============================== ======= ====== =========================================
+table                           epsilon  L1    noise sd per cell (scale = L1 / epsilon)
+=============================== ======= ====== =========================================
+contacts_unit_category            0.35    9     36.4
+cases_unit_category               0.10    9    127.3
+contacts_unit_category_channel    0.10    9    127.3
+contacts_total                    0.10    3     42.4
+contacts_follow_up                0.05    3     84.9
+contacts_channel                  0.03    3    141.4
+contacts_implicated_party         0.03    3    141.4
+contacts_reporter_role            0.02    3    212.1
+contacts_impact                   0.02    6    424.3
+=============================== ======= ====== =========================================
+
+That is 0.8 per month and 9.6 per calendar year: a case can have contacts in every month, so
+the twelve monthly publications add up (sequential composition), and 9.6 stays within the
+project's default yearly budget of 10 per consumer. The sensitivity (L1) is K*C = 9 for tables
+grouped by category (K = 3 contacts per case, C = 3 categories per signal), K*2 = 6 for the
+impact table (a signal can carry both impact flags) and K = 3 otherwise.
+
+Most of the budget goes to ``contacts_unit_category``, the one table behind unit trends,
+benchmarks and the consistency checks. Even so these noise levels are large against realistic
+counts (a unit of 300 FTE with 4 signals per 100 FTE a year has about one signal a month over
+all categories): see docs/analytics.md for what can and cannot be read at this budget.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any
+
+from privacy.contributions import ContributionBounds, Sensitivity, sensitivity
+from registry.organisations import OrgStructure
+from registry.periods import Month
+
+if TYPE_CHECKING:  # only a type here; importing it would load OpenDP for every reader
+    from privacy.noise import NoisyTable
+
+# Names of the standard tables in a monthly publication, with the dimensions of each.
+STANDARD_TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "contacts_unit_category": ("contacts", ("unit", "category")),
+    "cases_unit_category": ("cases", ("unit", "category")),
+    "contacts_unit_category_channel": ("contacts", ("unit", "category", "channel")),
+    "contacts_channel": ("contacts", ("channel",)),
+    "contacts_implicated_party": ("contacts", ("implicated_party",)),
+    "contacts_reporter_role": ("contacts", ("reporter_role",)),
+    "contacts_follow_up": ("contacts", ("follow_up",)),
+    "contacts_impact": ("contacts", ("impact",)),
+    "contacts_total": ("contacts", ()),
+}
+
+# Epsilon per table per monthly publication; see the module docstring for the reasoning.
+DEFAULT_TABLE_EPSILON: dict[str, Fraction] = {
+    "contacts_unit_category": Fraction("0.35"),
+    "cases_unit_category": Fraction("0.10"),
+    "contacts_unit_category_channel": Fraction("0.10"),
+    "contacts_total": Fraction("0.10"),
+    "contacts_follow_up": Fraction("0.05"),
+    "contacts_channel": Fraction("0.03"),
+    "contacts_implicated_party": Fraction("0.03"),
+    "contacts_reporter_role": Fraction("0.02"),
+    "contacts_impact": Fraction("0.02"),
+}
+DEFAULT_MONTHLY_EPSILON: Fraction = sum(DEFAULT_TABLE_EPSILON.values(), Fraction(0))
+DEFAULT_YEARLY_EPSILON: Fraction = 12 * DEFAULT_MONTHLY_EPSILON
+# Number of impact codes in the taxonomy (verzuim, overweegt_vertrek); a signal may carry both.
+IMPACT_CODES = 2
+
+
+def table_sensitivity(name: str, bounds: ContributionBounds | None = None,
+                      categories: int = 18) -> Sensitivity:
+    """How far one case can move a standard table (used with the table's epsilon)."""
+    bounds = bounds or ContributionBounds()
+    measure, dims = STANDARD_TABLES[name]
+    if "category" in dims:
+        cells = min(bounds.categories_per_signal, categories)
+    elif "impact" in dims:
+        cells = IMPACT_CODES
+    else:
+        cells = 1
+    return sensitivity(measure, cells, bounds)
+
+
+MECHANISMS = ("laplace", "gaussian")
+
+
+def noise_fourth_cumulant(mechanism: str, variance: float) -> float:
+    """Fourth cumulant of one cell's noise, from its variance.
+
+    Discrete Laplace noise is the difference of two geometric variables with ratio q; its
+    variance is 2q / (1-q)^2 and its fourth cumulant variance^2 * (1 + 4q + q^2) / (2q), which
+    tends to 3 variance^2 (the continuous Laplace) for large scales. The discrete Gaussian's is
+    close to zero at the scales used here.
+    """
+    if mechanism == "gaussian" or variance <= 0:
+        return 0.0
+    # q solves variance = 2q / (1-q)^2, written so that it stays exact for tiny variances.
+    q = variance / (variance + 1 + math.sqrt(2 * variance + 1))
+    return variance * variance * (1 + 4 * q + q * q) / (2 * q)
+
+
+@dataclass(frozen=True)
+class PublishedTable:
+    """One released table of one month: keys -> noisy estimate, with the noise's spread."""
+
+    name: str
+    month: Month
+    group_by: tuple[str, ...]
+    estimates: Mapping[tuple[str, ...], int]
+    """Key (values in ``group_by`` order) -> unbiased noisy estimate (may be negative)."""
+    noise_sd: float
+    """Standard deviation of the noise in every cell of this table."""
+    half_width: int
+    """Per-cell 95% interval half-width as released."""
+    consistent: Mapping[tuple[str, ...], int] = field(default_factory=dict)
+    """Key -> non-negative display count (post-processed; biased, for display only)."""
+    mechanism: str = "laplace"
+    """"laplace" (discrete Laplace) or "gaussian" (discrete Gaussian) noise."""
+
+    def __post_init__(self) -> None:
+        if self.noise_sd < 0:
+            raise ValueError("noise_sd must not be negative")
+        if self.mechanism not in MECHANISMS:
+            raise ValueError(f"mechanism must be one of {MECHANISMS}")
+        for key in self.estimates:
+            if len(key) != len(self.group_by):
+                raise ValueError(f"key {key} does not match group_by {self.group_by}")
+
+    @property
+    def noise_variance(self) -> float:
+        return self.noise_sd**2
+
+    @property
+    def noise_fourth_cumulant(self) -> float:
+        """The noise's fourth cumulant per cell: how much heavier than normal its tails are."""
+        return noise_fourth_cumulant(self.mechanism, self.noise_variance)
+
+    def estimate(self, *key: str) -> int:
+        return self.estimates[tuple(key)]
+
+    def codes(self, dimension: str) -> tuple[str, ...]:
+        """The codes of one dimension, in the order they first appear in the release."""
+        position = self.group_by.index(dimension)
+        return tuple(dict.fromkeys(key[position] for key in self.estimates))
+
+    @classmethod
+    def from_result(cls, name: str, month: Month, result: Mapping[str, Any]) -> PublishedTable:
+        """Read one table from a stored release result (``privacy.queries.release_payload``)."""
+        group_by = tuple(result["group_by"])
+        estimates: dict[tuple[str, ...], int] = {}
+        consistent: dict[tuple[str, ...], int] = {}
+        for cell in result["cells"]:
+            key = tuple(str(cell[d]) for d in group_by)
+            estimates[key] = int(cell["estimate"])
+            if "consistent" in cell:
+                consistent[key] = int(cell["consistent"])
+        return cls(name=name, month=month, group_by=group_by, estimates=estimates,
+                   noise_sd=float(result["standard_deviation"]),
+                   half_width=int(result["ci95_halfwidth"]), consistent=consistent,
+                   mechanism=str(result.get("mechanism", "laplace")))
+
+    @classmethod
+    def from_noisy(cls, name: str, month: Month, noisy: NoisyTable) -> PublishedTable:
+        """Read a table straight from a noisy release (no display table)."""
+        columns = noisy.grid.key_columns()
+        names = noisy.grid.names
+        keys = zip(*(columns[n].to_list() for n in names), strict=True) if names else iter([()])
+        estimates = {tuple(key): int(v) for key, v in zip(keys, noisy.estimates, strict=True)}
+        return cls(name=name, month=month, group_by=names, estimates=estimates,
+                   noise_sd=noisy.accuracy.standard_deviation,
+                   half_width=noisy.accuracy.half_width, mechanism=noisy.mechanism)
+
+
+@dataclass(frozen=True)
+class PublishedMonth:
+    """All standard tables of one organisation for one month."""
+
+    organisation: str
+    month: Month
+    release_id: str
+    tables: Mapping[str, PublishedTable]
+
+    def __post_init__(self) -> None:
+        for name, table in self.tables.items():
+            if table.month != self.month:
+                raise ValueError(f"table {name} is of {table.month}, not {self.month}")
+
+    def table(self, name: str) -> PublishedTable:
+        try:
+            return self.tables[name]
+        except KeyError:
+            raise ValueError(
+                f"the publication of {self.organisation} for {self.month} has no table {name!r}"
+            ) from None
+
+
+def series(months: Sequence[PublishedMonth], table: str) -> list[PublishedTable]:
+    """The given table of each month, oldest first."""
+    return [m.table(table) for m in sorted(months, key=lambda m: m.month)]
+
+
+def by_organisation(months: Sequence[PublishedMonth]) -> dict[str, list[PublishedMonth]]:
+    """Split publications per organisation, each list oldest first."""
+    out: dict[str, list[PublishedMonth]] = {}
+    for month in sorted(months, key=lambda m: m.month):
+        out.setdefault(month.organisation, []).append(month)
+    return out
+
+
+def one_organisation(months: Sequence[PublishedMonth]) -> tuple[str, list[PublishedMonth]]:
+    """The organisation of ``months`` and the months oldest first; refuses mixed or doubled."""
+    if not months:
+        raise ValueError("no publications given")
+    organisations = {m.organisation for m in months}
+    if len(organisations) != 1:
+        raise ValueError(f"publications of several organisations: {sorted(organisations)}")
+    ordered = sorted(months, key=lambda m: m.month)
+    seen = [m.month for m in ordered]
+    if len(set(seen)) != len(seen):
+        raise ValueError("a month is published twice")
+    return ordered[0].organisation, ordered
+
+
+def last_months(months: Sequence[PublishedMonth], n: int,
+                end: Month | None = None) -> list[PublishedMonth]:
+    """The publications of the ``n`` calendar months up to ``end`` (default: the latest)."""
+    if n < 1:
+        raise ValueError("a window has at least one month")
+    if not months:
+        return []
+    end = end or max(m.month for m in months)
+    first = end.add(-(n - 1))
+    return sorted((m for m in months if first <= m.month <= end), key=lambda m: m.month)
+
+
+def own_headcount(org: OrgStructure, unit: str, released: Collection[str]) -> int:
+    """FTE behind a released unit's own cell: its staff and that of merged-in small units.
+
+    A unit's headcount includes all its sub-units. Sub-units that are released on their own
+    have cells of their own, so their headcount is taken off; small sub-units that are merged
+    into this unit stay in. Walking down stops at a released sub-unit: everything below it
+    belongs to that sub-unit's cells.
+    """
+    total = org.get(unit).headcount
+    stack = list(org.children(unit))
+    while stack:
+        child = stack.pop()
+        if child in released:
+            total -= org.get(child).headcount
+        else:
+            stack.extend(org.children(child))
+    return total
+
+
+def released_subtree(org: OrgStructure, unit: str, released: Collection[str]) -> list[str]:
+    """``unit`` and every released unit below it: the cells that add up to its whole staff."""
+    return [code for code in org.subtree(unit) if code in released]
+
+
+def unit_codes(table: PublishedTable, org: OrgStructure, organisation: str) -> tuple[str, ...]:
+    """The released units of ``organisation`` in a table; refuses units the structure lacks."""
+    codes = table.codes("unit")
+    unknown = [c for c in codes if c not in org]
+    if unknown:
+        raise ValueError(f"{table.name} of {table.month} has units not in the structure: "
+                         f"{unknown[:5]}")
+    return tuple(c for c in codes if org.get(c).organisation == organisation)
+
+
+@dataclass(frozen=True)
+class WindowSums:
+    """One table summed over a window of months: per key the summed noisy estimate."""
+
+    name: str
+    months: tuple[Month, ...]
+    sums: Mapping[tuple[str, ...], int]
+    noise_variance: float
+    """Variance of the summed noise in every key: the sum of the monthly noise variances."""
+    noise_fourth_cumulant: float = 0.0
+    """Fourth cumulant of the summed noise (cumulants of independent noise add up)."""
+
+    def __post_init__(self) -> None:
+        if not self.months:
+            raise ValueError("a window has at least one month")
+        if self.noise_variance < 0:
+            raise ValueError("noise_variance must not be negative")
+
+    def get(self, *key: str) -> int:
+        return self.sums[tuple(key)]
+
+
+def window_sums(months: Sequence[PublishedMonth], name: str) -> WindowSums:
+    """Sum ``name`` over ``months``; every month must hold the same keys."""
+    if not months:
+        raise ValueError("a window has at least one month")
+    ordered = sorted(months, key=lambda m: m.month)
+    sums: dict[tuple[str, ...], int] = {}
+    variance = fourth = 0.0
+    keys: set[tuple[str, ...]] | None = None
+    for published in ordered:
+        table = published.table(name)
+        if keys is None:
+            keys = set(table.estimates)
+        elif set(table.estimates) != keys:
+            raise ValueError(f"{name} has other keys in {published.month}: the structure or "
+                             "taxonomy changed within the window")
+        for key, value in table.estimates.items():
+            sums[key] = sums.get(key, 0) + value
+        variance += table.noise_variance
+        fourth += table.noise_fourth_cumulant
+    return WindowSums(name, tuple(m.month for m in ordered), sums, variance, fourth)

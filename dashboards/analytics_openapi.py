@@ -1,0 +1,148 @@
+"""OpenAPI 3.1 fragment of the analytics API (``dashboards.analytics_api``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+_ERROR = {"$ref": "#/components/schemas/Error"}
+_BEARER: list[dict[str, list[str]]] = [{"bearerAuth": []}]
+_MONTH = {"type": "string", "pattern": r"^[0-9]{4}-[0-9]{2}$"}
+_ESTIMATE = {"$ref": "#/components/schemas/AnalyticsEstimate"}
+
+
+def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _error(description: str) -> dict[str, Any]:
+    return _json(_ERROR, description)
+
+
+def _query(name: str, schema: dict[str, Any], required: bool, description: str) -> dict[str, Any]:
+    return {"name": name, "in": "query", "required": required, "schema": schema,
+            "description": description}
+
+
+_ORGANISATION = _query("organisation", {"type": "string"}, False,
+                       "Organisation code; defaults to the caller's own organisation.")
+_RESPONSES = {
+    "401": _error("Not signed in and no (valid) bearer token."),
+    "403": _error("The role may not read analytics, or the organisation is not the caller's."),
+    "422": _error("A parameter is wrong; `errors` names it."),
+    "default": _error("Unexpected server error or service unavailable."),
+}
+_SOURCES = {
+    "published_months": {"type": "array", "items": _MONTH},
+    "release_ids": {"type": "array", "items": {"type": "string"}},
+    "note_nl": {"type": ["string", "null"],
+                "description": "Set when nothing is published for the request (in Dutch)."},
+}
+_DESCRIPTION = (
+    "Read from the organisation's published monthly releases only: post-processing of "
+    "differentially private figures, nothing is spent. Readable by the prevention officer "
+    "and works council of the organisation and by the central works council (any "
+    "organisation), with a bearer token or a signed-in session. When nothing is published "
+    "the answer is 200 with an empty result and `note_nl`."
+)
+
+SCHEMAS: dict[str, Any] = {
+    "AnalyticsEstimate": {
+        "type": "object",
+        "required": ["estimate", "sd", "lower", "upper", "confidence"],
+        "properties": {"estimate": {"type": "number"}, "sd": {"type": "number"},
+                       "lower": {"type": "number"}, "upper": {"type": "number"},
+                       "confidence": {"type": "number"}},
+    },
+    "TrendAnswer": {
+        "type": "object",
+        "required": ["organisation", "from", "to", "grain", "series", "changes",
+                     "published_months", "release_ids", "note_nl"],
+        "properties": {
+            "organisation": {"type": "string"}, "from": _MONTH, "to": _MONTH,
+            "grain": {"enum": ["month", "quarter", "year"]},
+            "unit": {"type": ["string", "null"]}, "category": {"type": ["string", "null"]},
+            "measure": {"enum": ["contacts", "category_mentions"]},
+            "series": {"type": "array", "items": {
+                "type": "object", "required": ["period", "complete", "count"],
+                "properties": {"period": {"type": "string"}, "complete": {"type": "boolean"},
+                               "count": _ESTIMATE,
+                               "rate_per_100_fte": {"oneOf": [_ESTIMATE, {"type": "null"}]}},
+            }},
+            "changes": {"type": "array", "items": {"type": "object"}},
+            **_SOURCES,
+        },
+    },
+    "ChecksAnswer": {
+        "type": "object",
+        "required": ["organisation", "checks", "published_months", "release_ids", "note_nl"],
+        "properties": {
+            "organisation": {"type": "string"}, "to": {"type": ["string", "null"]},
+            "window": {"type": "array", "items": _MONTH},
+            "summary": {"type": ["object", "null"]},
+            "checks": {"type": "array", "items": {
+                "type": "object",
+                "required": ["unit", "category", "kinds", "evidence", "explanation_nl"],
+                "properties": {
+                    "unit": {"type": "string"}, "unit_name": {"type": "string"},
+                    "category": {"type": "string"}, "flagged": {"type": "boolean"},
+                    "kinds": {"type": "array",
+                              "items": {"enum": ["consistent", "stable", "remarkable"]}},
+                    "evidence": {"type": "object"},
+                    "explanation_nl": {"type": "string"},
+                },
+            }},
+            **_SOURCES,
+        },
+    },
+    "BenchmarksAnswer": {
+        "type": "object",
+        "required": ["organisation", "year", "internal", "external", "published_months",
+                     "release_ids", "note_nl"],
+        "properties": {
+            "organisation": {"type": "string"}, "year": {"type": "integer"},
+            "category": {"type": ["string", "null"]},
+            "internal": {"type": ["object", "null"],
+                         "description": "Funnel of the units against their peers."},
+            "external": {"type": "array", "items": {"type": "object"}},
+            **_SOURCES,
+        },
+    },
+}
+
+PATHS: dict[str, Any] = {
+    "/api/v1/trends": {"get": {
+        "operationId": "getTrends", "tags": ["analytics"],
+        "summary": "Monthly, quarterly or yearly series with 95% intervals and changes.",
+        "description": _DESCRIPTION, "security": _BEARER,
+        "parameters": [
+            _ORGANISATION,
+            _query("from", _MONTH, True, "First month."),
+            _query("to", _MONTH, True, "Last month."),
+            _query("grain", {"enum": ["month", "quarter", "year"]}, False, "Default month."),
+            _query("unit", {"type": "string"}, False, "A released unit of the organisation."),
+            _query("category", {"type": "string"}, False, "A taxonomy category code."),
+        ],
+        "responses": {"200": _json({"$ref": "#/components/schemas/TrendAnswer"}, "The series."),
+                      **_RESPONSES},
+    }},
+    "/api/v1/checks": {"get": {
+        "operationId": "getChecks", "tags": ["analytics"],
+        "summary": "Unit x category pairs that are consistent, stable or remarkable.",
+        "description": _DESCRIPTION, "security": _BEARER,
+        "parameters": [_ORGANISATION,
+                       _query("to", _MONTH, False, "Last month; default the latest published.")],
+        "responses": {"200": _json({"$ref": "#/components/schemas/ChecksAnswer"}, "The checks."),
+                      **_RESPONSES},
+    }},
+    "/api/v1/benchmarks": {"get": {
+        "operationId": "getBenchmarks", "tags": ["analytics"],
+        "summary": "Units against their peers (funnel) and the organisation against external "
+                   "reference figures, for one year.",
+        "description": _DESCRIPTION, "security": _BEARER,
+        "parameters": [_ORGANISATION, _query("year", {"type": "integer"}, True, "Year."),
+                       _query("category", {"type": "string"}, False, "A category code.")],
+        "responses": {"200": _json({"$ref": "#/components/schemas/BenchmarksAnswer"},
+                                   "The benchmarks."),
+                      **_RESPONSES},
+    }},
+}

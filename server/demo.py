@@ -1,0 +1,133 @@
+"""Setting up the demo: a fictional Rijk, synthetic signals and one account per role.
+
+Idempotent: a database that already holds units keeps them, one that holds signals keeps them;
+a second run only gives the demo accounts fresh passwords and fresh API tokens.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from registry.accounts import Role
+from registry.errors import NotFound
+from registry.passwords import generate_password
+from registry.periods import Month
+from server.container import Services
+from server.demo_data import DEFAULT_SEED, Hotspot, demo_org, demo_signals
+
+# The adviser, preventiemedewerker and OR accounts see this ministry; it has a planted hotspot.
+DEMO_ORGANISATION = "BFZ"
+DEMO_TOKEN_LABEL = "demo"  # noqa: S105 - a label shown next to the token, not a secret
+# (username, role, gets an API token)
+DEMO_ACCOUNTS: tuple[tuple[str, Role, bool], ...] = (
+    ("demo-adviseur", Role.ADVISER, True),
+    ("demo-preventiemedewerker", Role.PREVENTION_OFFICER, False),
+    ("demo-or", Role.WORKS_COUNCIL, False),
+    ("demo-gor", Role.CENTRAL_WORKS_COUNCIL, False),
+    ("demo-onderzoeker", Role.RESEARCHER, True),
+    ("demo-beheerder", Role.ADMIN, False),
+)
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    role: Role
+    organisation: str | None
+    password: str
+    token: str | None
+
+
+@dataclass(frozen=True)
+class DemoSetup:
+    created_org: bool
+    created_signals: int
+    units: int
+    headcount: int
+    signals: int
+    first_month: Month | None
+    hotspots: tuple[Hotspot, ...] = ()
+    accounts: tuple[DemoAccount, ...] = field(default=())
+
+
+def setup_demo(services: Services, months: int = 24, seed: int = DEFAULT_SEED) -> DemoSetup:
+    """Load the demo data unless present and (re)set the demo accounts. Schema must exist."""
+    created_org = not services.org().units
+    if created_org:
+        services.replace_org(demo_org(seed))
+    org = services.org()
+    created, hotspots = 0, tuple[Hotspot, ...]()
+    if services.signals.count() == 0:
+        records, spots = demo_signals(org, months=months, seed=seed)
+        # One transaction on purpose: a first run broken off half-way leaves no signals at all,
+        # so the next run starts over instead of keeping a partial history (a few thousand
+        # rows; one store_many takes well under a second).
+        services.signals.store_many(records, receipts=False)
+        created, hotspots = len(records), tuple(spots)
+    organisation = (DEMO_ORGANISATION if DEMO_ORGANISATION in org
+                    else org.organisations[0].code)
+    return DemoSetup(
+        created_org=created_org,
+        created_signals=created,
+        units=len(org.units),
+        headcount=org.total_headcount,
+        signals=services.signals.count(),
+        first_month=Month.current().add(-(months - 1)) if created else None,
+        hotspots=hotspots,
+        accounts=tuple(_demo_accounts(services, organisation)),
+    )
+
+
+def _demo_accounts(services: Services, organisation: str) -> list[DemoAccount]:
+    accounts = services.accounts
+    tokens_by_user = {u["username"]: u["tokens"] for u in accounts.list_users()}
+    out = []
+    for username, role, wants_token in DEMO_ACCOUNTS:
+        scope = organisation if role.needs_organisation else None
+        try:
+            principal = accounts.by_username(username)
+        except NotFound:
+            principal, password = accounts.create_user(
+                username, role.value, organisation=scope,
+                default_channel="vp_intern" if role is Role.ADVISER else None,
+            )
+        else:
+            password = generate_password()
+            accounts.set_password(principal.account_id, password)
+            accounts.set_active(principal.account_id, True)
+        token = None
+        if wants_token:
+            # Earlier runs' demo tokens stop working: only the printed one is valid.
+            for old in tokens_by_user.get(username, []):  # type: ignore[attr-defined]
+                if old["label"] == DEMO_TOKEN_LABEL and not old["revoked"]:
+                    accounts.revoke_token(old["id"])
+            token = accounts.create_token(principal.account_id, DEMO_TOKEN_LABEL)
+        out.append(DemoAccount(username, role, principal.organisation, password, token))
+    return out
+
+
+def format_credentials(setup: DemoSetup, url: str) -> str:
+    """What the demo prints: what was loaded, where to go, and how to sign in."""
+    lines = []
+    if setup.created_signals:
+        lines.append(f"Generated {setup.created_signals} synthetic signals from "
+                     f"{setup.first_month} to {Month.current()}.")
+        for spot in setup.hotspots:
+            lines.append(f"  planted hotspot: {spot.unit} {spot.category} x{spot.factor:g} "
+                         f"from {spot.start} for {spot.months} months")
+    else:
+        lines.append("Reusing the existing demo data.")
+    lines.append(f"Demo organisation: {setup.units} units, {setup.headcount} FTE, "
+                 f"{setup.signals} signals.")
+    lines += ["", f"Open {url} and sign in as (passwords are new on every run):", ""]
+    rows = [("role", "username", "password")] + [
+        (a.role.value + (f" ({a.organisation})" if a.organisation else ""), a.username,
+         a.password) for a in setup.accounts
+    ]
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    lines += ["  " + "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
+              for row in rows]
+    lines += ["", "API tokens (header 'Authorization: Bearer <token>'):"]
+    lines += [f"  {a.username.ljust(widths[1])}  {a.token}" for a in setup.accounts if a.token]
+    lines += ["", "Synthetic data only: no real person or organisation is in it."]
+    return "\n".join(lines)

@@ -1,0 +1,91 @@
+"""Serving the app with gunicorn, the production WSGI server, without logging who connects.
+
+Two ways in:
+
+* ``signal-registry serve`` (and ``demo``) run :class:`GunicornServer` in-process.
+* ``gunicorn 'server.wsgi:create()' --logger-class server.wsgi.PrivateLogger`` for those who
+  run gunicorn themselves; settings then come from the environment only.
+
+Access logging stays off: an access log line holds the client's address and the exact time of
+a request, and a request to the intake API could be linked to the signal it stored.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+from gunicorn.app.base import BaseApplication
+from gunicorn.glogging import Logger
+
+from server.app import create_app
+from server.settings import Settings
+
+# gunicorn's only log line with a client address: "Invalid request from ip=<addr>: <error>".
+_CLIENT_ADDRESS = re.compile(r"^Invalid request from ip=.*?: ")
+
+
+class PrivateLogger(Logger):
+    """gunicorn's logger with the access log disabled and client addresses dropped."""
+
+    def access(self, resp: Any, req: Any, environ: Any, request_time: Any) -> None:
+        return None
+
+    def warning(self, msg: Any, *args: Any, **kwargs: Any) -> None:
+        super().warning(_CLIENT_ADDRESS.sub("Invalid request: ", str(msg)), *args, **kwargs)
+
+
+def create() -> Flask:
+    """App factory for ``gunicorn 'server.wsgi:create()'``: settings from the environment."""
+    return create_app(Settings.from_env())
+
+
+def server_options(app: Flask, host: str, port: int, workers: int, threads: int) -> dict[str, Any]:
+    bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    engine = app.extensions["signal_registry"].db.engine
+
+    def post_fork(_server: Any, _worker: Any) -> None:
+        # Connections opened before the fork belong to the parent; never share them.
+        engine.dispose(close=False)
+
+    return {
+        "bind": bind,
+        "workers": workers,
+        "worker_class": "gthread",
+        "threads": threads,
+        "accesslog": None,
+        "errorlog": "-",
+        "loglevel": "info",
+        "logger_class": PrivateLogger,
+        "post_fork": post_fork,
+        # A control socket in $HOME would clash between two servers on one machine.
+        "control_socket_disable": True,
+        "proc_name": "signal-registry",
+    }
+
+
+class GunicornServer(BaseApplication):
+    """Runs an already built app under gunicorn; workers fork from this process, so every
+    worker shares the app's settings, including a generated session key."""
+
+    def __init__(self, app: Flask, options: Mapping[str, Any]):
+        self.application = app
+        self.options = dict(options)
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Flask:
+        return self.application
+
+
+def serve(app: Flask, host: str = "127.0.0.1", port: int = 8000, workers: int = 2,
+          threads: int = 4) -> None:
+    """Serve ``app`` until interrupted (Ctrl-C or SIGTERM)."""
+    # Nothing opened so far (schema upgrade, demo data) may leak into the workers.
+    app.extensions["signal_registry"].db.dispose()
+    GunicornServer(app, server_options(app, host, port, workers, threads)).run()

@@ -1,0 +1,131 @@
+"""Published tables: reading stored releases, headcounts behind cells, windows, default budget."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import numpy as np
+import pytest
+
+from analytics.published import (
+    DEFAULT_MONTHLY_EPSILON,
+    DEFAULT_TABLE_EPSILON,
+    DEFAULT_YEARLY_EPSILON,
+    STANDARD_TABLES,
+    PublishedMonth,
+    PublishedTable,
+    by_organisation,
+    last_months,
+    one_organisation,
+    own_headcount,
+    released_subtree,
+    table_sensitivity,
+    unit_codes,
+    window_sums,
+)
+from privacy.aggregate import ExactTable
+from privacy.coarsening import released_units
+from privacy.contributions import ContributionBounds
+from privacy.noise import add_noise, calibrate, noise_standard_deviation
+from privacy.queries import release_payload
+from privacy.specs import QuerySpec
+from privacy.tables import key_grid
+from registry.periods import Month
+from registry.taxonomy import load_taxonomy
+
+JAN = Month(2025, 1)
+RELEASED = {"ORG", "A", "A1", "A2", "B", "B1", "C"}
+
+
+def test_the_default_budget_is_0_8_a_month_and_9_6_a_year() -> None:
+    assert set(DEFAULT_TABLE_EPSILON) == set(STANDARD_TABLES)
+    assert Fraction("0.8") == DEFAULT_MONTHLY_EPSILON
+    assert Fraction("9.6") == DEFAULT_YEARLY_EPSILON
+    assert all(e > 0 and (10**6) % e.denominator == 0 for e in DEFAULT_TABLE_EPSILON.values())
+
+
+@pytest.mark.parametrize(("name", "l1"), [
+    ("contacts_unit_category", 9), ("cases_unit_category", 9),
+    ("contacts_unit_category_channel", 9), ("contacts_total", 3), ("contacts_follow_up", 3),
+    ("contacts_impact", 6),
+])
+def test_sensitivity_is_k_times_c_for_category_tables_and_k_otherwise(name: str, l1: int) -> None:
+    assert table_sensitivity(name).l1 == l1
+
+
+def test_the_default_noise_of_the_unit_category_table_is_36_contacts_a_month() -> None:
+    name = "contacts_unit_category"
+    scale = calibrate("laplace", DEFAULT_TABLE_EPSILON[name], table_sensitivity(name)).scale
+    assert scale == pytest.approx(9 / 0.35)
+    assert noise_standard_deviation("laplace", scale) == pytest.approx(36.36, abs=0.01)
+
+
+def test_own_headcount_subtracts_released_sub_units_only(org) -> None:
+    assert own_headcount(org, "A", RELEASED) == 50  # 400 - 150 - 200; A3 (30) stays in
+    assert own_headcount(org, "B", RELEASED) == 200
+    assert own_headcount(org, "C", RELEASED) == 250
+    assert own_headcount(org, "ORG", RELEASED) == 50
+    assert sum(own_headcount(org, u, RELEASED) for u in RELEASED) == 1000
+    assert released_subtree(org, "A", RELEASED) == ["A", "A2", "A1"]
+
+
+def test_the_own_headcounts_match_what_coarsening_releases(org) -> None:
+    assert set(released_units(org, 50)) == RELEASED
+
+
+def test_window_sums_add_estimates_and_noise_variances(make_month) -> None:
+    months = [make_month(JAN, unit_category={("A1", "pesten"): 3}, sd=2.0),
+              make_month(Month(2025, 2), unit_category={("A1", "pesten"): -1}, sd=3.0)]
+    sums = window_sums(months, "contacts_unit_category")
+    assert sums.get("A1", "pesten") == 2
+    assert sums.noise_variance == 13
+    assert sums.months == (JAN, Month(2025, 2))
+
+
+def test_last_months_picks_the_calendar_window_up_to_the_end(make_month) -> None:
+    months = [make_month(Month(2025, m)) for m in range(1, 9)]
+    assert [str(m.month) for m in last_months(months, 3)] == ["2025-06", "2025-07", "2025-08"]
+    assert [str(m.month) for m in last_months(months, 2, end=Month(2025, 2))] == [
+        "2025-01", "2025-02"]
+
+
+def test_publications_of_two_organisations_are_not_mixed(make_month) -> None:
+    a, b = make_month(JAN), make_month(JAN, organisation="OTHER")
+    with pytest.raises(ValueError, match="several organisations"):
+        one_organisation([a, b])
+    with pytest.raises(ValueError, match="twice"):
+        one_organisation([a, a])
+    assert set(by_organisation([a, b])) == {"ORG", "OTHER"}
+
+
+def test_a_missing_table_is_named(make_month) -> None:
+    month = make_month(JAN)
+    with pytest.raises(ValueError, match="contacts_impact"):
+        month.table("contacts_impact")
+
+
+def test_a_table_of_another_month_is_refused(make_month) -> None:
+    table = make_month(JAN).tables["contacts_total"]
+    with pytest.raises(ValueError):
+        PublishedMonth("ORG", Month(2025, 2), "r", {"contacts_total": table})
+
+
+def test_a_stored_release_reads_back_with_every_cell_and_its_noise(org) -> None:
+    """The real path: exact table by hand -> OpenDP noise -> stored payload -> PublishedTable."""
+    taxonomy = load_taxonomy()
+    name = "contacts_unit_category"
+    spec = QuerySpec("contacts", ("unit", "category"), {"organisation": ("ORG",)}, JAN, JAN,
+                     epsilon=DEFAULT_TABLE_EPSILON[name])
+    grid = key_grid(spec, taxonomy, org)
+    exact = ExactTable(spec, grid, np.full(grid.n_cells, 5, dtype=np.int64),
+                       table_sensitivity(name), ContributionBounds(), 50)
+    noisy = add_noise(exact)
+    payload = release_payload(noisy, org, 50, ContributionBounds())
+    table = PublishedTable.from_result(name, JAN, payload)
+    assert len(table.estimates) == 7 * 18
+    assert table.noise_sd == pytest.approx(36.36, abs=0.01)
+    assert set(unit_codes(table, org, "ORG")) == RELEASED
+    assert table.codes("category") == tuple(taxonomy.codes("categories"))
+    direct = PublishedTable.from_noisy(name, JAN, noisy)
+    assert direct.estimates == table.estimates
+    assert direct.noise_sd == table.noise_sd

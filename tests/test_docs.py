@@ -1,0 +1,70 @@
+"""The README stays true: every setting, every CLI command and the quick start are documented,
+and CI runs the README's own test command."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from server.cli import cli
+from server.settings import SETTINGS
+
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def _section(title: str) -> str:
+    match = re.search(rf"^## {re.escape(title)}\n(.*?)(?=^## |\Z)", README, re.S | re.M)
+    assert match, f"README has no section '## {title}'"
+    return match.group(1)
+
+
+@pytest.mark.parametrize("setting", SETTINGS, ids=[s.env for s in SETTINGS])
+def test_every_setting_is_in_the_readme_with_its_default(setting) -> None:  # type: ignore[no-untyped-def]
+    rows = [line for line in _section("Configuration").splitlines()
+            if line.startswith(f"| `{setting.env}` |")]
+    assert len(rows) == 1, f"{setting.env} is not documented in the README's configuration table"
+    default = f"`{setting.default}`" if setting.default else "(empty)"
+    assert rows[0].split("|")[2].strip() == default
+
+
+def test_the_readme_documents_no_setting_that_does_not_exist() -> None:
+    documented = re.findall(r"^\| `([A-Z_]+)` \|", _section("Configuration"), re.M)
+    assert sorted(documented) == sorted(s.env for s in SETTINGS)
+
+
+@pytest.mark.parametrize("command", sorted(cli.commands))
+def test_every_cli_command_is_in_the_readme(command: str) -> None:
+    assert f"`signal-registry {command}" in _section("Command line")
+
+
+def _quick_start_commands() -> list[str]:
+    block = re.search(r"```sh\n(.*?)```", _section("Quick start"), re.S)
+    assert block, "the quick start has no sh code block"
+    return [line.strip() for line in block.group(1).splitlines() if line.strip()]
+
+
+def test_the_quick_start_is_two_single_line_commands_demo_then_test() -> None:
+    commands = _quick_start_commands()
+    assert len(commands) == 2
+    assert "demo" in commands[0]
+    assert "test" in commands[1]
+    assert not any(c.endswith("\\") for c in commands)
+
+
+def test_ci_runs_the_readmes_test_command_with_postgres_required() -> None:
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    lines = [line.strip() for line in ci.splitlines()]
+    assert _quick_start_commands()[1] in lines
+    assert "export REQUIRE_POSTGRES=1" in lines
+    assert any(line.startswith("export TEST_DATABASE_URL=postgresql://") for line in lines)
+    assert "set -euo pipefail" in lines
+
+
+def test_the_run_script_sets_up_the_venv_itself() -> None:
+    script = (ROOT / "run").read_text(encoding="utf-8")
+    assert "-m venv .venv" in script
+    assert "pip install" in script
+    assert (ROOT / "run").stat().st_mode & 0o111
