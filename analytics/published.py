@@ -43,37 +43,17 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from privacy.contributions import ContributionBounds, Sensitivity, sensitivity
+from privacy.publication import PUBLICATION_TABLES, TABLE_EPSILON
 from registry.organisations import OrgStructure
 from registry.periods import Month
 
 if TYPE_CHECKING:  # only a type here; importing it would load OpenDP for every reader
     from privacy.noise import NoisyTable
 
-# Names of the standard tables in a monthly publication, with the dimensions of each.
-STANDARD_TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
-    "contacts_unit_category": ("contacts", ("unit", "category")),
-    "cases_unit_category": ("cases", ("unit", "category")),
-    "contacts_unit_category_channel": ("contacts", ("unit", "category", "channel")),
-    "contacts_channel": ("contacts", ("channel",)),
-    "contacts_implicated_party": ("contacts", ("implicated_party",)),
-    "contacts_reporter_role": ("contacts", ("reporter_role",)),
-    "contacts_follow_up": ("contacts", ("follow_up",)),
-    "contacts_impact": ("contacts", ("impact",)),
-    "contacts_total": ("contacts", ()),
-}
-
-# Epsilon per table per monthly publication; see the module docstring for the reasoning.
-DEFAULT_TABLE_EPSILON: dict[str, Fraction] = {
-    "contacts_unit_category": Fraction("0.35"),
-    "cases_unit_category": Fraction("0.10"),
-    "contacts_unit_category_channel": Fraction("0.10"),
-    "contacts_total": Fraction("0.10"),
-    "contacts_follow_up": Fraction("0.05"),
-    "contacts_channel": Fraction("0.03"),
-    "contacts_implicated_party": Fraction("0.03"),
-    "contacts_reporter_role": Fraction("0.02"),
-    "contacts_impact": Fraction("0.02"),
-}
+# The standard tables of a monthly publication and their epsilons are defined once, by the
+# privacy layer that releases them; analytics reads them from there.
+STANDARD_TABLES: dict[str, tuple[str, tuple[str, ...]]] = dict(PUBLICATION_TABLES)
+DEFAULT_TABLE_EPSILON: dict[str, Fraction] = dict(TABLE_EPSILON)
 DEFAULT_MONTHLY_EPSILON: Fraction = sum(DEFAULT_TABLE_EPSILON.values(), Fraction(0))
 DEFAULT_YEARLY_EPSILON: Fraction = 12 * DEFAULT_MONTHLY_EPSILON
 # Number of impact codes in the taxonomy (verzuim, overweegt_vertrek); a signal may carry both.
