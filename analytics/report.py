@@ -28,7 +28,7 @@ from typing import Any
 from analytics.checks import CHECKS, run_checks
 from analytics.intervals import Estimate, share, total
 from analytics.published import PublishedMonth, PublishedTable
-from privacy.exports import release_to_csv, release_to_json
+from privacy.exports import release_to_csv, release_to_json, spreadsheet_safe
 from privacy.releases import Release, canonical_spec, release_document
 from privacy.signing import Signer, canonical_json
 from registry.db import random_id
@@ -265,6 +265,13 @@ def render_xlsx(figures: dict[str, Any]) -> bytes:
     for c in figures["checks"]:
         checks.append([c["unit"], c["unit_name"], c["category"], c["kinds"],
                        c["explanation_nl"]])
+    # Labels and explanations are text from the taxonomy and the structure: a name that starts
+    # with "=" must show as text in Excel, never run as a formula.
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str):
+                    cell.value = spreadsheet_safe(cell.value)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

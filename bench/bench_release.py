@@ -97,7 +97,8 @@ def _bounded_rows(db, spec, taxonomy, org):  # type: ignore[no-untyped-def]
     bounds = ContributionBounds()
     categories = taxonomy.codes("categories")
     with db.engine.connect() as conn:
-        statement = aggregate._signal_query(spec, org, categories, conn.dialect.name)
+        statement = aggregate._signal_query(spec, org, categories, taxonomy.codes("impact"),
+                                             conn.dialect.name)
         signals = aggregate._fetch(conn, statement, aggregate._signal_columns(spec))
     kept = keep_lowest_bits(signals["mask"].fill_null(0).to_numpy(), 3, len(categories))
     signals = signals.with_columns(pl.Series("mask", kept))

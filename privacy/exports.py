@@ -141,6 +141,11 @@ def _text(value: str) -> str:
     return "'" + value if value.startswith(_FORMULA_START) else value
 
 
+def spreadsheet_safe(value: Any) -> Any:
+    """A cell value for CSV or XLSX: numbers as they are, text never read as a formula."""
+    return _text(value) if isinstance(value, str) else value
+
+
 def _csv_rows(result: Any) -> list[list[str]]:
     rows = [list(CSV_COLUMNS)]
     for table, row, column, value in result_cells(result):

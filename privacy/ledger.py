@@ -183,6 +183,24 @@ class BudgetLedger:
         with self.db.session() as session:
             return self._status(session, consumer, year)
 
+    def statuses(self, consumers: list[str], year: int) -> dict[str, BudgetStatus]:
+        """The status of each consumer for one year, read in one transaction."""
+        check_year(year)
+        for consumer in consumers:
+            check_consumer(consumer)
+        with self.db.session() as session:
+            return {consumer: self._status(session, consumer, year) for consumer in consumers}
+
+    def recorded_consumers(self, year: int) -> list[str]:
+        """Consumers with a stored budget or a spend in ``year``, sorted; reading locks nothing."""
+        check_year(year)
+        with self.db.session() as session:
+            budgets = session.scalars(
+                select(PrivacyBudget.consumer).where(PrivacyBudget.year == year)).all()
+            spenders = session.scalars(
+                select(BudgetSpend.consumer).where(BudgetSpend.year == year).distinct()).all()
+        return sorted(set(budgets) | set(spenders))
+
     def preview(self, consumer: str, year: int, epsilon: Exact) -> BudgetPreview:
         cost = positive_epsilon(epsilon)
         status = self.status(consumer, year)

@@ -82,6 +82,15 @@ def is_publication(release: Release) -> bool:
     return isinstance(spec, dict) and spec.get("kind") == SPEC_KIND
 
 
+@dataclass(frozen=True)
+class PublicationEntry:
+    """One month's latest publication, without its tables."""
+
+    release_id: str
+    month: Month
+    revision: int
+
+
 @dataclass
 class PublicationService:
     queries: QueryService
@@ -124,6 +133,23 @@ class PublicationService:
             if current is None or int(spec["revision"]) > int(current.spec["revision"]):
                 latest[period] = release
         return [latest[p] for p in sorted(latest)]
+
+    def index(self, organisation: str) -> list[PublicationEntry]:
+        """The latest revision of every published month, oldest first, read from the specs
+        only: what a page needs to list months or to find the releases it has cached."""
+        latest: dict[Month, PublicationEntry] = {}
+        for release_id, spec in self.releases.specs_for(publication_scope(organisation)):
+            if not isinstance(spec, dict) or spec.get("kind") != SPEC_KIND:
+                continue
+            try:
+                month = Month.parse(str(spec.get("period")))
+            except ValueError:
+                continue
+            revision = int(spec.get("revision", 1))
+            current = latest.get(month)
+            if current is None or revision > current.revision:
+                latest[month] = PublicationEntry(release_id, month, revision)
+        return [latest[m] for m in sorted(latest)]
 
     # -- publishing ------------------------------------------------------------------------
 

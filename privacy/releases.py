@@ -186,6 +186,15 @@ class ReleaseService:
             ).all()
             return [_to_value(record) for record in records]
 
+    def specs_for(self, scope: str) -> list[tuple[str, Any]]:
+        """(id, spec) of every release of a scope: what an index needs, without the results
+        (a release's result can be hundreds of kilobytes of JSON)."""
+        table = ReleaseRecord.__table__
+        with self.db.session() as session:
+            rows = session.execute(select(table.c.id, table.c.spec_json)
+                                   .where(table.c.scope == scope)).all()
+        return [(str(release_id), json.loads(spec_json)) for release_id, spec_json in rows]
+
     def preview(self, consumer: str, scope: str, year: int, spec: Spec,
                 epsilon: Exact) -> ReleasePreview:
         """What :meth:`release` would cost now, without spending anything."""

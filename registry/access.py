@@ -56,17 +56,31 @@ def current_principal() -> Principal | None:
     return g.principal
 
 
-def require_roles(*roles: Role, api: bool = False) -> Callable[[F], F]:
+def session_principal() -> Principal | None:
+    """The signed-in person, for pages: a bearer token never opens a page."""
+    if "principal" not in g:
+        g.principal = current_user.principal if current_user.is_authenticated else None
+    return g.principal
+
+
+def require_roles(*roles: Role, api: bool = False, page: bool = False) -> Callable[[F], F]:
     """Allow only these roles; 401 when nobody is signed in, 403 for another role.
 
     With ``api=True`` only a bearer token counts: API calls never ride on a browser session,
-    so cross-site requests cannot use it.
+    so cross-site requests cannot use it. With ``page=True`` only the signed-in session counts:
+    pages are for people, and an API token sent to one is ignored (the caller is anonymous).
+    Without either, both are accepted (the analytics API, which the dashboards call too).
     """
 
     def decorator(view: F) -> F:
         @wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            principal = bearer_principal() if api else current_principal()
+            if api:
+                principal = bearer_principal()
+            elif page:
+                principal = session_principal()
+            else:
+                principal = current_principal()
             if principal is None:
                 raise Unauthorized("Log in om verder te gaan." if not api else
                                    "Een API-token is nodig (Authorization: Bearer <token>).")

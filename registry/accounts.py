@@ -91,23 +91,10 @@ class AccountService:
         known_organisations: frozenset[str] | None = None,
     ) -> tuple[Principal, str]:
         """Create an account; returns it with its (generated) password, shown once."""
-        errors = []
-        if not _USERNAME_RE.match(username or ""):
-            errors.append(FieldError("username", "Gebruik 3-80 kleine letters, cijfers, . _ of -."))
-        try:
-            parsed_role = Role(role)
-        except ValueError:
-            errors.append(FieldError("role", f"Onbekende rol; kies uit {', '.join(Role)}."))
-            parsed_role = None
-        if parsed_role is not None and parsed_role.needs_organisation and not organisation:
-            errors.append(FieldError("organisation", "Deze rol hoort bij een organisatie."))
-        if organisation and known_organisations is not None and organisation not in known_organisations:
-            errors.append(FieldError("organisation", "Deze organisatie bestaat niet."))
-        if password is not None and len(password) < 12:
-            errors.append(FieldError("password", "Een wachtwoord heeft minstens 12 tekens."))
+        errors = self.check_new_user(username, role, organisation, password, known_organisations)
         if errors:
             raise ValidationFailed(errors=errors)
-        assert parsed_role is not None
+        parsed_role = Role(role)
         password = password or generate_password()
         with self.db.session() as session:
             if session.scalars(select(Account).where(Account.username == username)).first():
@@ -123,6 +110,35 @@ class AccountService:
             session.add(account)
             session.flush()
             return _principal(account), password
+
+    @staticmethod
+    def check_new_user(
+        username: str,
+        role: str,
+        organisation: str | None = None,
+        password: str | None = None,
+        known_organisations: frozenset[str] | None = None,
+    ) -> list[FieldError]:
+        """Every problem with a new account's fields, without touching the database.
+
+        Forms call this to show all problems at once, next to their own; a taken username is
+        only found by :meth:`create_user`.
+        """
+        errors = []
+        if not _USERNAME_RE.match(username or ""):
+            errors.append(FieldError("username", "Gebruik 3-80 kleine letters, cijfers, . _ of -."))
+        try:
+            parsed_role: Role | None = Role(role)
+        except ValueError:
+            errors.append(FieldError("role", f"Onbekende rol; kies uit {', '.join(Role)}."))
+            parsed_role = None
+        if parsed_role is not None and parsed_role.needs_organisation and not organisation:
+            errors.append(FieldError("organisation", "Deze rol hoort bij een organisatie."))
+        if organisation and known_organisations is not None and organisation not in known_organisations:
+            errors.append(FieldError("organisation", "Deze organisatie bestaat niet."))
+        if password is not None and len(password) < 12:
+            errors.append(FieldError("password", "Een wachtwoord heeft minstens 12 tekens."))
+        return errors
 
     def authenticate(self, username: str, password: str) -> Principal | None:
         """Check a password; rehash it when the argon2 parameters have changed."""

@@ -170,6 +170,35 @@ class ContactPointService:
             session.flush()
             return row.id
 
+    def get(self, contact_id: str, organisation: str) -> ContactPointInfo:
+        """One contact point of the organisation's list; NotFound for another organisation's."""
+        with self.db.session() as session:
+            row = session.get(ContactPoint, contact_id) if _ID_RE.match(contact_id or "") else None
+            if row is None or row.organisation != organisation:
+                raise NotFound("Dit contactpunt bestaat niet (meer).")
+            return _info(row)
+
+    def update(self, contact_id: str, organisation: str, name: str, role: str, reach: str,
+               confidential: bool) -> None:
+        """Change one contact point in place, keeping its position in the list."""
+        draft, errors = validate_contact(name, role, reach, confidential)
+        if errors:
+            raise ValidationFailed(errors=errors)
+        assert draft is not None
+        with self.db.session(immediate=True) as session:
+            row = session.get(ContactPoint, contact_id) if _ID_RE.match(contact_id or "") else None
+            if row is None or row.organisation != organisation:
+                raise NotFound("Dit contactpunt bestaat niet (meer).")
+            others = session.scalars(
+                select(ContactPoint).where(ContactPoint.organisation == organisation,
+                                           ContactPoint.id != contact_id)
+            ).all()
+            if _key(draft) in {_key(other) for other in others}:
+                raise Conflict(errors=[FieldError("name", "Dit contactpunt staat al in de lijst "
+                                                          "van deze organisatie.")])
+            row.name, row.role, row.reach = draft.name, draft.role.value, draft.reach
+            row.confidential = draft.confidential
+
     def remove(self, contact_id: str, organisation: str | None = None) -> None:
         """Remove one contact point; with ``organisation``, only from that organisation's list."""
         with self.db.session() as session:

@@ -6,7 +6,9 @@ go through Alembic (``registry/migrations``); ``Database.upgrade()`` runs them.
 
 from __future__ import annotations
 
+import enum
 import secrets
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,6 +16,8 @@ from typing import Any
 
 from sqlalchemy import MetaData, create_engine, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 NAMING_CONVENTION = {
@@ -57,14 +61,72 @@ def _configure_sqlite(engine: Engine) -> None:
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1] if "///" in url else ""
-        if path and path != ":memory:":
+        # A "file:...?mode=ro&uri=true" URL names an existing file: nothing to create.
+        if path and path != ":memory:" and not path.startswith("file:"):
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"timeout": 30})
         _configure_sqlite(engine)
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    # pre_ping tests a pooled connection before use: after a database restart every pooled
+    # connection is dead, and without the ping each would fail one request before being
+    # replaced. With it the service recovers by itself as soon as the database is back.
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+class DatabaseFault(enum.Enum):
+    """An outage of the database, as opposed to a bug: the request may succeed later."""
+
+    UNAVAILABLE = "unavailable"  # cannot connect, connection lost, busy, pool exhausted
+    FULL = "full"  # the disk (or SQLite's page limit) is full
+    READ_ONLY = "read_only"  # the database accepts reads only (file mode, standby, query_only)
+
+
+# SQLite primary result codes (the low byte of an extended code).
+_SQLITE_FAULTS = {
+    sqlite3.SQLITE_FULL: DatabaseFault.FULL,
+    sqlite3.SQLITE_READONLY: DatabaseFault.READ_ONLY,
+    sqlite3.SQLITE_BUSY: DatabaseFault.UNAVAILABLE,
+    sqlite3.SQLITE_LOCKED: DatabaseFault.UNAVAILABLE,
+    sqlite3.SQLITE_IOERR: DatabaseFault.UNAVAILABLE,
+    sqlite3.SQLITE_CANTOPEN: DatabaseFault.UNAVAILABLE,
+}
+# PostgreSQL SQLSTATEs, exact codes first, then classes (the first two characters).
+_PG_FAULTS = {
+    "53100": DatabaseFault.FULL,  # disk_full
+    "25006": DatabaseFault.READ_ONLY,  # read_only_sql_transaction (e.g. a hot standby)
+    "08": DatabaseFault.UNAVAILABLE,  # connection exception
+    "53": DatabaseFault.UNAVAILABLE,  # insufficient resources
+    "57": DatabaseFault.UNAVAILABLE,  # operator intervention: shutdown, crash, cannot connect now
+    "58": DatabaseFault.UNAVAILABLE,  # system error (I/O)
+}
+
+
+def database_fault(error: BaseException) -> DatabaseFault | None:
+    """What kind of outage ``error`` is, or None when it is not an outage (then it is a bug).
+
+    The server answers an outage with 503 and a Retry-After; nothing was stored, because the
+    unit of work (``Database.session``) rolled back or never reached its commit.
+    """
+    if isinstance(error, PoolTimeout):
+        return DatabaseFault.UNAVAILABLE
+    if not isinstance(error, DBAPIError):
+        return None
+    orig = error.orig
+    code = getattr(orig, "sqlite_errorcode", None)
+    if isinstance(code, int) and code & 0xFF in _SQLITE_FAULTS:
+        return _SQLITE_FAULTS[code & 0xFF]
+    state = getattr(orig, "sqlstate", None)
+    if isinstance(state, str):
+        fault = _PG_FAULTS.get(state) or _PG_FAULTS.get(state[:2])
+        if fault is not None:
+            return fault
+    if error.connection_invalidated or isinstance(error, OperationalError | InterfaceError):
+        # The driver lost or never had its connection (no SQLSTATE then), or SQLite could not
+        # do its work: either way the database, not the request, is the problem.
+        return DatabaseFault.UNAVAILABLE
+    return None
 
 
 class Database:

@@ -9,7 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
-from registry.access import SessionUser, current_principal, services
+from registry.access import SessionUser, services, session_principal
 
 bp = Blueprint("auth", __name__)
 
@@ -21,7 +21,7 @@ class LoginForm(FlaskForm):
 
 @bp.route("/")
 def index():  # type: ignore[no-untyped-def]
-    return render_template("index.html", principal=current_principal(),
+    return render_template("index.html", principal=session_principal(),
                            taxonomy=services().taxonomy)
 
 
@@ -61,7 +61,9 @@ def language(code: str):  # type: ignore[no-untyped-def]
 
 
 def _safe_next(target: str | None) -> str:
-    # Only local paths: never an open redirect.
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+    # Only local paths: never an open redirect. Browsers drop tabs and newlines from a URL and
+    # read a backslash as a slash, so "/\t/host" would become "//host": refuse any of those.
+    if (target and target.startswith("/") and not target.startswith("//")
+            and not any(char == "\\" or ord(char) < 32 or ord(char) == 127 for char in target)):
         return target
     return url_for("auth.index")

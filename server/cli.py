@@ -199,10 +199,13 @@ def serve(ctx: click.Context, host: str, port: int, workers: int, threads: int) 
 @_serve_options
 @click.option("--months", default=24, show_default=True, type=click.IntRange(1, 120),
               help="Months of synthetic signals to generate on the first run.")
+@click.option("--publish-months", default=13, show_default=True, type=click.IntRange(0, 120),
+              help="Completed months to publish for the demo ministry (3 for the others), so "
+                   "the dashboards have figures; 0 publishes nothing.")
 @click.option("--no-serve", is_flag=True, help="Set up the demo and exit without serving.")
 @click.pass_context
 def demo(ctx: click.Context, host: str, port: int, workers: int, threads: int, months: int,
-         no_serve: bool) -> None:
+         publish_months: int, no_serve: bool) -> None:
     """Set up (or reuse) a demo with a fictional Rijk and synthetic signals, and serve it.
 
     Uses a SQLite file data/demo.db (or the SIGNAL_REGISTRY_DATA_DIR folder) and plain http on
@@ -220,6 +223,14 @@ def demo(ctx: click.Context, host: str, port: int, workers: int, threads: int, m
     services: Services = app.extensions["signal_registry"]
     upgrade(services.db.engine)
     result = setup_demo(services, months=months)
+    if publish_months:
+        from server.demo import DEMO_ORGANISATION, publish_demo
+
+        click.echo("Publishing the monthly figures (the first run takes a minute or two)...")
+        done = publish_demo(services, DEMO_ORGANISATION, min(publish_months, months),
+                            min(3, publish_months, months), echo=click.echo)
+        click.echo(f"Published {done.published} organisation-months "
+                   f"({done.already} were already published).")
     shown_host = "localhost" if host in ("0.0.0.0", "::") else host  # noqa: S104 - display only
     url = f"http://{f'[{shown_host}]' if ':' in shown_host else shown_host}:{port}/"
     click.echo(format_credentials(result, url))

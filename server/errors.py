@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response, jsonify, redirect, render_template, request, url_for
+from flask import Flask, Response, current_app, g, jsonify, redirect, render_template, request, url_for
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
-from registry.errors import SignalRegistryError
+from registry.db import DatabaseFault, database_fault
+from registry.errors import ServiceUnavailable, SignalRegistryError
 
 log = logging.getLogger("signal_registry")
 
@@ -26,6 +27,17 @@ HTTP_MESSAGES = {
     429: "Te veel verzoeken; probeer het later opnieuw.",
     503: "De dienst is tijdelijk niet beschikbaar; probeer het zo opnieuw.",
 }
+# What a database outage means for the user; in each case the unit of work was rolled back.
+DATABASE_MESSAGES = {
+    DatabaseFault.UNAVAILABLE: "De database is tijdelijk niet bereikbaar. Er is niets opgeslagen; "
+                               "probeer het over een halve minuut opnieuw.",
+    DatabaseFault.FULL: "De opslag van het register is vol. Er is niets opgeslagen; meld dit bij "
+                        "de beheerder en probeer het later opnieuw.",
+    DatabaseFault.READ_ONLY: "Het register kan nu alleen worden gelezen, niet bijgewerkt. Er is "
+                             "niets opgeslagen; probeer het later opnieuw.",
+}
+# Seconds a client should wait before retrying after a 503 (sent as Retry-After).
+RETRY_AFTER_SECONDS = 30
 
 
 def wants_json() -> bool:
@@ -47,6 +59,11 @@ def init_app(app: Flask) -> None:
         if error.status == 401 and not wants_json():
             # A person, not a program: take them to the sign-in page and back again.
             return redirect(url_for("auth.login", next=request.path))
+        if error.status == 503:
+            _render_as_visitor()
+            body, code = render_error(error.status, error.message, error.error_list())
+            # Case systems retry a 503 by themselves; tell them when, so they do not hammer.
+            return body, code, [("Retry-After", str(RETRY_AFTER_SECONDS))]
         return render_error(error.status, error.message, error.error_list())
 
     @app.errorhandler(CSRFError)
@@ -67,12 +84,16 @@ def init_app(app: Flask) -> None:
         headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
         return body, code, headers
 
-    @app.errorhandler(OperationalError)
+    @app.errorhandler(DBAPIError)
     @app.errorhandler(PoolTimeout)
-    def handle_database_down(error: Exception):  # type: ignore[no-untyped-def]
-        # The database is unreachable or read-only: say so; the transaction was rolled back.
-        log.error("database unavailable: %s", type(error).__name__)
-        return render_error(503, HTTP_MESSAGES[503], [{"field": "", "message": HTTP_MESSAGES[503]}])
+    def handle_database_error(error: Exception):  # type: ignore[no-untyped-def]
+        fault = database_fault(error)
+        if fault is None:  # e.g. an IntegrityError nobody expected: a bug, not an outage
+            return handle_bug(error)
+        # Unreachable, full or read-only: the unit of work was rolled back, so say that
+        # nothing was stored. Log the kind only: the driver's text may quote stored values.
+        log.error("database %s: %s", fault.value, type(error).__name__)
+        return handle_domain_error(ServiceUnavailable(DATABASE_MESSAGES[fault]))
 
     @app.errorhandler(Exception)
     def handle_bug(error: Exception):  # type: ignore[no-untyped-def]
@@ -86,3 +107,14 @@ def init_app(app: Flask) -> None:
                   request.path)
         message = "Er ging iets mis aan onze kant. Er is niets half opgeslagen."
         return render_error(500, message, [{"field": "", "message": message}])
+
+
+def _render_as_visitor() -> None:
+    """Let the error page render without the database.
+
+    The page header asks who is signed in, and loading the account needs the database that
+    just failed; a second failure inside the error handler would become a bare 500. When the
+    account was not loaded yet in this request, the page is rendered as for a visitor.
+    """
+    if "_login_user" not in g:  # where Flask-Login keeps the request's user once loaded
+        g._login_user = current_app.login_manager.anonymous_user()  # type: ignore[attr-defined]

@@ -20,6 +20,7 @@ FRAGMENTS: tuple[str, ...] = (
     "intake_adapters.api.openapi",
     "dashboards.api_openapi",
     "dashboards.analytics_openapi",
+    "dashboards.research.docs_openapi",
 )
 
 bp = Blueprint("openapi", __name__, url_prefix="/api")

@@ -6,8 +6,12 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
+    from dashboards.admin import bp as admin_bp
     from dashboards.analytics_api import bp as analytics_api_bp
     from dashboards.api import bp as research_api_bp
+    from dashboards.council import bp as council_bp
+    from dashboards.prevention import bp as prevention_bp
+    from dashboards.research import bp as research_bp
     from intake_adapters.api import bp as api_bp
     from intake_adapters.meldknop import bp as meldknop_bp
     from intake_adapters.spreadsheet import bp as spreadsheet_bp
@@ -23,6 +27,10 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(openapi.bp)
     app.register_blueprint(research_api_bp)
     app.register_blueprint(analytics_api_bp)
+    app.register_blueprint(prevention_bp)
+    app.register_blueprint(council_bp)
+    app.register_blueprint(research_bp)
+    app.register_blueprint(admin_bp)
     # The API authenticates with bearer tokens only (never the session cookie), so a cross-site
     # request cannot act for anyone and CSRF tokens do not apply.
     csrf.exempt(api_bp)

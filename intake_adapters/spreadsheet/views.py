@@ -56,7 +56,7 @@ class Choices:
 
 
 @bp.route("", methods=["GET", "POST"])
-@require_roles(Role.ADVISER)
+@require_roles(Role.ADVISER, page=True)
 def upload() -> Page:
     principal = _principal()
     svc = services()

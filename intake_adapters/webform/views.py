@@ -53,7 +53,7 @@ def _never_cache(response: Response) -> Response:
 
 
 @bp.route("/nieuw", methods=["GET", "POST"])
-@require_roles(Role.ADVISER)
+@require_roles(Role.ADVISER, page=True)
 def new_signal() -> Page:
     principal = _principal()
     svc = services()
@@ -78,7 +78,7 @@ def new_signal() -> Page:
 
 
 @bp.route("/ontvangstbewijs", methods=["GET", "POST"])
-@require_roles(Role.ADVISER)
+@require_roles(Role.ADVISER, page=True)
 def receipt() -> Page:
     if request.method == "GET":
         return _receipt_page()

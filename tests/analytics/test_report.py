@@ -115,3 +115,23 @@ def test_report_without_publications_says_so(run):
     result = run("report", "--organisation", "MIN-A", "--year", str(MONTH.year),
                  "--out", "unused")
     assert result.exit_code == 1 and "nog niets gepubliceerd" in result.output
+
+
+def test_report_workbook_never_holds_a_formula() -> None:
+    import io
+
+    from analytics.report import render_xlsx
+
+    figures = {
+        "organisation": "=HYPERLINK(\"x\")", "year": 2026, "months": ["2026-01"],
+        "notes": ["@SUM(A1)"], "titles": {"t": "-1+1"},
+        "tables": {"t": [{"code": "+cmd", **{c: 1 for c, _ in COLUMNS}}]},
+        "checks": [{"unit": "=u", "unit_name": "n", "category": "c", "kinds": "k",
+                    "explanation_nl": "e"}],
+    }
+    book = load_workbook(io.BytesIO(render_xlsx(figures)))
+    texts = [cell.value for sheet in book.worksheets for row in sheet.iter_rows()
+             for cell in row if isinstance(cell.value, str)]
+    assert "'=HYPERLINK(\"x\")" in texts and "'+cmd" in texts and "'@SUM(A1)" in texts
+    assert all(cell.data_type != "f" for sheet in book.worksheets for row in sheet.iter_rows()
+               for cell in row)

@@ -16,6 +16,7 @@ from registry.organisations import OrganisationService, parse_org_csv, structure
 from registry.periods import Month
 from registry.records import SignalRecord
 from registry.taxonomy import load_taxonomy
+from server.app import create_app
 from server.cli import cli
 from server.demo import DEMO_ACCOUNTS, DEMO_ORGANISATION
 from server.demo_data import INTEGRITY, demo_org, demo_signals, own_fte
@@ -152,8 +153,10 @@ def test_demo_plants_hotspots_at_four_times_the_peers_rate(org, generated) -> No
 
 
 def _demo(tmp_path: Path, *args: str) -> str:
+    # Publishing is tested on its own below; the other demo tests skip it to stay quick.
+    publish = [] if "--publish-months" in args else ["--publish-months", "0"]
     result = CliRunner().invoke(
-        cli, ["demo", "--no-serve", "--months", "6", *args],
+        cli, ["demo", "--no-serve", "--months", "6", *publish, *args],
         env={"SIGNAL_REGISTRY_DATA_DIR": str(tmp_path / "demo-data"),
              "DATABASE_URL": f"sqlite:///{tmp_path / 'not-the-demo.db'}",
              "SIGNAL_REGISTRY_MODE": "production", "SIGNAL_REGISTRY_MASTER_SECRET": "",
@@ -214,3 +217,25 @@ def test_demo_setup_twice_reuses_the_data_and_renews_only_credentials(tmp_path: 
         assert set(OrganisationService(db).structure().units) == set(demo_org().units)
     finally:
         db.dispose()
+
+
+def test_demo_publishes_the_last_completed_months_once(tmp_path: Path) -> None:
+    from privacy.publication import PublicationService
+
+    first = _demo(tmp_path, "--publish-months", "2")
+    ministries = len(demo_org().organisations)
+    assert f"Published {2 * ministries} organisation-months (0 were already published)" in first
+    second = _demo(tmp_path, "--publish-months", "2")
+    assert f"Published 0 organisation-months ({2 * ministries} were already published)" in second
+    app = create_app({"mode": "demo", "database_url": f"sqlite:///{tmp_path / 'demo-data' / 'demo.db'}",
+                      "data_dir": str(tmp_path / "demo-data"), "secure_cookies": False})
+    services = app.extensions["signal_registry"]
+    try:
+        service = PublicationService(services.queries, services.releases, services.org(),
+                                     services.taxonomy)
+        last = Month.current().add(-1)
+        releases = service.published_months(DEMO_ORGANISATION, last.add(-5), Month.current())
+        # the current month is not over, so it is never published
+        assert [r.spec["period"] for r in releases] == [str(last.add(-1)), str(last)]
+    finally:
+        services.db.dispose()

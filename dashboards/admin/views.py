@@ -1,0 +1,136 @@
+"""The admin start page and the accounts: list, create, (de)activate, reset a password.
+
+A generated password is shown once, on the page that answers the POST, and never stored in the
+session or anywhere else: the account keeps only its argon2id hash.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response
+
+from dashboards.admin.blueprint import acting_admin, bp, collect_errors, role_label, summary
+from dashboards.admin.forms import AccountForm
+from registry.access import services
+from registry.accounts import Role
+from registry.errors import Conflict, FieldError, NotFound, ValidationFailed
+from registry.passwords import generate_password
+
+ACCOUNT_FIELDS = ("username", "role", "organisation", "default_channel")
+Page = str | tuple[str, int] | Response
+
+
+@bp.get("/")
+def index() -> str:
+    return render_template("admin/index.html")
+
+
+@bp.get("/gebruikers")
+def users() -> str:
+    names = {unit.code: unit.name for unit in services().org().organisations}
+    return render_template("admin/users.html", accounts=services().accounts.list_users(),
+                           role_label=role_label, names=names, me=acting_admin().account_id)
+
+
+@bp.route("/gebruikers/nieuw", methods=["GET", "POST"])
+def new_user() -> Page:
+    form = AccountForm()
+    if request.method == "GET":
+        return _account_page(form, {})
+    svc = services()
+    known = frozenset(unit.code for unit in svc.org().organisations)
+    errors = collect_errors(form.errors) if not form.validate() else {}
+    # All problems at once: the form's own, then the account rules for fields still without one.
+    rules = svc.accounts.check_new_user(form.username.data or "", form.role.data or "",
+                                        form.organisation.data or None, None, known)
+    errors = collect_errors(errors, [e for e in rules if e.field not in errors], _scope_errors(form))
+    if errors:
+        return _account_page(form, errors, 422)
+    try:
+        principal, password = svc.accounts.create_user(
+            form.username.data, form.role.data, organisation=form.organisation.data or None,
+            default_channel=form.default_channel.data or None, known_organisations=known,
+        )
+    except (ValidationFailed, Conflict) as refused:  # Conflict: the username is taken
+        return _account_page(form, collect_errors(refused.errors), refused.status)
+    flash(_("Account %(name)s is aangemaakt.", name=principal.username), "success")
+    return render_template("admin/secret.html", kind="password", secret=password,
+                           account=principal, role_label=role_label)
+
+
+@bp.get("/gebruikers/<account_id>")
+def user(account_id: str) -> str:
+    account = find_account(account_id)
+    names = {unit.code: unit.name for unit in services().org().organisations}
+    return render_template("admin/user.html", account=account, role_label=role_label,
+                           names=names, me=acting_admin().account_id, errors={}, label="")
+
+
+@bp.post("/gebruikers/<account_id>/actief")
+def set_active(account_id: str) -> Response:
+    account = find_account(account_id)
+    active = request.form.get("active") == "1"
+    if not active and account["id"] == acting_admin().account_id:
+        # Locking oneself out could leave the registry without any administrator.
+        flash(_("U kunt uw eigen account niet uitzetten."), "error")
+        return redirect(url_for("admin.user", account_id=account_id))
+    services().accounts.set_active(account_id, active)
+    message = (_("Account %(name)s staat weer aan.", name=account["username"]) if active
+               else _("Account %(name)s is uitgezet; inloggen en API-tokens werken niet meer.",
+                      name=account["username"]))
+    flash(message, "success")
+    return redirect(url_for("admin.user", account_id=account_id))
+
+
+@bp.post("/gebruikers/<account_id>/wachtwoord")
+def reset_password(account_id: str) -> str:
+    account = find_account(account_id)
+    password = generate_password()
+    services().accounts.set_password(account_id, password)
+    flash(_("Het wachtwoord van %(name)s is vervangen.", name=account["username"]), "success")
+    return render_template("admin/secret.html", kind="password", secret=password,
+                           account=services().accounts.by_username(account["username"]),
+                           role_label=role_label)
+
+
+def find_account(account_id: str) -> dict[str, Any]:
+    for account in services().accounts.list_users():
+        if account["id"] == account_id:
+            return account
+    raise NotFound(_("Deze gebruiker bestaat niet."))
+
+
+def _scope_errors(form: AccountForm) -> list[FieldError]:
+    """What the account service does not check: channels, and scope a role cannot have."""
+    errors = []
+    try:
+        role: Role | None = Role(form.role.data)
+    except ValueError:
+        role = None
+    if role is not None and not role.needs_organisation and form.organisation.data:
+        errors.append(FieldError("organisation", _("Deze rol geldt voor alle organisaties; "
+                                                   "laat de organisatie leeg.")))
+    channel = form.default_channel.data
+    if channel:
+        if role is not Role.ADVISER:
+            errors.append(FieldError("default_channel", _("Alleen een adviseur heeft een "
+                                                          "standaardkanaal.")))
+        elif channel not in services().taxonomy.fields["channel"].code_set:
+            errors.append(FieldError("default_channel", _("Kies een kanaal uit de lijst.")))
+    return errors
+
+
+def _account_page(form: AccountForm, errors: dict[str, list[str]], status: int = 200) -> tuple[str, int]:
+    svc = services()
+    channels = [(code.code, code.label(str(get_locale()))) for code in svc.taxonomy.fields["channel"].codes]
+    page = render_template(
+        "admin/user_new.html", form=form, errors=errors, summary=summary(errors, ACCOUNT_FIELDS),
+        roles=[(role.value, role_label(role.value), role.needs_organisation) for role in Role],
+        organisations=svc.org().organisations, channels=channels,
+    )
+    return page, status
+

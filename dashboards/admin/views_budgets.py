@@ -1,0 +1,91 @@
+"""Privacy budgets per consumer per year: see budget, spent and remaining; set a budget.
+
+Budgets are exact: the form takes text ("2,5", "2.5" or "5/2"), never a float, and the ledger
+refuses a budget below what is already spent in that year.
+"""
+
+from __future__ import annotations
+
+import re
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response
+
+from dashboards.admin.blueprint import bp, collect_errors, summary
+from dashboards.admin.budgets import ConsumerRow, consumer_keys, consumer_label
+from dashboards.admin.forms import BudgetForm
+from privacy.ledger import MAX_YEAR, MIN_YEAR, format_epsilon
+from registry.access import services
+from registry.accounts import Role
+from registry.errors import FieldError, ValidationFailed
+from registry.periods import Month
+
+BUDGET_FIELDS = ("consumer", "year", "epsilon")
+_YEAR_RE = re.compile(r"^[0-9]{4}$", re.ASCII)
+
+
+@bp.get("/budgetten")
+def budgets() -> str | tuple[str, int]:
+    text = request.args.get("jaar", "")
+    year = _year(text)
+    if text and year is None:
+        errors = {"jaar": [_("Vul een jaar in tussen %(low)s en %(high)s.", low=MIN_YEAR, high=MAX_YEAR)]}
+        return _page(Month.current().year, BudgetForm(), errors), 422
+    form = BudgetForm(formdata=None, consumer=request.args.get("afnemer", ""))
+    return _page(year or Month.current().year, form, {})
+
+
+@bp.post("/budgetten")
+def set_budget() -> Response | tuple[str, int]:
+    form = BudgetForm()
+    errors = collect_errors(form.errors) if not form.validate() else {}
+    year = _year(form.year.data or "")
+    if year is None:
+        errors.setdefault("year", []).append(_("Vul een jaar in tussen %(low)s en %(high)s.",
+                                               low=MIN_YEAR, high=MAX_YEAR))
+    shown_year = year or Month.current().year
+    if form.consumer.data and form.consumer.data not in _keys(shown_year):
+        errors.setdefault("consumer", []).append(_("Kies een afnemer uit de lijst."))
+    if errors:
+        return _page(shown_year, form, errors), 422
+    assert year is not None
+    # Dutch writes 2,5 for two and a half; the ledger reads decimals with a point.
+    epsilon = form.epsilon.data
+    if epsilon.count(",") == 1 and "." not in epsilon:
+        epsilon = epsilon.replace(",", ".")
+    try:
+        status = services().ledger.set_budget(form.consumer.data, year, epsilon)
+    except ValidationFailed as refused:
+        return _page(year, form, collect_errors([FieldError("epsilon", e.message) for e in refused.errors]
+                                                or [FieldError("epsilon", refused.message)])), 422
+    flash(_("Budget van %(consumer)s voor %(year)s is nu %(total)s; besteed %(spent)s, resterend "
+            "%(remaining)s.", consumer=consumer_label(form.consumer.data, services().org()), year=year,
+            total=format_epsilon(status.total), spent=format_epsilon(status.spent),
+            remaining=format_epsilon(status.remaining)), "success")
+    return redirect(url_for("admin.budgets", jaar=year))
+
+
+def _year(text: str) -> int | None:
+    # ASCII digits only: str.isdigit() also accepts "²", which int() then refuses.
+    text = text.strip()
+    if not _YEAR_RE.match(text) or not MIN_YEAR <= int(text) <= MAX_YEAR:
+        return None
+    return int(text)
+
+
+def _keys(year: int) -> list[str]:
+    svc = services()
+    researchers = [a["username"] for a in svc.accounts.list_users() if a["role"] == Role.RESEARCHER.value]
+    return consumer_keys(svc.org(), researchers, svc.ledger.recorded_consumers(year))
+
+
+def _page(year: int, form: BudgetForm, errors: dict[str, list[str]]) -> str:
+    svc = services()
+    keys = _keys(year)
+    statuses = svc.ledger.statuses(keys, year)
+    org = svc.org()
+    rows = [ConsumerRow(key, consumer_label(key, org), statuses[key]) for key in keys]
+    return render_template("admin/budgets.html", year=year, rows=rows, form=form, errors=errors,
+                           summary=summary(errors, ("jaar", *BUDGET_FIELDS)), fmt=format_epsilon,
+                           default=format_epsilon(svc.ledger.default_budget))

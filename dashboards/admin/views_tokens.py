@@ -1,0 +1,49 @@
+"""API tokens per account: create (shown exactly once) and revoke.
+
+Only a token's SHA-256 hash and its first characters are stored; the list shows the label,
+those first characters and whether it is revoked, never the token.
+"""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response
+
+from dashboards.admin.blueprint import acting_admin, bp, collect_errors, role_label, summary
+from dashboards.admin.forms import TokenForm
+from dashboards.admin.views import find_account
+from registry.access import services
+from registry.errors import NotFound
+
+
+@bp.post("/gebruikers/<account_id>/tokens")
+def create_token(account_id: str) -> str | tuple[str, int]:
+    account = find_account(account_id)
+    form = TokenForm()
+    if not form.validate():
+        errors = collect_errors(form.errors)
+        names = {unit.code: unit.name for unit in services().org().organisations}
+        page = render_template("admin/user.html", account=account, role_label=role_label,
+                               names=names, me=acting_admin().account_id, errors=errors,
+                               summary=summary(errors, ("label",)), label=form.label.data or "")
+        return page, 422
+    token = services().accounts.create_token(account_id, form.label.data)
+    flash(_("Token '%(label)s' voor %(name)s is aangemaakt.", label=form.label.data,
+            name=account["username"]), "success")
+    return render_template("admin/secret.html", kind="token", secret=token,
+                           account=services().accounts.by_username(account["username"]),
+                           role_label=role_label, label=form.label.data)
+
+
+@bp.post("/gebruikers/<account_id>/tokens/<token_id>/intrekken")
+def revoke_token(account_id: str, token_id: str) -> Response:
+    account = find_account(account_id)
+    token = next((t for t in account["tokens"] if t["id"] == token_id), None)
+    if token is None:
+        # Only this account's own tokens: a mistyped or foreign id changes nothing.
+        raise NotFound(_("Dit token bestaat niet."))
+    services().accounts.revoke_token(token_id)
+    flash(_("Token '%(label)s' van %(name)s is ingetrokken; het werkt niet meer.",
+            label=token["label"], name=account["username"]), "success")
+    return redirect(url_for("admin.user", account_id=account_id))

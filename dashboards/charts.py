@@ -1,0 +1,364 @@
+"""Plotly charts for the dashboards, each with the table and CSV that carry its figures.
+
+A :class:`Chart` is a plotly figure (plain ``{"data", "layout"}`` dicts, which plotly.js draws
+as they are) plus a :class:`ChartTable` with the same figures and their 95% intervals. The
+table is the content: it is rendered as HTML for everyone and offered as CSV; the figure is
+progressive enhancement drawn by ``static/dashboard.js`` when JavaScript runs.
+
+Figures are built as dicts rather than ``plotly.graph_objects`` because validating every trace
+costs tens of milliseconds per page; the tests feed each figure through ``go.Figure`` instead,
+so a wrong attribute still fails there. Every chart reads without colour: each series has its
+own line dash and marker symbol and a text label, heat map cells carry their number and marks.
+
+No Flask here: pages and exports of any blueprint can use these helpers.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from markupsafe import Markup, escape
+
+from analytics.intervals import nl_number
+
+Cell = str | int | float | None
+Figure = dict[str, Any]
+
+# Rijkshuisstijl-like colours, each at least 3:1 against white; never the only difference.
+COLOURS = ("#154273", "#ca005d", "#39870c", "#42145f", "#94710a", "#01689b", "#a90000",
+           "#275937", "#673327", "#535353")
+DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")
+SYMBOLS = ("circle", "square", "diamond", "triangle-up", "x", "star", "cross",
+           "triangle-down", "hexagon", "pentagon")
+FONT = {"family": "Verdana, Arial, sans-serif", "size": 13, "color": "#1a1a1a"}
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_UNSAFE_FILENAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+@dataclass(frozen=True)
+class Column:
+    label: str
+    digits: int | None = None
+    """Decimals for a numeric column; None for text."""
+
+
+@dataclass(frozen=True)
+class ChartTable:
+    """The figures of one chart: the first cell of every row is that row's header."""
+
+    caption: str
+    columns: tuple[Column, ...]
+    rows: tuple[tuple[Cell, ...], ...]
+
+    def __post_init__(self) -> None:
+        for row in self.rows:
+            if len(row) != len(self.columns):
+                raise ValueError(f"row {row!r} does not have {len(self.columns)} cells")
+
+    def display(self, index: int, value: Cell) -> str:
+        """A cell as shown on the page: numbers the Dutch way, nothing as a dash."""
+        if value is None:
+            return "–"
+        digits = self.columns[index].digits
+        if digits is not None and isinstance(value, int | float) and not isinstance(value, bool):
+            return nl_number(float(value), digits)
+        return str(value)
+
+    @cached_property
+    def body_html(self) -> Markup:
+        """The rows as HTML, every cell escaped; built once per table (tables are immutable).
+
+        Written here rather than in a template loop: a heat map table has thousands of cells,
+        and a Jinja loop over them costs more than the rest of the page.
+        """
+        numeric = [c.digits is not None for c in self.columns]
+        parts = []
+        for row in self.rows:
+            cells = [f'<th scope="row">{escape(self.display(0, row[0]))}</th>']
+            for i in range(1, len(row)):
+                css = ' class="num"' if numeric[i] else ""
+                cells.append(f"<td{css}>{escape(self.display(i, row[i]))}</td>")
+            parts.append("<tr>" + "".join(cells) + "</tr>")
+        return Markup("\n".join(parts))  # noqa: S704 - every cell is escaped above
+
+
+@dataclass(frozen=True)
+class Chart:
+    key: str
+    """Stable name of the chart: the HTML id and the name of its CSV download."""
+    title: str
+    figure: Figure
+    table: ChartTable
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    @cached_property
+    def figure_json(self) -> str:
+        return figure_json(self.figure)
+
+
+def figure_json(figure: Figure) -> str:
+    """JSON safe inside ``<script type="application/json">``: no way to close the element."""
+    text = json.dumps(figure, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+# -- CSV -------------------------------------------------------------------------------------
+
+def csv_cell(value: Cell, digits: int | None = None) -> str:
+    """A value for a spreadsheet: numbers stay numbers, text never starts a formula."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "ja" if value else "nee"
+    if isinstance(value, int | float):
+        if isinstance(value, float) and digits is not None:
+            return f"{round(value, digits) + 0.0:.{digits}f}"  # + 0.0 turns -0.0 into 0.0
+        return str(value)
+    text = str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def csv_text(table: ChartTable) -> str:
+    """The table as CSV (UTF-8 with byte order mark, so spreadsheets read the accents)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([csv_cell(c.label) for c in table.columns])
+    for row in table.rows:
+        writer.writerow([csv_cell(v, c.digits) for v, c in zip(row, table.columns, strict=True)])
+    return "\ufeff" + out.getvalue()
+
+
+def safe_filename(*parts: str, extension: str = "csv") -> str:
+    """Letters, digits, dot, dash and underscore only: nothing a header or shell can misread."""
+    stem = "-".join(p for p in (_UNSAFE_FILENAME.sub("_", part).strip("._-") for part in parts) if p)
+    return f"{stem or 'download'}.{extension}"
+
+
+# -- figures ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Series:
+    """One line with its 95% interval per point."""
+
+    name: str
+    x: Sequence[str]
+    y: Sequence[float]
+    lower: Sequence[float]
+    upper: Sequence[float]
+
+
+def style(index: int) -> tuple[str, str, str]:
+    """(colour, dash, symbol) of the index-th series; dash and symbol cycle independently."""
+    return (COLOURS[index % len(COLOURS)], DASHES[index % len(DASHES)],
+            SYMBOLS[index % len(SYMBOLS)])
+
+
+def base_layout(*, x_title: str, y_title: str, height: int = 420) -> dict[str, Any]:
+    return {
+        "font": FONT, "height": height, "separators": ",.",
+        "margin": {"l": 70, "r": 150, "t": 20, "b": 60},
+        "paper_bgcolor": "#ffffff", "plot_bgcolor": "#ffffff",
+        "xaxis": {"title": {"text": x_title}, "type": "category", "gridcolor": "#e0e0e0",
+                  "linecolor": "#535353"},
+        "yaxis": {"title": {"text": y_title}, "zeroline": True, "zerolinecolor": "#535353",
+                  "gridcolor": "#e0e0e0"},
+        "legend": {"orientation": "h", "y": -0.25},
+        "hovermode": "closest",
+    }
+
+
+def _rgba(colour: str, alpha: float) -> str:
+    r, g, b = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({r},{g},{b},{alpha})"
+
+
+def _hover(label: str) -> str:
+    # The label goes in as data: user-independent, but braces would still be read as template.
+    safe = label.replace("%", "%%").replace("{", "(").replace("}", ")")
+    return (safe + "<br>%{x}: %{y:.1f}<br>95%-interval %{customdata[0]:.1f} tot "
+            "%{customdata[1]:.1f}<extra></extra>")
+
+
+def lines_figure(series: Sequence[Series], *, x_title: str, y_title: str,
+                 bands: bool = True) -> Figure:
+    """Lines with a shaded 95% band (or error bars), a marker symbol and an end label each."""
+    data: list[dict[str, Any]] = []
+    for i, s in enumerate(series):
+        colour, dash, symbol = style(i)
+        x, y = list(s.x), [_finite(v) for v in s.y]
+        lower, upper = [_finite(v) for v in s.lower], [_finite(v) for v in s.upper]
+        if bands and x:
+            data.append({
+                "type": "scatter", "mode": "lines", "x": x + x[::-1], "y": upper + lower[::-1],
+                "fill": "toself", "fillcolor": _rgba(colour, 0.12), "line": {"width": 0},
+                "hoverinfo": "skip", "showlegend": False, "legendgroup": s.name,
+                "name": s.name,
+            })
+        trace: dict[str, Any] = {
+            "type": "scatter", "mode": "lines+markers+text", "name": s.name,
+            "legendgroup": s.name, "x": x, "y": y,
+            "line": {"color": colour, "dash": dash, "width": 2},
+            "marker": {"color": colour, "symbol": symbol, "size": 9},
+            "text": [""] * (len(x) - 1) + [s.name] if x else [],
+            "textposition": "middle right", "textfont": {"color": colour},
+            "customdata": [[lo, hi] for lo, hi in zip(lower, upper, strict=True)],
+            "hovertemplate": _hover(s.name), "cliponaxis": False,
+        }
+        if not bands:
+            trace["error_y"] = {"type": "data", "symmetric": False,
+                                "array": [_gap(hi, v) for v, hi in zip(y, upper, strict=True)],
+                                "arrayminus": [_gap(v, lo) for v, lo in zip(y, lower, strict=True)],
+                                "color": colour, "thickness": 1.5, "width": 4}
+        data.append(trace)
+    return {"data": data, "layout": base_layout(x_title=x_title, y_title=y_title)}
+
+
+def heatmap_figure(rows: Sequence[str], columns: Sequence[str],
+                   z: Sequence[Sequence[float | None]], labels: Sequence[Sequence[str]], *,
+                   value_title: str) -> Figure:
+    """Cells shaded white to blue, each annotated with its label (number and marks)."""
+    finite = [v for row in z for v in row if v is not None]
+    top = max(max(finite, default=0.0), 1e-9)
+    annotations = []
+    for r, row in enumerate(z):
+        for c, value in enumerate(row):
+            dark = value is not None and max(value, 0.0) / top > 0.55
+            annotations.append({
+                "x": columns[c], "y": rows[r], "text": labels[r][c], "showarrow": False,
+                "font": {"color": "#ffffff" if dark else "#1a1a1a", "size": 12},
+            })
+    layout = base_layout(x_title="", y_title="", height=max(260, 90 + 34 * len(rows)))
+    layout["xaxis"] = {"type": "category", "side": "top", "tickangle": -30}
+    layout["yaxis"] = {"type": "category", "autorange": "reversed", "automargin": True}
+    layout["margin"] = {"l": 20, "r": 20, "t": 120, "b": 20}
+    layout["annotations"] = annotations
+    return {
+        "data": [{
+            "type": "heatmap", "x": list(columns), "y": list(rows),
+            "z": [[None if v is None else _finite(max(v, 0.0)) for v in row] for row in z],
+            "zmin": 0, "zmax": top, "colorscale": [[0, "#ffffff"], [1, "#154273"]],
+            "xgap": 2, "ygap": 2, "colorbar": {"title": {"text": value_title}},
+            "hovertemplate": "%{y}<br>%{x}: %{z:.1f}<extra></extra>",
+        }],
+        "layout": layout,
+    }
+
+
+@dataclass(frozen=True)
+class FunnelPoint:
+    label: str
+    headcount: float
+    rate: float
+    outside: bool
+    """Above the outer control limit: drawn with its own symbol and a mark in its label."""
+
+
+@dataclass(frozen=True)
+class FunnelLimits:
+    name: str
+    headcounts: Sequence[float]
+    reference: float
+    limits: Sequence[tuple[str, Sequence[float], Sequence[float]]]
+    """(level name, lower rates, upper rates) per control level, along ``headcounts``."""
+
+
+def funnel_figure(points: Sequence[FunnelPoint], groups: Sequence[FunnelLimits], *,
+                  x_title: str, y_title: str, reference_name: str,
+                  point_names: tuple[str, str]) -> Figure:
+    """Units as labelled points against headcount, inside dashed control limits per group.
+
+    ``point_names`` names the units inside and the units above the outer limit in the legend.
+    """
+    data: list[dict[str, Any]] = []
+    for g, group in enumerate(groups):
+        colour = COLOURS[(g + 1) % len(COLOURS)] if len(groups) > 1 else "#535353"
+        x = list(group.headcounts)
+        data.append({"type": "scatter", "mode": "lines", "x": x,
+                     "y": [group.reference] * len(x), "name": f"{group.name}: {reference_name}",
+                     "line": {"color": colour, "dash": "solid", "width": 1.5}})
+        for level, (name, lower, upper) in enumerate(group.limits):
+            dash = DASHES[1 + level % (len(DASHES) - 1)]
+            for bound in (upper, lower):
+                data.append({
+                    "type": "scatter", "mode": "lines", "x": x,
+                    "y": [_finite(v) for v in bound], "name": f"{group.name}: {name}",
+                    "legendgroup": f"{group.name}{name}", "showlegend": bound is upper,
+                    "line": {"color": colour, "dash": dash, "width": 1.5},
+                })
+    for outside in (False, True):
+        chosen = [p for p in points if p.outside == outside]
+        if not chosen:
+            continue
+        data.append({
+            "type": "scatter", "mode": "markers+text", "name": point_names[outside],
+            "x": [p.headcount for p in chosen], "y": [_finite(p.rate) for p in chosen],
+            "text": [("⚑ " if outside else "") + p.label for p in chosen],
+            "textposition": "top center", "cliponaxis": False,
+            "marker": {"color": "#a90000" if outside else "#154273", "size": 11 if outside else 8,
+                       "symbol": "triangle-up" if outside else "circle",
+                       "line": {"color": "#1a1a1a", "width": 1}},
+            "hovertemplate": "%{text}<br>%{x} fte: %{y:.1f}<extra></extra>",
+        })
+    layout = base_layout(x_title=x_title, y_title=y_title, height=480)
+    layout["xaxis"] = {"title": {"text": x_title}, "type": "log", "gridcolor": "#e0e0e0"}
+    return {"data": data, "layout": layout}
+
+
+@dataclass(frozen=True)
+class IntervalRow:
+    label: str
+    value: float
+    lower: float
+    upper: float
+    own: bool
+    """The organisation's own figure (drawn as a filled diamond) rather than a reference."""
+
+
+def intervals_figure(rows: Sequence[IntervalRow], *, x_title: str,
+                     names: tuple[str, str]) -> Figure:
+    """One horizontal line per row: the figure as a marker, its interval or range as a bar.
+
+    ``names`` are the legend names of the own figures and of the references.
+    """
+    data = []
+    for own in (True, False):
+        chosen = [r for r in rows if r.own == own]
+        if not chosen:
+            continue
+        data.append({
+            "type": "scatter", "mode": "markers+text", "orientation": "h",
+            "name": names[0] if own else names[1],
+            "x": [_finite(r.value) for r in chosen], "y": [r.label for r in chosen],
+            "text": [nl_number(r.value, 1) for r in chosen], "textposition": "top center",
+            "marker": {"symbol": "diamond" if own else "line-ns-open", "size": 12,
+                       "color": "#154273" if own else "#1a1a1a", "line": {"width": 2}},
+            "error_x": {"type": "data", "symmetric": False,
+                        "array": [_finite(r.upper - r.value) for r in chosen],
+                        "arrayminus": [_finite(r.value - r.lower) for r in chosen],
+                        "thickness": 2, "width": 6,
+                        "color": "#154273" if own else "#535353"},
+            "hovertemplate": "%{y}: %{x:.2f}<extra></extra>",
+        })
+    layout = base_layout(x_title=x_title, y_title="", height=max(220, 80 + 60 * len(rows)))
+    layout["xaxis"] = {"title": {"text": x_title}, "rangemode": "tozero",
+                       "gridcolor": "#e0e0e0", "zeroline": True}
+    layout["yaxis"] = {"type": "category", "autorange": "reversed", "automargin": True}
+    layout["margin"] = {"l": 20, "r": 30, "t": 20, "b": 60}
+    return {"data": data, "layout": layout}
+
+
+def _finite(value: float) -> float | None:
+    # JSON has no NaN or infinity; plotly leaves a gap for null.
+    return float(value) if math.isfinite(value) else None
+
+
+def _gap(high: float | None, low: float | None) -> float | None:
+    return None if high is None or low is None else high - low

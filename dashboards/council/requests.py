@@ -1,0 +1,226 @@
+"""Requests for figures the standard publications do not hold, paid from the council's budget.
+
+Two steps, without JavaScript: the form posts to a preview that shows the cost (epsilon), the
+expected 95% margin per cell and the budget left, and spends nothing; its confirm button carries
+the same answers in hidden fields, which are validated again before the query runs
+(``privacy.queries``). The answer is a signed release in the council's own list.
+
+Budgets follow ``privacy.consumers``: an OR pays from ``or:ORG`` and only ever sees its own
+organisation; the GOR pays from the Rijk-wide ``gor`` budget and may ask about one or all
+organisations. The ledger refuses any spend above what remains; nothing is then spent.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from werkzeug.datastructures import MultiDict
+
+from dashboards.council.blueprint import bp
+from dashboards.council.files import attachment, safe_filename
+from dashboards.council.scope import council_only, is_central, principal, visible_organisations
+from privacy.consumers import consumer_for
+from privacy.exports import release_to_csv, release_to_json
+from privacy.ledger import BudgetExceeded, format_epsilon
+from privacy.releases import Release
+from privacy.specs import DIMENSIONS, GRAINS, MEASURES, TAXONOMY_FIELDS, QuerySpec
+from registry.access import services
+from registry.accounts import Principal
+from registry.errors import FieldError, NotFound, ValidationFailed
+from registry.periods import Month
+
+ALL = "alle"
+DEFAULT_EPSILON = "0.5"
+SHOWN_CELLS = 500
+FORM_FIELDS = ("organisation", "measure", "from", "to", "grain", "epsilon")
+# Where an error about a spec field is shown in the form.
+ERROR_ANCHORS = {"filters": "organisation", "group_by": "group_by-period", "": "measure"}
+
+
+def dimension_labels() -> dict[str, str]:
+    return {"period": _("Periode"), "unit": _("Organisatieonderdeel"),
+            "category": _("Categorie"), "channel": _("Kanaal"),
+            "implicated_party": _("Betrokken partij"), "reporter_role": _("Rol van de melder"),
+            "follow_up": _("Opvolging"), "impact": _("Gevolg")}
+
+
+def measure_labels() -> dict[str, str]:
+    return {"contacts": _("Contacten: elk contact telt"),
+            "cases": _("Zaken: een zaak telt één keer per periode")}
+
+
+def grain_labels() -> dict[str, str]:
+    return {"month": _("Maand"), "quarter": _("Kwartaal"), "year": _("Jaar")}
+
+
+@bp.get("/aanvragen")
+@council_only
+def requests_list() -> str:
+    who = principal()
+    consumer = consumer_for(who)
+    year = services().queries.today().year
+    releases = services().releases.list_for(consumer)
+    return render_template("council/requests.html", releases=releases,
+                           budget=services().ledger.status(consumer, year), year=year,
+                           summary=_summary, format_epsilon=format_epsilon)
+
+
+@bp.get("/aanvragen/nieuw")
+@council_only
+def request_form() -> str:
+    # Default: the calendar year up to last month, the last month that is complete.
+    last = Month.current().add(-1)
+    values = MultiDict({"measure": "contacts", "from": str(Month(last.year, 1)),
+                        "to": str(last), "grain": "month", "epsilon": DEFAULT_EPSILON,
+                        "organisation": ALL})
+    return _form(values, [])
+
+
+@bp.post("/aanvragen/voorbeeld")
+@council_only
+def request_preview() -> tuple[str, int] | str:
+    who = principal()
+    try:
+        spec = _spec(who, request.form)
+    except ValidationFailed as exc:
+        return _form(request.form, exc.errors), 422
+    preview = services().queries.preview(consumer_for(who), spec)
+    return render_template("council/request_preview.html", spec=spec, preview=preview,
+                           hidden=_hidden(request.form), text=_summary(spec.as_json()),
+                           year=services().queries.today().year)
+
+
+@bp.post("/aanvragen/bevestigen")
+@council_only
+def request_confirm() -> Response | tuple[str, int]:
+    who = principal()
+    try:
+        spec = _spec(who, request.form)
+    except ValidationFailed as exc:
+        return _form(request.form, exc.errors), 422
+    try:
+        release, _spent, _budget = services().queries.run(consumer_for(who), spec)
+    except BudgetExceeded as exc:
+        return render_template("council/budget_exhausted.html", message=exc.message,
+                               year=exc.year), 403
+    return redirect(url_for("council.request_detail", release_id=release.id), code=303)
+
+
+@bp.get("/aanvragen/<release_id>")
+@council_only
+def request_detail(release_id: str) -> str:
+    release = _own_release(release_id)
+    result = release.result
+    cells = result["cells"]
+    return render_template("council/request_detail.html", release=release, result=result,
+                           cells=cells[:SHOWN_CELLS], total_cells=len(cells),
+                           label=_cell_label, text=_summary(release.spec["query"]),
+                           dimensions=dimension_labels(), format_epsilon=format_epsilon)
+
+
+@bp.get("/aanvragen/<release_id>/<fmt>")
+@council_only
+def request_file(release_id: str, fmt: str) -> Response:
+    release = _own_release(release_id)
+    if fmt == "json":
+        return attachment(release_to_json(release),
+                          safe_filename("aanvraag", release.id, ext="json"), "json")
+    if fmt == "csv":
+        return attachment(release_to_csv(release),
+                          safe_filename("aanvraag", release.id, ext="csv"), "csv")
+    raise NotFound(_("Dit downloadformaat bestaat niet."))
+
+
+# -- form handling -------------------------------------------------------------------------
+
+def _spec(who: Principal, form: MultiDict[str, str]) -> QuerySpec:
+    """Validate the form into a spec; raises ValidationFailed naming each bad field."""
+    raw: dict[str, Any] = {"measure": form.get("measure") or None,
+                           "group_by": form.getlist("group_by"),
+                           "from": form.get("from", "").strip(),
+                           "to": form.get("to", "").strip(),
+                           "grain": form.get("grain") or None,
+                           "mechanism": "laplace",
+                           "epsilon": form.get("epsilon", "").strip().replace(",", ".") or None}
+    chosen = form.get("organisation", ALL)
+    if is_central(who):
+        if chosen != ALL:
+            if chosen not in visible_organisations(who):
+                raise ValidationFailed(errors=[FieldError(
+                    "organisation", _("Kies een organisatie uit de lijst, of alle."))])
+            raw["filters"] = {"organisation": [chosen]}
+    elif chosen not in (ALL, who.organisation):
+        raise ValidationFailed(errors=[FieldError(
+            "organisation", _("U kunt alleen cijfers van uw eigen organisatie opvragen."))])
+    return services().queries.parse(raw, who.organisations)
+
+
+def _form(values: MultiDict[str, str], errors: list[FieldError]) -> str:
+    who = principal()
+    organisations = [(code, services().org().get(code).name)
+                     for code in visible_organisations(who)]
+    by_field: dict[str, str] = {}
+    for error in errors:
+        by_field.setdefault(error.field, error.message)
+    return render_template(
+        "council/request_form.html", values=values, chosen=values.getlist("group_by"),
+        errors=errors, by_field=by_field, anchors=ERROR_ANCHORS, central=is_central(who),
+        organisations=organisations, dimensions=dimension_labels(), measures=measure_labels(),
+        grains=grain_labels(), measure_codes=MEASURES, grain_codes=GRAINS,
+        dimension_codes=DIMENSIONS, all_value=ALL)
+
+
+def _hidden(form: MultiDict[str, str]) -> list[tuple[str, str]]:
+    """The answers to carry to the confirm step; they are validated again there."""
+    pairs = [(name, form.get(name, "")) for name in FORM_FIELDS if name in form]
+    pairs += [("group_by", value) for value in form.getlist("group_by") if value in DIMENSIONS]
+    return pairs
+
+
+def _summary(query: dict[str, Any]) -> dict[str, str]:
+    """A spec in plain Dutch, for lists and the preview."""
+    dims = dimension_labels()
+    organisations = query.get("filters", {}).get("organisation")
+    return {
+        "measure": measure_labels().get(query.get("measure", ""), query.get("measure", "")),
+        "group_by": ", ".join(dims.get(d, d) for d in query.get("group_by", [])) or _("geen: "
+                                                                                      "één totaal"),
+        "period": f"{query.get('from')} t/m {query.get('to')}",
+        "grain": grain_labels().get(query.get("grain", ""), query.get("grain", "")),
+        "organisation": ", ".join(organisations) if organisations else _("alle organisaties"),
+        "epsilon": str(query.get("epsilon", "")),
+    }
+
+
+def _cell_label(dimension: str, code: str) -> str:
+    if dimension in TAXONOMY_FIELDS:
+        try:
+            return str(services().taxonomy.label(TAXONOMY_FIELDS[dimension], code))
+        except KeyError:
+            return code
+    if dimension == "unit" and code in services().org():
+        return str(services().org().get(code).name)
+    return code
+
+
+def _own_release(release_id: str) -> Release:
+    who = principal()
+    if len(release_id) > 64 or not release_id.isalnum():
+        raise NotFound(_("Deze aanvraag bestaat niet."))
+    try:
+        release = services().releases.get(release_id)
+    except NotFound:
+        raise NotFound(_("Deze aanvraag bestaat niet.")) from None
+    if release.scope != consumer_for(who):
+        # Another council's release: do not even confirm that it exists.
+        raise NotFound(_("Deze aanvraag bestaat niet."))
+    return release
+
+
+@bp.post("/aanvragen/aanpassen")
+@council_only
+def request_edit() -> str:
+    """Back from the preview to the form, with the answers kept (no JavaScript needed)."""
+    return _form(request.form, [])

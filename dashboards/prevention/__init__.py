@@ -1,0 +1,5 @@
+"""The strategisch preventiemedewerker's dashboard: trends, heat map, flags, funnels, follow-up."""
+
+from dashboards.prevention.views import bp
+
+__all__ = ["bp"]

@@ -1,0 +1,218 @@
+"""Routes of the prevention officer's dashboard: pages, CSV downloads and the local plotly.js.
+
+Pages: trends (``index``), units and flags (``units``), comparisons (``benchmarks``) and
+follow-up (``follow_up``). All read the published monthly releases of one organisation only
+(``data``), so viewing them reads no raw signal and spends no budget. Who may look: the
+preventiemedewerker, for their own organisation. Wrong filters give the page back with a Dutch
+message beside the field (422); nothing published yet is an ordinary state with directions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import plotly
+from flask import Blueprint, Response, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+
+from analytics.published import PublishedMonth
+from dashboards import published as data
+from dashboards.charts import Chart, csv_text, safe_filename
+from dashboards.prevention.benchmarks import benchmark_section
+from dashboards.prevention.figures import follow_up_section, trend_section
+from dashboards.prevention.filters import (
+    FilterResult,
+    Filters,
+    allowed_organisations,
+    parse_filters,
+    unit_choices,
+)
+from dashboards.prevention.units import check_names, unit_section
+from registry.access import current_principal, require_roles, services
+from registry.accounts import Role
+from registry.errors import FieldError, NotFound, ValidationFailed
+
+bp = Blueprint("prevention", __name__, url_prefix="/dashboard", template_folder="templates",
+               static_folder="static", static_url_path="/static")
+
+VIEWERS = (Role.PREVENTION_OFFICER,)
+# Which page builds which chart, for the CSV downloads.
+CHART_PAGES = {"trend-aantal": "trends", "trend-per-100-fte": "trends", "heatmap": "units",
+               "trechter": "benchmarks", "extern": "benchmarks", "opvolging": "follow_up"}
+YEAR = 365 * 24 * 3600
+_plotly_js: bytes | None = None
+# A page's figures depend only on its filters, the language and the (immutable) releases read,
+# so they are kept under exactly that key.
+_sections: data.LruCache[Any] = data.LruCache(256)
+
+
+@bp.after_request
+def _caching(response: Response) -> Response:
+    # An organisation's figures stay out of shared caches; the library and static files may be
+    # kept (their address changes with the version).
+    if request.endpoint not in ("prevention.plotly_js", "prevention.static"):
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/vendor/plotly.js")
+def plotly_js() -> Response:
+    """plotly.js from the installed plotly package: no CDN, the app works offline."""
+    global _plotly_js
+    if _plotly_js is None:
+        from plotly.offline import get_plotlyjs
+
+        _plotly_js = get_plotlyjs().encode("utf-8")
+    response = Response(_plotly_js, mimetype="text/javascript")
+    response.headers["Cache-Control"] = f"public, max-age={YEAR}, immutable"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def plotly_url() -> str:
+    """The address of plotly.js, with the version in it so a long cache stays correct."""
+    return url_for("prevention.plotly_js", v=plotly.__version__)
+
+
+@bp.get("/")
+@require_roles(*VIEWERS, page=True)
+def index() -> Any:
+    return _page("index", "trends")
+
+
+@bp.get("/eenheden")
+@require_roles(*VIEWERS, page=True)
+def units() -> Any:
+    return _page("units", "units")
+
+
+@bp.get("/vergelijking")
+@require_roles(*VIEWERS, page=True)
+def benchmarks() -> Any:
+    return _page("benchmarks", "benchmarks")
+
+
+@bp.get("/opvolging")
+@require_roles(*VIEWERS, page=True)
+def follow_up() -> Any:
+    return _page("follow_up", "follow_up")
+
+
+@bp.get("/cijfers/<chart>.csv")
+@require_roles(*VIEWERS, page=True)
+def csv(chart: str) -> Response:
+    page = CHART_PAGES.get(chart)
+    if page is None:
+        raise NotFound(_("Deze download bestaat niet."))
+    state = _State()
+    if state.result.errors:
+        raise ValidationFailed(_("De filters zijn niet geldig."), list(state.result.errors))
+    months = state.months()
+    if not months:
+        raise NotFound(_("Voor deze periode zijn nog geen maandcijfers gepubliceerd."))
+    section = _build(page, months, state.result.filters)
+    found = [c for c in _charts(section) if c.key == chart]
+    if not found:
+        raise NotFound(_("Deze grafiek is er voor deze periode niet."))
+    f = state.result.filters
+    name = safe_filename("preventie", chart, f.organisation, str(f.start), str(f.end))
+    response = Response(csv_text(found[0].table), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+class _State:
+    """The request's filters and the organisation's published releases (read once)."""
+
+    def __init__(self) -> None:
+        s = services()
+        principal = current_principal()
+        assert principal is not None  # require_roles ran first
+        self.principal = principal
+        self.org = s.org()
+        self.taxonomy = s.taxonomy
+        self.threshold = s.settings.coarsen_threshold
+        self._services = s
+        self._index: dict[str, list[data.Publication]] = {}
+        self.result: FilterResult = parse_filters(
+            request.args, principal, self.org, s.taxonomy, self.threshold,
+            lambda o: data.latest_month(self.index(o)))
+
+    def index(self, organisation: str) -> list[data.Publication]:
+        if organisation not in self._index:
+            self._index[organisation] = data.published_index(self._services, organisation)
+        return self._index[organisation]
+
+    def months(self) -> list[PublishedMonth]:
+        f = self.result.filters
+        return data.months_between(self.index(f.organisation), f.start, f.end,
+                                   self._services.releases)
+
+
+def _locale() -> str:
+    return str(get_locale() or "nl")
+
+
+def _build(page: str, months: list[PublishedMonth], filters: Filters) -> Any:
+    s = services()
+    org, taxonomy, locale = s.org(), s.taxonomy, _locale()
+    builders: dict[str, Callable[[], Any]] = {
+        "trends": lambda: trend_section(months, org, taxonomy, filters, locale),
+        "units": lambda: unit_section(months, org, taxonomy, filters, locale),
+        "benchmarks": lambda: benchmark_section(months, org, taxonomy, filters, locale),
+        "follow_up": lambda: follow_up_section(months, taxonomy, filters, locale),
+    }
+    key = (page, filters, locale, tuple(m.release_id for m in months))
+    try:
+        return _sections.get_or_make(key, builders[page])
+    except ValueError as exc:
+        # The structure or taxonomy changed within the period, so months do not line up.
+        raise ValidationFailed(_("De gekozen periode kan niet als geheel getoond worden."), [
+            FieldError("unit" if "unit" in str(exc) else "from", _(
+                "De indeling in eenheden of categorieën is binnen deze periode veranderd, of "
+                "de eenheid wordt niet in elke maand apart getoond. Kies een kortere periode "
+                "of een hogere eenheid."))]) from exc
+
+
+def _charts(section: Any) -> list[Chart]:
+    charts = list(getattr(section, "charts", ()))
+    for name in ("chart", "funnel", "external"):
+        chart = getattr(section, name, None)
+        if isinstance(chart, Chart):
+            charts.append(chart)
+    return charts
+
+
+def _page(endpoint: str, page: str) -> Any:
+    state = _State()
+    result = state.result
+    f = result.filters
+    context: dict[str, Any] = {
+        "page": page, "endpoint": endpoint, "filters": f, "errors": result.errors,
+        "typed": result.typed, "error_fields": {e.field: e.message for e in result.errors},
+        "organisations": [(code, state.org.get(code).name) for code in
+                          allowed_organisations(state.principal, state.org)],
+        "organisation_name": state.org.get(f.organisation).name if f.organisation else "",
+        "units": unit_choices(state.org, f.organisation, state.threshold),
+        "categories": [(c, state.taxonomy.label("categories", c, _locale()))
+                       for c in state.taxonomy.codes("categories")],
+        "plotly_url": plotly_url(), "query": f.query(), "check_names": check_names(),
+        "section": None, "months": [], "latest": None,
+    }
+    if result.errors:
+        return render_template(f"prevention/{endpoint}.html", **context), 422
+    months = state.months()
+    context["months"] = [str(m.month) for m in months]
+    context["latest"] = data.latest_month(state.index(f.organisation))
+    if not months:
+        return render_template(f"prevention/{endpoint}.html", **context)
+    try:
+        context["section"] = _build(page, months, f)
+    except ValidationFailed as exc:
+        context["errors"] = tuple(exc.errors)
+        context["error_fields"] = {e.field: e.message for e in exc.errors}
+        return render_template(f"prevention/{endpoint}.html", **context), 422
+    return render_template(f"prevention/{endpoint}.html", **context)

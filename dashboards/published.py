@@ -1,0 +1,90 @@
+"""The published months behind the pages, read once per release and kept in memory.
+
+Only the canonical monthly publications are read (``privacy.publication``), never raw signals,
+and reading spends no budget. Releases are immutable, so what is derived from them can be kept
+under their ids for as long as the process lives: a replacement after a correction is a new
+release with a new id, and which revision is the latest is looked up on every request.
+
+Per request only the ids and specs of the organisation's publications are read
+(``PublicationService.index``, a small query); a release's tables (hundreds of kilobytes of JSON)
+are fetched and parsed only the first time its id is seen. Shared by the dashboard and the works
+councils' portal. Both caches are bounded, so a long-running server with many organisations does
+not grow without end.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Sequence
+from typing import Any, Generic, TypeVar
+
+from analytics.published import PublishedMonth, WindowSums, window_sums
+from analytics.report import to_published_month
+from privacy.publication import PublicationEntry, PublicationService
+from privacy.releases import ReleaseService
+from registry.periods import Month
+
+V = TypeVar("V")
+
+
+class LruCache(Generic[V]):
+    """A small thread-safe least-recently-used cache."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._items: OrderedDict[Hashable, V] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get_or_make(self, key: Hashable, make: Callable[[], V]) -> V:
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        # Made outside the lock: two threads may both make a new value, which is harmless
+        # because the inputs are immutable and the results equal.
+        value = make()
+        with self._lock:
+            self._items[key] = value
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+Publication = PublicationEntry  # the index entry: release id, month, revision
+
+_months: LruCache[PublishedMonth] = LruCache(600)  # about four years for a dozen organisations
+_sums: LruCache[WindowSums] = LruCache(64)
+
+
+def publication_service(services: Any) -> PublicationService:
+    """The publication service over the app's services (``server.container.Services``)."""
+    return PublicationService(services.queries, services.releases, services.org(),
+                              services.taxonomy)
+
+
+def published_index(services: Any, organisation: str) -> list[Publication]:
+    """The latest revision of every published month of the organisation, oldest first."""
+    return publication_service(services).index(organisation)
+
+
+def latest_month(index: Sequence[Publication]) -> Month | None:
+    return index[-1].month if index else None
+
+
+def months_between(index: Sequence[Publication], start: Month, end: Month,
+                   releases: ReleaseService) -> list[PublishedMonth]:
+    """The publications from ``start`` to ``end`` as analytics input, oldest first."""
+    return [_months.get_or_make(p.release_id,
+                                lambda p=p: to_published_month(releases.get(p.release_id)))
+            for p in index if start <= p.month <= end]
+
+
+def sums(months: Sequence[PublishedMonth], table: str) -> WindowSums:
+    """``window_sums`` of a table over these months, kept: several sections need the same."""
+    key = (table, tuple(m.release_id for m in months))
+    return _sums.get_or_make(key, lambda: window_sums(months, table))

@@ -1,0 +1,101 @@
+"""A stored release as the researcher sees it: the figures of one page of its table, labelled.
+
+Only what the release holds is shown (its noisy estimates and their intervals); nothing here
+counts anything. A table can have up to 200,000 cells, so the page shows it in pages and the
+downloads carry the whole release.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from dashboards.research.labels import Labels
+from privacy.specs import TAXONOMY_FIELDS
+from registry.organisations import OrgStructure
+
+ROWS_PER_PAGE = 250
+
+
+@dataclass(frozen=True)
+class ResultRow:
+    keys: tuple[str, ...]
+    estimate: int
+    low: int
+    high: int
+    joint_low: int
+    joint_high: int
+
+
+@dataclass(frozen=True)
+class ResultTable:
+    columns: tuple[str, ...]
+    rows: tuple[ResultRow, ...]
+    page: int
+    pages: int
+    total_rows: int
+    first_row: int
+
+
+@dataclass(frozen=True)
+class ReleaseSummary:
+    """One line in the list of past releases, and the heading facts of a release page."""
+
+    id: str
+    release_date: str
+    measure: str
+    group_by: tuple[str, ...]
+    start: str
+    end: str
+    grain: str
+    mechanism: str
+    budget_unit: str
+    spent: str
+    query: Mapping[str, Any]
+
+
+def summarise(release_id: str, release_date: str, spent: str, spec: Any,
+              labels: Labels) -> ReleaseSummary:
+    query: Mapping[str, Any] = spec.get("query", {}) if isinstance(spec, Mapping) else {}
+    mechanism = str(query.get("mechanism", "laplace"))
+    return ReleaseSummary(
+        id=release_id, release_date=release_date,
+        measure=labels("measure", str(query.get("measure", ""))),
+        group_by=tuple(labels("dimension", str(d)) for d in query.get("group_by", [])),
+        start=str(query.get("from", "")), end=str(query.get("to", "")),
+        grain=labels("grain", str(query.get("grain", ""))),
+        mechanism=labels("mechanism", mechanism), budget_unit="rho" if "rho" in query else "epsilon",
+        spent=spent, query=query,
+    )
+
+
+def result_table(result: Mapping[str, Any], labels: Labels, org: OrgStructure,
+                 page: int) -> ResultTable:
+    group_by = tuple(str(d) for d in result.get("group_by", []))
+    cells = list(result.get("cells", []))
+    pages = max(1, -(-len(cells) // ROWS_PER_PAGE))
+    page = min(max(page, 1), pages)
+    first = (page - 1) * ROWS_PER_PAGE
+    joint = int(result.get("simultaneous_ci95_halfwidth", 0))
+    rows = tuple(
+        ResultRow(tuple(_code_label(name, str(cell[name]), labels, org) for name in group_by),
+                  int(cell["estimate"]), int(cell["ci95"][0]), int(cell["ci95"][1]),
+                  int(cell["estimate"]) - joint, int(cell["estimate"]) + joint)
+        for cell in cells[first:first + ROWS_PER_PAGE]
+    )
+    return ResultTable(tuple(labels("dimension", name) for name in group_by), rows, page, pages,
+                       len(cells), first + 1)
+
+
+def _code_label(dimension: str, code: str, labels: Labels, org: OrgStructure) -> str:
+    if dimension == "unit":
+        return f"{org.get(code).name} ({code})" if code in org else code
+    field = TAXONOMY_FIELDS.get(dimension)
+    if field is not None:
+        try:
+            return labels.taxonomy.label(field, code, labels.locale)
+        except KeyError:
+            # A code of an older taxonomy version: its code is still its name.
+            return code
+    return code

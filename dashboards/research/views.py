@@ -1,0 +1,196 @@
+"""The researchers' workspace: compose a query, see what it costs, run it, read and download it.
+
+A page over the same services as the researcher API (``dashboards.api``): the form is turned
+into the API's JSON spec and judged by ``QueryService.parse``, previewed by ``.preview`` and run
+by ``.run``, so the page and the API cannot disagree. It works without JavaScript: the preview
+page re-posts the spec in hidden fields, and the run re-validates it. Every POST carries a
+Flask-WTF CSRF token (the app-wide ``CSRFProtect`` checks it).
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response as BaseResponse
+
+from dashboards.research.form import FormErrors, SpecForm, form_choices, form_errors
+from dashboards.research.labels import Labels
+from dashboards.research.results import result_table, summarise
+from privacy.consumers import consumer_for
+from privacy.exports import release_to_csv, release_to_json
+from privacy.ledger import BudgetExceeded, BudgetStatus, format_epsilon
+from privacy.queries import budget_consumer
+from privacy.releases import Release
+from privacy.specs import BUDGET_FIELD, MEASURES, QuerySpec
+from registry.access import current_principal, require_roles, services
+from registry.accounts import Principal, Role
+from registry.errors import FieldError, NotFound, ValidationFailed
+
+bp = Blueprint("research", __name__, template_folder="templates", static_folder="static",
+               static_url_path="/onderzoek/static")
+
+Page = tuple[str, int]
+RELEASE_ID_MAX = 64
+
+
+@bp.after_request
+def _never_cache(response: Response) -> Response:
+    # Figures, budgets and release files are for this researcher: no shared cache may keep them.
+    if request.endpoint not in ("research.static", "research.api_docs_page"):
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/onderzoek/")
+@require_roles(Role.RESEARCHER, page=True)
+def index() -> Page:
+    return _form_page(SpecForm.defaults(services().queries.today()))
+
+
+@bp.post("/onderzoek/")
+@require_roles(Role.RESEARCHER, page=True)
+def edit() -> Page:
+    """Back from the preview (or from a past release) to the form, with the values kept."""
+    return _form_page(SpecForm.from_form(request.form))
+
+
+@bp.post("/onderzoek/voorbeeld")
+@require_roles(Role.RESEARCHER, page=True)
+def preview() -> Page:
+    form = SpecForm.from_form(request.form)
+    try:
+        spec = _parse(form)
+    except ValidationFailed as failed:
+        return _form_page(form, failed.errors, status=422)
+    consumer = consumer_for(_principal())
+    cost = services().queries.preview(consumer, spec)
+    labels = _labels()
+    return render_template(
+        "research/preview.html", form=form, preview=cost, spec=spec,
+        summary=summarise("", "", cost["cost"], {"query": spec.as_json()}, labels),
+    ), 200
+
+
+@bp.post("/onderzoek/uitvoeren")
+@require_roles(Role.RESEARCHER, page=True)
+def run() -> Page | BaseResponse:
+    form = SpecForm.from_form(request.form)
+    try:
+        spec = _parse(form)
+    except ValidationFailed as failed:
+        return _form_page(form, failed.errors, status=422)
+    try:
+        release, spent_now, budget = services().queries.run(consumer_for(_principal()), spec)
+    except BudgetExceeded as refused:
+        # Refused before anything was computed or spent; the message names what remains.
+        return _form_page(form, refused.errors, status=403, refused=refused.message)
+    if spent_now:
+        flash(_("De vraag is uitgevoerd. Besteed: %(cost)s %(unit)s; over dit jaar: %(left)s %(unit)s.",
+                cost=format_epsilon(release.epsilon_spent), unit=spec.budget_unit,
+                left=format_epsilon(budget.remaining)), "success")
+    else:
+        flash(_("Deze vraag was al eerder gesteld. U ziet het opgeslagen antwoord; er is niets "
+                "besteed."), "success")
+    # Post/redirect/get: reloading the result page never posts the question again.
+    return redirect(url_for("research.release", release_id=release.id), 303)
+
+
+@bp.get("/onderzoek/releases/<release_id>")
+@require_roles(Role.RESEARCHER, page=True)
+def release(release_id: str) -> Page:
+    found = _own_release(release_id)
+    labels = _labels()
+    page_arg = request.args.get("pagina", "1")
+    # ASCII digits of sane length only: int() refuses "²" and strings of thousands of digits.
+    page = int(page_arg) if page_arg.isascii() and page_arg.isdigit() and len(page_arg) < 7 else 1
+    result = found.result
+    summary = summarise(found.id, found.release_date.isoformat(),
+                        format_epsilon(found.epsilon_spent), found.spec, labels)
+    return render_template(
+        "research/release.html", release=found, summary=summary, result=result,
+        table=result_table(result, labels, services().org(), page),
+        again=SpecForm.from_spec_json(summary.query), budgets=_budgets(),
+    ), 200
+
+
+@bp.get("/onderzoek/releases/<release_id>/release-<name>.<extension>")
+@require_roles(Role.RESEARCHER, page=True)
+def download(release_id: str, name: str, extension: str) -> Response:
+    found = _own_release(release_id)
+    if name != found.id or extension not in ("json", "csv"):
+        raise NotFound(_("Dit bestand bestaat niet."))
+    disposition = {"Content-Disposition": f'attachment; filename="release-{found.id}.{extension}"'}
+    if extension == "csv":
+        return Response(release_to_csv(found), mimetype="text/csv", headers=disposition)
+    return Response(release_to_json(found), mimetype="application/json", headers=disposition)
+
+
+# -- helpers -----------------------------------------------------------------------------------
+
+
+def _principal() -> Principal:
+    principal = current_principal()
+    assert principal is not None  # require_roles has refused anonymous requests
+    return principal
+
+
+def _labels() -> Labels:
+    return Labels(services().taxonomy, str(get_locale() or "nl"))
+
+
+def _parse(form: SpecForm) -> QuerySpec:
+    """The API's own validation: the page refuses exactly what the API refuses."""
+    spec: QuerySpec = services().queries.parse(form.spec_json(), _principal().organisations)
+    return spec
+
+
+def _budgets() -> list[tuple[str, BudgetStatus]]:
+    """This year's budget in each unit (epsilon and rho are kept in separate ledgers)."""
+    queries = services().queries
+    consumer = consumer_for(_principal())
+    month = queries.today()
+    out = []
+    for mechanism, unit in BUDGET_FIELD.items():
+        # Which ledger key pays is decided by privacy.queries from a spec; a one-cell spec of
+        # this mechanism asks it, so the key is never worked out twice.
+        one = Fraction(1)
+        probe = QuerySpec(MEASURES[0], (), {}, month, month, mechanism=mechanism,
+                          epsilon=one if unit == "epsilon" else None,
+                          rho=one if unit == "rho" else None)
+        out.append((unit, services().ledger.status(budget_consumer(consumer, probe), month.year)))
+    return out
+
+
+def _own_release(release_id: str) -> Release:
+    if len(release_id) > RELEASE_ID_MAX or not release_id.isalnum():
+        raise NotFound(_("Deze release bestaat niet."))
+    try:
+        found: Release = services().releases.get(release_id)
+    except NotFound:
+        raise NotFound(_("Deze release bestaat niet.")) from None
+    if found.scope != consumer_for(_principal()):
+        # Someone else's release: do not even confirm that it exists.
+        raise NotFound(_("Deze release bestaat niet."))
+    return found
+
+
+def _form_page(form: SpecForm, errors: list[FieldError] | None = None, *, status: int = 200,
+               **extra: Any) -> Page:
+    svc = services()
+    queries = svc.queries
+    labels = _labels()
+    consumer = consumer_for(_principal())
+    past = [summarise(r.id, r.release_date.isoformat(), format_epsilon(r.epsilon_spent), r.spec,
+                      labels)
+            for r in svc.releases.list_for(consumer)]
+    return render_template(
+        "research/index.html", form=form,
+        choices=form_choices(svc.taxonomy, svc.org(), queries.threshold, queries.today(), labels,
+                             labels.locale),
+        errors=form_errors(errors or [], labels.form_fields()) if errors else FormErrors({}, ()),
+        budgets=_budgets(), past=past, threshold=queries.threshold, **extra,
+    ), status

@@ -1,0 +1,186 @@
+"""Accounts and API tokens on the admin pages: create, show once, (de)activate, reset, revoke."""
+
+from __future__ import annotations
+
+import re
+
+from registry.accounts import Role
+from tests.dashboards.test_admin_access import admin_csrf
+
+
+def _secret(html: str) -> str:
+    return re.search(r'<p class="receipt" id="secret"><code>([^<]+)</code>', html).group(1)
+
+
+def _tokens(services, username: str) -> list[dict[str, object]]:  # type: ignore[no-untyped-def]
+    return next(a for a in services.accounts.list_users() if a["username"] == username)["tokens"]
+
+
+def _sign_in(app, username: str, password: str) -> int:  # type: ignore[no-untyped-def]
+    fresh = app.test_client()
+    page = fresh.get("/login").get_data(as_text=True)
+    token = page.split('name="csrf_token" type="hidden" value="', 1)[1].split('"', 1)[0]
+    return fresh.post("/login", data={"username": username, "password": password,
+                                      "csrf_token": token}).status_code
+
+
+def test_the_account_list_shows_username_role_label_organisation_and_status(client, login, csrf_from,
+                                                                           make_user, services):
+    admin_csrf(client, login, csrf_from)
+    adviser, _ = make_user(Role.ADVISER, "MIN-B", username="vp.bakker")
+    services.accounts.set_active(adviser.account_id, False)
+    html = client.get("/beheer/gebruikers").get_data(as_text=True)
+    row = html.split("vp.bakker", 1)[1].split("</tr>", 1)[0]
+    assert "Adviseur (vertrouwenspersoon, BMW, personeelsraadgever)" in row
+    assert "Ministerie van Proefnemingen (MIN-B)" in row
+    assert "Uitgezet" in row
+
+
+def test_creating_an_account_shows_its_generated_password_once_and_it_signs_in(app, client, login,
+                                                                             csrf_from, services):
+    _, token = admin_csrf(client, login, csrf_from)
+    response = client.post("/beheer/gebruikers/nieuw", data={
+        "csrf_token": token, "username": " VP.Jansen ", "role": "adviser", "organisation": "MIN-A",
+        "default_channel": "vp_intern"})
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "no-store"
+    html = response.get_data(as_text=True)
+    assert "Account vp.jansen is aangemaakt." in html
+    password = _secret(html)
+    created = services.accounts.by_username("vp.jansen")
+    assert (created.role, created.organisation) == (Role.ADVISER, "MIN-A")
+    assert created.default_channel == "vp_intern"
+    assert _sign_in(app, "vp.jansen", password) == 302
+    # Shown once: neither the list nor the account page repeats it.
+    assert password not in client.get("/beheer/gebruikers").get_data(as_text=True)
+    assert password not in client.get(f"/beheer/gebruikers/{created.account_id}").get_data(as_text=True)
+
+
+def test_a_bad_account_form_names_every_problem_per_field_and_stores_nothing(client, login, csrf_from,
+                                                                          services):
+    _, token = admin_csrf(client, login, csrf_from)
+    before = services.accounts.list_users()
+    response = client.post("/beheer/gebruikers/nieuw", data={
+        "csrf_token": token, "username": "x", "role": "adviser", "organisation": "",
+        "default_channel": "geen_kanaal"})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    for field in ("username", "organisation", "default_channel"):
+        assert f'id="{field}-error"' in html
+        assert re.search(rf'id="{field}"[^>]*aria-describedby="{field}-hint {field}-error"', html), field
+    assert '<a href="#organisation">Deze rol hoort bij een organisatie.</a>' in html
+    assert services.accounts.list_users() == before
+
+
+def test_a_role_for_all_organisations_refuses_an_organisation_and_a_channel(client, login, csrf_from,
+                                                                          services):
+    _, token = admin_csrf(client, login, csrf_from)
+    response = client.post("/beheer/gebruikers/nieuw", data={
+        "csrf_token": token, "username": "gor.lid", "role": "gor", "organisation": "MIN-A",
+        "default_channel": "vp_intern"})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "Deze rol geldt voor alle organisaties" in html
+    assert "Alleen een adviseur heeft een standaardkanaal." in html
+    assert "gor.lid" not in [a["username"] for a in services.accounts.list_users()]
+
+
+def test_a_taken_username_is_refused_with_a_clear_message(client, login, csrf_from, make_user):
+    _, token = admin_csrf(client, login, csrf_from)
+    make_user(Role.RESEARCHER, None, username="onderzoek.a")
+    response = client.post("/beheer/gebruikers/nieuw", data={
+        "csrf_token": token, "username": "onderzoek.a", "role": "researcher"})
+    assert response.status_code == 409
+    assert "Deze gebruikersnaam bestaat al." in response.get_data(as_text=True)
+
+
+def test_deactivating_stops_sign_in_and_reactivating_restores_it(app, client, login, csrf_from, make_user):
+    _, token = admin_csrf(client, login, csrf_from)
+    user, password = make_user(Role.WORKS_COUNCIL, "MIN-A", username="or.lid")
+    response = client.post(f"/beheer/gebruikers/{user.account_id}/actief",
+                           data={"csrf_token": token, "active": "0"}, follow_redirects=True)
+    assert "Account or.lid is uitgezet" in response.get_data(as_text=True)
+    assert _sign_in(app, "or.lid", password) == 400
+    response = client.post(f"/beheer/gebruikers/{user.account_id}/actief",
+                           data={"csrf_token": token, "active": "1"}, follow_redirects=True)
+    assert "Account or.lid staat weer aan." in response.get_data(as_text=True)
+    assert _sign_in(app, "or.lid", password) == 302
+
+
+def test_an_admin_cannot_deactivate_their_own_account(client, login, csrf_from, services):
+    admin, token = admin_csrf(client, login, csrf_from)
+    page = client.get(f"/beheer/gebruikers/{admin.account_id}").get_data(as_text=True)
+    assert "Account uitzetten" not in page
+    response = client.post(f"/beheer/gebruikers/{admin.account_id}/actief",
+                           data={"csrf_token": token, "active": "0"}, follow_redirects=True)
+    assert "U kunt uw eigen account niet uitzetten." in response.get_data(as_text=True)
+    assert services.accounts.get(admin.account_id) is not None
+
+
+def test_a_password_reset_shows_a_new_password_once_and_the_old_one_stops(app, client, login, csrf_from,
+                                                                        make_user):
+    _, token = admin_csrf(client, login, csrf_from)
+    user, old = make_user(Role.PREVENTION_OFFICER, "MIN-A", username="preventie.a")
+    response = client.post(f"/beheer/gebruikers/{user.account_id}/wachtwoord", data={"csrf_token": token})
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "Het wachtwoord van preventie.a is vervangen." in html
+    new = _secret(html)
+    assert new != old
+    assert _sign_in(app, "preventie.a", old) == 400
+    assert _sign_in(app, "preventie.a", new) == 302
+    assert new not in client.get(f"/beheer/gebruikers/{user.account_id}").get_data(as_text=True)
+
+
+def test_an_unknown_account_is_a_404_not_a_500(client, login):
+    login(Role.ADMIN, None)
+    assert client.get("/beheer/gebruikers/" + "0" * 32).status_code == 404
+
+
+def test_a_token_is_shown_once_works_on_the_api_and_stops_after_revocation(client, login, csrf_from,
+                                                                         make_user, services):
+    _, token = admin_csrf(client, login, csrf_from)
+    adviser, _ = make_user(Role.ADVISER, "MIN-A", username="zaaksysteem")
+    response = client.post(f"/beheer/gebruikers/{adviser.account_id}/tokens",
+                           data={"csrf_token": token, "label": "Zaaksysteem VP"})
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "Kopieer dit nu." in html
+    api_token = _secret(html)
+    bearer = {"Authorization": f"Bearer {api_token}"}
+    assert client.post("/api/v1/case-tokens", headers=bearer).status_code == 201
+
+    page = client.get(f"/beheer/gebruikers/{adviser.account_id}").get_data(as_text=True)
+    assert "Zaaksysteem VP" in page and "In gebruik" in page
+    assert api_token not in page
+    token_id = _tokens(services, "zaaksysteem")[0]["id"]
+    response = client.post(f"/beheer/gebruikers/{adviser.account_id}/tokens/{token_id}/intrekken",
+                           data={"csrf_token": token}, follow_redirects=True)
+    assert "Token &#39;Zaaksysteem VP&#39; van zaaksysteem is ingetrokken" in response.get_data(as_text=True)
+    assert "Ingetrokken" in response.get_data(as_text=True)
+    assert client.post("/api/v1/case-tokens", headers=bearer).status_code == 401
+
+
+def test_a_token_needs_a_one_line_label_and_nothing_is_created_without_one(client, login, csrf_from,
+                                                                         make_user, services):
+    _, token = admin_csrf(client, login, csrf_from)
+    user, _ = make_user(Role.RESEARCHER, None, username="onderzoek.b")
+    for label in ("", "twee\nregels"):
+        response = client.post(f"/beheer/gebruikers/{user.account_id}/tokens",
+                               data={"csrf_token": token, "label": label})
+        assert response.status_code == 422
+        assert 'aria-describedby="label-hint label-error"' in response.get_data(as_text=True)
+    assert _tokens(services, "onderzoek.b") == []
+
+
+def test_a_token_of_another_account_cannot_be_revoked_through_this_one(client, login, csrf_from,
+                                                                     make_user, services):
+    _, token = admin_csrf(client, login, csrf_from)
+    first, _ = make_user(Role.ADVISER, "MIN-A", username="eerste")
+    second, _ = make_user(Role.ADVISER, "MIN-A", username="tweede")
+    services.accounts.create_token(second.account_id, "van tweede")
+    token_id = _tokens(services, "tweede")[0]["id"]
+    response = client.post(f"/beheer/gebruikers/{first.account_id}/tokens/{token_id}/intrekken",
+                           data={"csrf_token": token})
+    assert response.status_code == 404
+    assert not _tokens(services, "tweede")[0]["revoked"]

@@ -1,0 +1,116 @@
+"""CSV downloads of the dashboard's charts, and the shared chart helpers behind them."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import plotly.graph_objects as go
+import pytest
+
+from dashboards.charts import (
+    ChartTable,
+    Column,
+    FunnelLimits,
+    FunnelPoint,
+    IntervalRow,
+    Series,
+    csv_cell,
+    csv_text,
+    figure_json,
+    funnel_figure,
+    heatmap_figure,
+    intervals_figure,
+    lines_figure,
+    safe_filename,
+)
+from tests.dashboards import test_prevention_pages as pages
+from tests.dashboards.test_prevention_pages import MONTH, period
+
+officer = pages.officer
+published = pages.published
+
+
+def rows_of(response) -> list[list[str]]:  # type: ignore[no-untyped-def]
+    text = response.get_data(as_text=True)
+    assert text.startswith("\ufeff")
+    return list(csv.reader(io.StringIO(text[1:])))
+
+
+@pytest.mark.parametrize("chart", ["trend-aantal", "trend-per-100-fte", "heatmap", "trechter",
+                                   "extern", "opvolging"])
+def test_every_chart_downloads_as_csv_with_its_interval(client, officer, published, chart):
+    response = client.get(f"/dashboard/cijfers/{chart}.csv" + period())
+    assert response.status_code == 200
+    assert response.mimetype == "text/csv"
+    disposition = response.headers["Content-Disposition"]
+    assert disposition == (f'attachment; filename="preventie-{chart}-MIN-A-'
+                           f'{MONTH.add(-1)}-{MONTH}.csv"')
+    rows = rows_of(response)
+    assert len(rows) > 1 and all(len(r) == len(rows[0]) for r in rows)
+    assert any("95%" in label or label in ("Van", "Tot") for label in rows[0])
+
+
+def test_the_csv_holds_the_figures_of_the_page(client, officer, published):
+    cells = {(c["unit"], c["category"]): c["estimate"] for c in
+             published[MONTH].result["tables"]["contacts_unit_category"]["cells"]}
+    rows = rows_of(client.get(f"/dashboard/cijfers/trend-aantal.csv?from={MONTH}&to={MONTH}"
+                              "&category=pesten"))
+    assert rows[0][:3] == ["Categorie", "Periode", "Aantal contacten"]
+    units = ("MIN-A", "MIN-A-DG1", "MIN-A-DG1-D1", "MIN-A-DG1-D2", "MIN-A-DG2")
+    assert rows[1][:3] == ["Pesten", str(MONTH),
+                           str(sum(cells[(u, "pesten")] for u in units))]
+
+
+def test_an_unknown_chart_is_404_and_nothing_published_is_404(client, officer, published):
+    assert client.get("/dashboard/cijfers/wachtwoorden.csv").status_code == 404
+    assert client.get("/dashboard/cijfers/heatmap.csv?from=2001-01&to=2001-12").status_code == 404
+
+
+def test_spreadsheet_formulas_are_neutralised_but_numbers_stay_numbers():
+    table = ChartTable("t", (Column("=naam"), Column("waarde", 1)), (
+        ("=HYPERLINK(\"http://x\")", -3.25), ("+1", 2), ("-2", None), ("@SUM(A1)", 0.5),
+        ("\tx", 1.0), ("gewoon", -0.04)))
+    rows = list(csv.reader(io.StringIO(csv_text(table)[1:])))
+    assert rows[0] == ["'=naam", "waarde"]
+    assert [r[0] for r in rows[1:]] == ["'=HYPERLINK(\"http://x\")", "'+1", "'-2", "'@SUM(A1)",
+                                        "'\tx", "gewoon"]
+    assert [r[1] for r in rows[1:]] == ["-3.2", "2", "", "0.5", "1.0", "0.0"]
+    assert csv_cell(True) == "ja" and csv_cell(None) == ""
+
+
+def test_filenames_keep_only_safe_characters():
+    assert safe_filename("preventie", 'a"b\r\nc', "../../etc") == "preventie-a_b_c-etc.csv"
+    assert safe_filename("", "") == "download.csv"
+
+
+def test_figure_json_cannot_close_its_script_element():
+    text = figure_json({"data": [{"name": "</script><script>alert(1)</script>&"}]})
+    assert "</script" not in text and "<" not in text and "&" not in text
+    assert json.loads(text)["data"][0]["name"].startswith("</script>")
+
+
+def test_every_figure_is_valid_plotly_and_readable_without_colour():
+    series = [Series(f"s{i}", ["2026-01", "2026-02"], [1.0, float("nan")], [0.0, float("nan")],
+                     [2.0, float("nan")]) for i in range(7)]
+    figures = [
+        lines_figure(series, x_title="x", y_title="y"),
+        lines_figure(series, x_title="x", y_title="y", bands=False),
+        heatmap_figure(["a", "b"], ["c"], [[1.0], [None]], [["1,0 ⚑"], ["–"]], value_title="v"),
+        funnel_figure([FunnelPoint("u", 100, 2.0, False), FunnelPoint("v", 300, 9.0, True)],
+                      [FunnelLimits("niveau 1", [100, 300], 3.0,
+                                    [("95%", [0.0, 1.0], [6.0, 5.0])])],
+                      x_title="fte", y_title="rate", reference_name="ref",
+                      point_names=("in", "uit")),
+        intervals_figure([IntervalRow("own", 2.0, 1.0, 3.0, True),
+                          IntervalRow("ref", 1.5, 1.5, 1.5, False)], x_title="x",
+                         names=("own", "ref")),
+    ]
+    for figure in figures:
+        go.Figure(json.loads(figure_json(figure)))  # valid JSON (no NaN) and valid plotly
+    lines = [t for t in figures[0]["data"] if t["mode"] != "lines"]
+    styles = {(t["line"]["dash"], t["marker"]["symbol"]) for t in lines}
+    assert len(styles) == len(lines)  # no two series differ by colour only
+    assert all(t["text"][-1] == t["name"] for t in lines)
+    assert [a["text"] for a in figures[2]["layout"]["annotations"]] == ["1,0 ⚑", "–"]
