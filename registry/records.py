@@ -29,7 +29,9 @@ RECORD_FIELDS = (
 )
 SINGLE_CODE_FIELDS = ("channel", "implicated_party", "reporter_role", "follow_up")
 # A case token is random and human-readable: groups of letters and digits joined by dashes.
-CASE_TOKEN_RE = re.compile(r"^[A-Z2-9]{4}(-[A-Z2-9]{4}){3,5}$")
+# The alphabet of issued tokens (privacy.pseudonyms.TOKEN_ALPHABET): no I or O, which are
+# easily mistaken for 1 and 0, so a mistyped token is refused instead of opening a new case.
+CASE_TOKEN_RE = re.compile(r"^[A-HJ-NP-Z2-9]{4}(-[A-HJ-NP-Z2-9]{4}){3,5}$")
 
 
 @dataclass(frozen=True)

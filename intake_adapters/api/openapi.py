@@ -25,7 +25,7 @@ _NO_STORE = {
 }
 # Receipts: the month they were issued in, then five groups of four characters.
 RECEIPT_PATTERN = r"^[0-9]{4}-[0-9]{2}(-[A-Z2-9]{4}){5}$"
-CASE_PATTERN = r"^[A-Z2-9]{4}(-[A-Z2-9]{4}){3}$"
+CASE_PATTERN = r"^[A-HJ-NP-Z2-9]{4}(-[A-HJ-NP-Z2-9]{4}){3}$"
 _CASE_INPUT_PATTERN = r"^(\s*[A-Za-z2-9]{4}(-[A-Za-z2-9]{4}){3,5}\s*)?$"
 
 
