@@ -28,6 +28,7 @@ from typing import Any
 from markupsafe import Markup, escape
 
 from analytics.intervals import nl_number
+from privacy.exports import spreadsheet_safe
 
 Cell = str | int | float | None
 Figure = dict[str, Any]
@@ -39,7 +40,6 @@ DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")
 SYMBOLS = ("circle", "square", "diamond", "triangle-up", "x", "star", "cross",
            "triangle-down", "hexagon", "pentagon")
 FONT = {"family": "Verdana, Arial, sans-serif", "size": 13, "color": "#1a1a1a"}
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _UNSAFE_FILENAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 
@@ -122,8 +122,7 @@ def csv_cell(value: Cell, digits: int | None = None) -> str:
         if isinstance(value, float) and digits is not None:
             return f"{round(value, digits) + 0.0:.{digits}f}"  # + 0.0 turns -0.0 into 0.0
         return str(value)
-    text = str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    return str(spreadsheet_safe(str(value)))
 
 
 def csv_text(table: ChartTable) -> str:

@@ -117,22 +117,8 @@ class PublicationService:
 
         Months without a publication are left out (a reader must not take them for zero).
         """
-        latest: dict[str, Release] = {}
-        for release in self.releases.list_for(publication_scope(organisation)):
-            if not is_publication(release):
-                continue
-            spec = release.spec
-            period = str(spec.get("period"))
-            try:
-                month = Month.parse(period)
-            except ValueError:
-                continue
-            if not start <= month <= end:
-                continue
-            current = latest.get(period)
-            if current is None or int(spec["revision"]) > int(current.spec["revision"]):
-                latest[period] = release
-        return [latest[p] for p in sorted(latest)]
+        return [self.releases.get(entry.release_id) for entry in self.index(organisation)
+                if start <= entry.month <= end]
 
     def index(self, organisation: str) -> list[PublicationEntry]:
         """The latest revision of every published month, oldest first, read from the specs

@@ -22,7 +22,7 @@ from analytics.report import build_report, render_html, render_xlsx, sign_report
 from dashboards.council.figures import MARGIN_NL, flat_rows, month_sections
 from dashboards.council.files import (
     csv_bytes,
-    guard_xlsx,
+    reproducible_zip,
     safe_filename,
     sha256,
     sign_manifest,
@@ -95,7 +95,7 @@ def report_download(fmt: str, organisation: str, year: int, months: Sequence[Pub
         "html": Download(safe_filename(*stem, ext="html"), "html",
                          stable_html(render_html(figures)).encode("utf-8")),
         "xlsx": Download(safe_filename(*stem, ext="xlsx"), "xlsx",
-                         guard_xlsx(render_xlsx(figures))),
+                         reproducible_zip(render_xlsx(figures))),
     }
     if fmt in files:
         return files[fmt]

@@ -25,11 +25,11 @@ from typing import Any
 
 from flask import Response
 
+from privacy.exports import spreadsheet_safe
 from privacy.releases import Release, canonical_spec, release_document
 from privacy.signing import Signer, canonical_json
 from registry.db import random_id
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 MIMETYPES = {
     "html": "text/html; charset=utf-8",
     "csv": "text/csv; charset=utf-8",
@@ -49,15 +49,11 @@ def safe_filename(*parts: str, ext: str) -> str:
     return f"{stem[:120] or 'download'}.{ext}"
 
 
-def guard_text(value: str) -> str:
-    return "'" + value if value.startswith(FORMULA_START) else value
-
-
 def csv_bytes(rows: Sequence[Sequence[str | int | float]]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     for row in rows:
-        writer.writerow([guard_text(v) if isinstance(v, str) else v for v in row])
+        writer.writerow([spreadsheet_safe(v) if isinstance(v, str) else v for v in row])
     # A BOM so that Excel opens the Dutch text as UTF-8.
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
@@ -71,14 +67,14 @@ def xlsx_bytes(sheets: Mapping[str, Sequence[Sequence[str | int | float]]]) -> b
     assert first is not None
     book.remove(first)
     for title, rows in sheets.items():
-        sheet = book.create_sheet(guard_text(title)[:31])
+        sheet = book.create_sheet(spreadsheet_safe(title)[:31])
         for row in rows:
             sheet.append(list(row))
     return _guarded_workbook(book)
 
 
 def guard_xlsx(data: bytes) -> bytes:
-    """An existing workbook (e.g. the annual report's) with every text cell guarded."""
+    """An existing workbook with every text cell guarded, bytes reproducible."""
     from openpyxl import load_workbook
 
     return _guarded_workbook(load_workbook(io.BytesIO(data)))
@@ -90,7 +86,7 @@ def _guarded_workbook(book: Any) -> bytes:
             for cell in row:
                 # openpyxl keeps a text starting with "=" as a formula (data type "f").
                 if isinstance(cell.value, str) and (cell.data_type in ("s", "f", "inlineStr")):
-                    cell.value = guard_text(cell.value)
+                    cell.value = spreadsheet_safe(cell.value)
                     cell.data_type = "s"
     buffer = io.BytesIO()
     book.save(buffer)

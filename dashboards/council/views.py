@@ -42,7 +42,6 @@ from registry.errors import FieldError, Forbidden, NotFound
 from registry.periods import Month
 
 
-
 @bp.after_request
 def _no_store(response: Response) -> Response:
     # Figures are for this council; never kept in shared caches.
