@@ -1,13 +1,26 @@
-"""The exact privacy-budget ledger: one budget per consumer per calendar year.
+"""The privacy ledger: one cap per data year, for every release and every consumer together.
 
-Every spend is a row (release, consumer, year, epsilon); what is spent is the exact sum of those
-rows as Fractions, so ten spends of 1/10 are exactly 1 and never 0.9999999999999999.
+The privacy unit is one case within one data year (``privacy.contributions``). Whatever a
+release is (the release plan's tables, a works council's request, a researcher's query, a
+replacement after a correction), it is charged to **every data year its period touches**, in
+one currency, zCDP rho (``privacy.accounting``): a case of that year loses at most the sum of
+the year's charges, and that sum can never pass the year's cap (default epsilon 4 at delta
+1e-6, rho 0.311064).
 
-Spending is a check-then-write and must not interleave: on PostgreSQL the consumer-year budget
-row is locked with ``SELECT ... FOR UPDATE`` (after inserting it if missing, race-free with
-``ON CONFLICT DO NOTHING``); on SQLite the transaction starts with ``BEGIN IMMEDIATE``, which
-takes the database write lock before the first read. A spend runs inside the caller's locked
-transaction so that the release and its spend commit together or not at all.
+Consumers hold **allocations**: shares of a year's cap, never budgets beside it. A consumer with
+no allocation can spend nothing; the allocations of a year together never exceed its cap; an
+allocation is never lowered below what was already spent, and a cap never below what is
+allocated. Raising a cap is written to an append-only log that is shown publicly.
+
+Every charge is a row (release, consumer, year, rho); what is spent is the exact sum of those
+rows as Fractions, so ten charges of 1/10 are exactly 1 and never 0.9999999999999999.
+
+Charging is a check-then-write and must not interleave: the rows of the years a release touches
+are locked (in year order, so two releases cannot deadlock) with ``SELECT ... FOR UPDATE`` on
+PostgreSQL, after inserting them if missing (race-free with ``ON CONFLICT DO NOTHING``); on
+SQLite the transaction starts with ``BEGIN IMMEDIATE``, which takes the database write lock
+before the first read. A charge runs inside the caller's locked transaction, so the release and
+its charges commit together or not at all.
 """
 
 from __future__ import annotations
@@ -16,22 +29,30 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 from typing import NamedTuple
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from privacy.models import CONSUMER_LENGTH, EPSILON_LENGTH, BudgetSpend, PrivacyBudget
+from privacy.accounting import Cap, epsilon_at
+from privacy.models import (
+    CONSUMER_LENGTH,
+    EPSILON_LENGTH,
+    Allocation,
+    CapChange,
+    Charge,
+    YearCap,
+)
 from registry.db import Database
 from registry.errors import FieldError, Forbidden, ValidationFailed
 
 Exact = Fraction | int | str | Decimal
-# "or:MIN-A", "gor", "preventie:MIN-A", "researcher:project-x", "publication:MIN-A".
+# "plan", "or:MIN-A", "gor", "preventie:MIN-A", "research:project-x".
 _CONSUMER_RE = re.compile(r"^[a-z][a-z0-9_-]*(?::[A-Za-z0-9][A-Za-z0-9._-]*)?$")
 _EXACT_RE = re.compile(r"^[+-]?(?:\d+(?:\.\d+)?|\.\d+|\d+/\d+)$", re.ASCII)
 MIN_YEAR, MAX_YEAR = 2000, 9999
@@ -117,25 +138,36 @@ def check_year(year: int) -> int:
     return year
 
 
+
+
+def _nl(value: Fraction) -> str:
+    return format_epsilon(value).replace(".", ",")
+
+
 class BudgetExceeded(Forbidden):
-    """A spend larger than what remains; the message says in Dutch what remains."""
+    """A charge larger than what remains; the message says in Dutch what remains."""
 
     title = "Onvoldoende privacybudget"
 
-    def __init__(self, consumer: str, year: int, requested: Fraction, remaining: Fraction):
+    def __init__(self, consumer: str, year: int, requested: Fraction, remaining: Fraction,
+                 *, cap: bool = False):
         self.consumer = consumer
         self.year = year
         self.requested = requested
         self.remaining = remaining
-        message = (
-            f"Onvoldoende privacybudget: gevraagd {format_epsilon(requested)}, "
-            f"resterend {format_epsilon(remaining)} voor {year}."
-        )
+        where = (f"van het jaarplafond voor gegevensjaar {year}" if cap
+                 else f"van het aandeel voor gegevensjaar {year}")
+        message = (f"Onvoldoende privacybudget: deze vraag kost rho {_nl(requested)}, er resteert "
+                   f"rho {_nl(remaining)} {where}.")
+        if not cap and remaining == 0 and requested > 0:
+            message += " Zonder toegekend aandeel kunnen geen nieuwe cijfers worden gemaakt."
         super().__init__(message, [FieldError("epsilon", message)])
 
 
 @dataclass(frozen=True)
 class BudgetStatus:
+    """One consumer's share of one data year, in rho."""
+
     total: Fraction
     spent: Fraction
     remaining: Fraction
@@ -143,17 +175,17 @@ class BudgetStatus:
     def __post_init__(self) -> None:
         if self.total < 0 or self.spent < 0:
             raise ValueError("total and spent must not be negative")
-        # A budget lowered below what was already spent leaves nothing, not a negative amount.
+        # A share lowered below what was already spent leaves nothing, not a negative amount.
         if self.remaining != max(self.total - self.spent, Fraction(0)):
             raise ValueError("remaining must equal total - spent (and not be negative)")
 
     def as_dict(self) -> dict[str, str]:
-        return {"total": format_epsilon(self.total), "spent": format_epsilon(self.spent),
-                "remaining": format_epsilon(self.remaining)}
+        return {"unit": "rho", "total": format_epsilon(self.total),
+                "spent": format_epsilon(self.spent), "remaining": format_epsilon(self.remaining)}
 
 
 class BudgetPreview(NamedTuple):
-    """Whether a spend would be allowed, and what would remain after it (unchanged if refused)."""
+    """Whether a charge would be allowed, and what would remain after it (unchanged if refused)."""
 
     allowed: bool
     remaining_after: Fraction
@@ -164,16 +196,76 @@ class Spend:
     release_id: str
     consumer: str
     year: int
+    rho: Fraction
+
+
+@dataclass(frozen=True)
+class ConsumerShare:
+    consumer: str
+    allocated: Fraction
+    spent: Fraction
+
+
+@dataclass(frozen=True)
+class YearBudget:
+    """The whole of one data year: its cap, what is allocated and what is spent, per consumer."""
+
+    year: int
+    cap: Cap
+    shares: tuple[ConsumerShare, ...]
+    changes: tuple[CapChangeEntry, ...]
+
+    @property
+    def allocated(self) -> Fraction:
+        return sum((s.allocated for s in self.shares), Fraction(0))
+
+    @property
+    def spent(self) -> Fraction:
+        return sum((s.spent for s in self.shares), Fraction(0))
+
+    def as_json(self) -> dict[str, object]:
+        """The public shape of ``GET /api/v1/privacy-budget``."""
+        delta = float(self.cap.delta)
+        return {
+            "year": self.year,
+            "cap": {"epsilon": format_epsilon(self.cap.epsilon), "delta": f"{delta:g}",
+                    "rho": format_epsilon(self.cap.rho)},
+            "allocated": {"rho": format_epsilon(self.allocated)},
+            "spent": {"rho": format_epsilon(self.spent),
+                      "epsilon": round(epsilon_at(self.spent, self.cap.delta), 4)},
+            "allocations": [
+                {"consumer": s.consumer, "rho": format_epsilon(s.allocated),
+                 "spent": format_epsilon(s.spent)}
+                for s in self.shares
+            ],
+            "cap_changes": [c.as_json() for c in self.changes],
+        }
+
+
+@dataclass(frozen=True)
+class CapChangeEntry:
+    year: int
+    previous_epsilon: Fraction | None
     epsilon: Fraction
+    delta: Fraction
+    changed_on: date
+    reason: str
+
+    def as_json(self) -> dict[str, object]:
+        return {"year": self.year, "changed_on": self.changed_on.isoformat(),
+                "previous_epsilon": (format_epsilon(self.previous_epsilon)
+                                     if self.previous_epsilon is not None else None),
+                "epsilon": format_epsilon(self.epsilon), "delta": f"{float(self.delta):g}",
+                "reason": self.reason}
 
 
 class BudgetLedger:
-    def __init__(self, db: Database, default_budget: Exact):
-        default = to_fraction(default_budget, "default_budget")
-        if default < 0:
-            raise ValueError("default_budget must not be negative")
+    """The capped ledger; ``cap`` is the configured cap of a year not yet written down."""
+
+    def __init__(self, db: Database, cap: Cap | None = None, today: type[date] = date):
         self.db = db
-        self.default_budget = default
+        self.default_cap = cap or Cap.of()
+        self._today = today
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -192,125 +284,224 @@ class BudgetLedger:
             return {consumer: self._status(session, consumer, year) for consumer in consumers}
 
     def recorded_consumers(self, year: int) -> list[str]:
-        """Consumers with a stored budget or a spend in ``year``, sorted; reading locks nothing."""
+        """Consumers with an allocation or a charge in ``year``, sorted; locks nothing."""
         check_year(year)
         with self.db.session() as session:
-            budgets = session.scalars(
-                select(PrivacyBudget.consumer).where(PrivacyBudget.year == year)).all()
-            spenders = session.scalars(
-                select(BudgetSpend.consumer).where(BudgetSpend.year == year).distinct()).all()
-        return sorted(set(budgets) | set(spenders))
+            allocated = session.scalars(
+                select(Allocation.consumer).where(Allocation.year == year)).all()
+            charged = session.scalars(
+                select(Charge.consumer).where(Charge.year == year).distinct()).all()
+        return sorted(set(allocated) | set(charged))
 
-    def preview(self, consumer: str, year: int, epsilon: Exact) -> BudgetPreview:
-        cost = positive_epsilon(epsilon)
-        status = self.status(consumer, year)
-        if cost > status.remaining:
-            return BudgetPreview(False, status.remaining)
-        return BudgetPreview(True, status.remaining - cost)
+    def cap(self, year: int) -> Cap:
+        check_year(year)
+        with self.db.session() as session:
+            return self._cap(session, year)
+
+    def year(self, year: int) -> YearBudget:
+        """Cap, allocations, spends and cap changes of one data year, read together."""
+        check_year(year)
+        with self.db.session() as session:
+            cap = self._cap(session, year)
+            allocated = {row.consumer: parse_epsilon(row.rho) for row in session.scalars(
+                select(Allocation).where(Allocation.year == year))}
+            spent: dict[str, Fraction] = {}
+            for consumer, rho in session.execute(
+                    select(Charge.consumer, Charge.rho).where(Charge.year == year)):
+                spent[consumer] = spent.get(consumer, Fraction(0)) + parse_epsilon(rho)
+            changes = session.scalars(select(CapChange).where(CapChange.year == year)).all()
+        shares = tuple(ConsumerShare(c, allocated.get(c, Fraction(0)), spent.get(c, Fraction(0)))
+                       for c in sorted(set(allocated) | set(spent)))
+        entries = sorted((CapChangeEntry(
+            c.year, parse_epsilon(c.previous_epsilon) if c.previous_epsilon else None,
+            parse_epsilon(c.epsilon), parse_epsilon(c.delta), c.changed_on, c.reason)
+            for c in changes), key=lambda e: (e.changed_on, e.epsilon))
+        return YearBudget(year, cap, shares, tuple(entries))
+
+    def years(self) -> list[int]:
+        """Data years with a cap written down, an allocation or a charge, oldest first."""
+        with self.db.session() as session:
+            found = set(session.scalars(select(YearCap.year)).all())
+            found |= set(session.scalars(select(Allocation.year).distinct()).all())
+            found |= set(session.scalars(select(Charge.year).distinct()).all())
+        return sorted(found)
+
+    def preview(self, consumer: str, years: int | tuple[int, ...], rho: Exact) -> BudgetPreview:
+        """Whether a charge of ``rho`` to every year in ``years`` would be allowed now."""
+        cost = positive_epsilon(rho, "rho")
+        spans = _years(years)
+        with self.db.session() as session:
+            remaining = [self._remaining(session, consumer, y) for y in spans]
+        tightest = min(remaining)
+        if cost > tightest:
+            return BudgetPreview(False, tightest)
+        return BudgetPreview(True, tightest - cost)
 
     def spends(self, consumer: str, year: int) -> list[Spend]:
         with self.db.session() as session:
             rows = session.scalars(
-                select(BudgetSpend).where(BudgetSpend.consumer == consumer, BudgetSpend.year == year)
-            ).all()
-        return sorted((Spend(r.release_id, r.consumer, r.year, parse_epsilon(r.epsilon))
+                select(Charge).where(Charge.consumer == consumer, Charge.year == year)).all()
+        return sorted((Spend(r.release_id, r.consumer, r.year, parse_epsilon(r.rho))
                        for r in rows), key=lambda s: s.release_id)
 
     # -- writing ---------------------------------------------------------------------------
 
     @contextmanager
-    def locked(self, consumer: str, year: int) -> Iterator[Session]:
-        """A transaction holding the consumer-year budget lock; commits on success."""
-        check_consumer(consumer)
-        check_year(year)
+    def locked(self, years: int | tuple[int, ...]) -> Iterator[Session]:
+        """A transaction holding the locks of these data years; commits on success."""
+        spans = _years(years)
         with self.db.session(immediate=True) as session:
-            self._lock(session, consumer, year)
+            for year in spans:
+                self._lock(session, year)
             yield session
 
-    def locked_status(self, session: Session, consumer: str, year: int) -> BudgetStatus:
-        """The status inside a transaction from :meth:`locked`, including its own spends."""
-        self._lock(session, consumer, year)
-        return self._status(session, consumer, year)
-
-    def set_budget(self, consumer: str, year: int, epsilon: Exact) -> BudgetStatus:
-        total = to_fraction(epsilon)
-        if total < 0:
-            raise _invalid("epsilon", "Een budget kan niet negatief zijn.")
-        if len(format_epsilon(total)) > EPSILON_LENGTH:
-            raise _invalid("epsilon", "Het budget heeft te veel cijfers.")
-        with self.locked(consumer, year) as session:
-            row = self._lock(session, consumer, year)
+    def set_budget(self, consumer: str, year: int, rho: Exact) -> BudgetStatus:
+        """Allocate ``consumer`` a share of ``year``'s cap (replacing its earlier share)."""
+        check_consumer(consumer)
+        share = to_fraction(rho, "rho")
+        if share < 0:
+            raise _invalid("rho", "Een aandeel kan niet negatief zijn.")
+        if len(format_epsilon(share)) > EPSILON_LENGTH:
+            raise _invalid("rho", "Het aandeel heeft te veel cijfers.")
+        with self.locked(year) as session:
+            cap = self._lock(session, year)
             spent = self._spent(session, consumer, year)
-            if total < spent:
-                message = (f"Het budget kan niet lager zijn dan wat in {year} al is besteed "
-                           f"({format_epsilon(spent)}).")
-                raise _invalid("epsilon", message)
-            row.total = format_epsilon(total)
+            if share < spent:
+                raise _invalid("rho", f"Het aandeel kan niet lager zijn dan wat voor {year} al "
+                               f"is besteed (rho {_nl(spent)}).")
+            others = sum((parse_epsilon(r.rho) for r in session.scalars(
+                select(Allocation).where(Allocation.year == year,
+                                         Allocation.consumer != consumer))), Fraction(0))
+            if others + share > cap.rho:
+                free = max(cap.rho - others, Fraction(0))
+                raise _invalid("rho", f"Het jaarplafond van {year} (rho {_nl(cap.rho)}, epsilon "
+                               f"{_nl(cap.epsilon)}) laat nog rho {_nl(free)} toe te kennen.")
+            row = session.get(Allocation, (consumer, year))
+            if row is None:
+                session.add(Allocation(consumer=consumer, year=year, rho=format_epsilon(share)))
+            else:
+                row.rho = format_epsilon(share)
             session.flush()
-            return BudgetStatus(total, spent, total - spent)
+            return BudgetStatus(share, spent, max(share - spent, Fraction(0)))
 
-    def spend(self, session: Session, consumer: str, year: int, epsilon: Exact,
+    def ensure_budget(self, consumer: str, year: int, rho: Fraction) -> BudgetStatus:
+        """Allocate at least ``rho`` to ``consumer`` (the release plan's own share)."""
+        status = self.status(consumer, year)
+        if status.total >= rho:
+            return status
+        return self.set_budget(consumer, year, rho)
+
+    def set_cap(self, year: int, cap: Cap, reason: str) -> Cap:
+        """Change a year's cap; written to the public log. Never below what is allocated."""
+        check_year(year)
+        reason = reason.strip()
+        if not 3 <= len(reason) <= 200:
+            raise _invalid("reason", "Geef een reden van 3 tot 200 tekens; die wordt openbaar.")
+        with self.locked(year) as session:
+            row = self._lock_row(session, year)
+            allocated = sum((parse_epsilon(r.rho) for r in session.scalars(
+                select(Allocation).where(Allocation.year == year))), Fraction(0))
+            if cap.rho < allocated:
+                raise _invalid("epsilon", f"Het plafond kan niet lager zijn dan wat al is "
+                               f"toegekend (rho {_nl(allocated)}).")
+            session.add(CapChange(year=year, previous_epsilon=row.epsilon,
+                                  epsilon=format_epsilon(cap.epsilon),
+                                  delta=format_epsilon(cap.delta), rho=format_epsilon(cap.rho),
+                                  changed_on=self._today.today(), reason=reason))
+            row.epsilon, row.delta = format_epsilon(cap.epsilon), format_epsilon(cap.delta)
+            row.rho = format_epsilon(cap.rho)
+            session.flush()
+        return cap
+
+    def spend(self, session: Session, consumer: str, years: int | tuple[int, ...], rho: Exact,
               release_id: str) -> BudgetStatus:
-        """Record a spend inside the caller's transaction; raises :class:`BudgetExceeded`.
+        """Charge ``rho`` to every year in ``years`` inside the caller's transaction.
 
-        The caller commits: a release and the spend that paid for it land together.
+        Raises :class:`BudgetExceeded` when the consumer's share or the year's cap is short in
+        any of the years; the caller commits, so a release and its charges land together.
+        Returns the consumer's status in the tightest year after the charge.
         """
         check_consumer(consumer)
-        check_year(year)
-        cost = positive_epsilon(epsilon)
+        cost = positive_epsilon(rho, "rho")
         if not release_id:
-            raise ValueError("a spend must name its release")
-        self._lock(session, consumer, year)
-        status = self._status(session, consumer, year)
-        if cost > status.remaining:
-            raise BudgetExceeded(consumer, year, cost, status.remaining)
-        session.add(BudgetSpend(consumer=consumer, year=year, epsilon=format_epsilon(cost),
-                                release_id=release_id))
+            raise ValueError("a charge must name its release")
+        after = []
+        for year in _years(years):
+            cap = self._lock(session, year)
+            status = self._status(session, consumer, year)
+            if cost > status.remaining:
+                raise BudgetExceeded(consumer, year, cost, status.remaining)
+            total_spent = self._year_spent(session, year)
+            if total_spent + cost > cap.rho:
+                raise BudgetExceeded(consumer, year, cost, cap.rho - total_spent, cap=True)
+            session.add(Charge(consumer=consumer, year=year, rho=format_epsilon(cost),
+                               release_id=release_id))
+            after.append(BudgetStatus(status.total, status.spent + cost, status.remaining - cost))
         session.flush()
-        return BudgetStatus(status.total, status.spent + cost, status.remaining - cost)
+        return min(after, key=lambda s: s.remaining)
 
     # -- internals -------------------------------------------------------------------------
 
+    def _cap(self, session: Session, year: int) -> Cap:
+        row = session.get(YearCap, year)
+        if row is None:
+            return self.default_cap
+        return Cap(parse_epsilon(row.epsilon), parse_epsilon(row.delta), parse_epsilon(row.rho))
+
     def _status(self, session: Session, consumer: str, year: int) -> BudgetStatus:
-        stored = session.scalar(
-            select(PrivacyBudget.total).where(PrivacyBudget.consumer == consumer,
-                                              PrivacyBudget.year == year)
-        )
-        total = parse_epsilon(stored) if stored is not None else self.default_budget
+        stored = session.scalar(select(Allocation.rho).where(Allocation.consumer == consumer,
+                                                             Allocation.year == year))
+        total = parse_epsilon(stored) if stored is not None else Fraction(0)
         spent = self._spent(session, consumer, year)
         return BudgetStatus(total, spent, max(total - spent, Fraction(0)))
 
+    def _remaining(self, session: Session, consumer: str, year: int) -> Fraction:
+        """What ``consumer`` may still charge to ``year``: its share and the cap both hold."""
+        share = self._status(session, consumer, year).remaining
+        room = self._cap(session, year).rho - self._year_spent(session, year)
+        return max(min(share, room), Fraction(0))
+
     @staticmethod
     def _spent(session: Session, consumer: str, year: int) -> Fraction:
-        texts = session.scalars(
-            select(BudgetSpend.epsilon).where(BudgetSpend.consumer == consumer,
-                                              BudgetSpend.year == year)
-        ).all()
+        texts = session.scalars(select(Charge.rho).where(Charge.consumer == consumer,
+                                                         Charge.year == year)).all()
         return sum((parse_epsilon(text) for text in texts), Fraction(0))
 
     @staticmethod
-    def _lock(session: Session, consumer: str, year: int) -> PrivacyBudget:
+    def _year_spent(session: Session, year: int) -> Fraction:
+        texts = session.scalars(select(Charge.rho).where(Charge.year == year)).all()
+        return sum((parse_epsilon(text) for text in texts), Fraction(0))
+
+    def _lock(self, session: Session, year: int) -> Cap:
+        row = self._lock_row(session, year)
+        return Cap(parse_epsilon(row.epsilon), parse_epsilon(row.delta), parse_epsilon(row.rho))
+
+    def _lock_row(self, session: Session, year: int) -> YearCap:
+        check_year(year)
         dialect = session.get_bind().dialect.name
-        values = {"consumer": consumer, "year": year, "total": None}
+        cap = self.default_cap
+        values = {"year": year, "epsilon": format_epsilon(cap.epsilon),
+                  "delta": format_epsilon(cap.delta), "rho": format_epsilon(cap.rho)}
         if dialect == "sqlite":
             # BEGIN IMMEDIATE is the lock on SQLite; a DEFERRED transaction here would let two
-            # spends both read the old total.
+            # charges both read the old total.
             options = session.connection().get_execution_options()
             if options.get("sqlite_begin") != "IMMEDIATE":
-                raise RuntimeError("budget spends on SQLite need db.session(immediate=True)")
-            session.execute(sqlite_insert(PrivacyBudget).values(values).on_conflict_do_nothing())
-        elif dialect == "postgresql":
-            session.execute(pg_insert(PrivacyBudget).values(values).on_conflict_do_nothing(
-                index_elements=["consumer", "year"]))
-        else:  # pragma: no cover - only SQLite and PostgreSQL are supported
-            try:
-                with session.begin_nested():
-                    session.execute(insert(PrivacyBudget).values(values))
-            except IntegrityError:
-                pass
+                raise RuntimeError("charges on SQLite need db.session(immediate=True)")
+            session.execute(sqlite_insert(YearCap).values(values).on_conflict_do_nothing())
+        else:
+            session.execute(pg_insert(YearCap).values(values).on_conflict_do_nothing(
+                index_elements=["year"]))
         return session.scalars(
-            select(PrivacyBudget)
-            .where(PrivacyBudget.consumer == consumer, PrivacyBudget.year == year)
-            .with_for_update()
+            select(YearCap).where(YearCap.year == year).with_for_update()
             .execution_options(populate_existing=True)
         ).one()
+
+
+def _years(years: int | tuple[int, ...]) -> tuple[int, ...]:
+    spans = (years,) if isinstance(years, int) else tuple(sorted(set(years)))
+    if not spans:
+        raise ValueError("a charge touches at least one data year")
+    for year in spans:
+        check_year(year)
+    return spans

@@ -79,6 +79,9 @@ class ReleaseRecord(Base):
     signature: Mapped[str] = mapped_column(String(128))
     public_key: Mapped[str] = mapped_column(String(64))
     key_id: Mapped[str] = mapped_column(String(16))
+    # "rho" for releases charged to the capped ledger (zCDP, ``epsilon_spent`` then holds the
+    # rho charged); NULL for releases made under the earlier per-consumer epsilon design.
+    budget_unit: Mapped[str | None] = mapped_column(String(8))
 
 
 def _refuse_change(mapper: Any, connection: Any, target: Any) -> None:
@@ -86,5 +89,71 @@ def _refuse_change(mapper: Any, connection: Any, target: Any) -> None:
 
 
 for _model in (BudgetSpend, ReleaseRecord):
+    event.listen(_model, "before_update", _refuse_change)
+    event.listen(_model, "before_delete", _refuse_change)
+
+
+# -- the capped ledger (one budget per data year, in zCDP rho) ----------------------------------
+
+
+class YearCap(Base):
+    """The cap of one data year: what one case may lose over every release of that year.
+
+    Written the first time a release touches the year (from the configured cap) and changed only
+    through :class:`CapChange`; also the row every charge to the year locks.
+    """
+
+    __tablename__ = "privacy_year_caps"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    epsilon: Mapped[str] = mapped_column(String(EPSILON_LENGTH))
+    delta: Mapped[str] = mapped_column(String(EPSILON_LENGTH))
+    rho: Mapped[str] = mapped_column(String(EPSILON_LENGTH))
+
+
+class CapChange(Base):
+    """A change of a year's cap, kept for ever and shown publicly. Never changed."""
+
+    __tablename__ = "privacy_cap_changes"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=random_id)
+    year: Mapped[int] = mapped_column(Integer, index=True)
+    previous_epsilon: Mapped[str | None] = mapped_column(String(EPSILON_LENGTH))
+    epsilon: Mapped[str] = mapped_column(String(EPSILON_LENGTH))
+    delta: Mapped[str] = mapped_column(String(EPSILON_LENGTH))
+    rho: Mapped[str] = mapped_column(String(EPSILON_LENGTH))
+    # A calendar date: a cap change is a public decision, not about any signal.
+    changed_on: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(String(200))
+
+
+class Allocation(Base):
+    """One consumer's share of a data year's cap, in rho. No row means no share (zero)."""
+
+    __tablename__ = "privacy_allocations"
+
+    consumer: Mapped[str] = mapped_column(String(CONSUMER_LENGTH), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    rho: Mapped[str] = mapped_column(String(EPSILON_LENGTH))
+
+
+class Charge(Base):
+    """One release charged to one data year, in rho. Never changed."""
+
+    __tablename__ = "privacy_charges"
+    __table_args__ = (
+        # A release charges each data year once; a retried transaction cannot charge it twice.
+        UniqueConstraint("release_id", "year", name="uq_privacy_charges_release_year"),
+        Index("ix_privacy_charges_year_consumer", "year", "consumer"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=random_id)
+    consumer: Mapped[str] = mapped_column(String(CONSUMER_LENGTH))
+    year: Mapped[int] = mapped_column(Integer)
+    rho: Mapped[str] = mapped_column(String(EPSILON_LENGTH))
+    release_id: Mapped[str] = mapped_column(String(32))
+
+
+for _model in (CapChange, Charge):
     event.listen(_model, "before_update", _refuse_change)
     event.listen(_model, "before_delete", _refuse_change)

@@ -7,17 +7,19 @@ and store the result as an immutable, signed release paid from the consumer's ye
 (``releases``, ``ledger``). The same spec asked again by the same consumer returns the stored
 release and spends nothing.
 
-Budgets: Laplace specs spend epsilon from the consumer's budget; Gaussian (zCDP) specs spend rho
-from a separate ``<kind>-rho:<name>`` budget, since the two units do not add up directly (see
-docs/privacy-guarantee.md for how they compose).
+Budgets: every query is charged in zCDP rho to every data year from its first to its last
+month, from the consumer's share of each year's cap (``privacy.ledger``): a Gaussian spec its
+rho, a Laplace spec epsilon^2 / 2 (``privacy.accounting``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any
 
+from privacy.accounting import laplace_rho
 from privacy.aggregate import exact_table
 from privacy.consistency import make_consistent
 from privacy.contributions import ContributionBounds, sensitivity, table_cells_per_signal
@@ -33,12 +35,14 @@ from registry.periods import Month
 from registry.taxonomy import Taxonomy
 
 
-def budget_consumer(consumer: str, spec: QuerySpec) -> str:
-    """The ledger key a spec is paid from: epsilon and rho are kept apart."""
-    if spec.budget_unit == "epsilon":
-        return consumer
-    kind, sep, name = consumer.partition(":")
-    return f"{kind}-rho{sep}{name}"
+def query_cost(spec: QuerySpec) -> Fraction:
+    """What ``spec`` is charged, in rho, to each data year it touches."""
+    return spec.budget if spec.budget_unit == "rho" else laplace_rho(spec.budget)
+
+
+def data_years(spec: QuerySpec) -> tuple[int, ...]:
+    """Every data year from the spec's first to its last month: each is charged in full."""
+    return tuple(range(spec.start.year, spec.end.year + 1))
 
 
 @dataclass
@@ -90,13 +94,13 @@ class QueryService:
                                                   self.bounds),
                            self.bounds)
         accuracy = expected_accuracy(spec, grid.n_cells, sens)
-        payer = budget_consumer(consumer, spec)
-        preview = self.releases.preview(payer, consumer, self.today().year,
-                                        self.release_spec(spec), spec.budget)
+        preview = self.releases.preview(consumer, consumer, data_years(spec),
+                                        self.release_spec(spec), query_cost(spec))
         return {
             "cached": preview.cached,
             "release_id": preview.release_id,
-            "budget_unit": spec.budget_unit,
+            "budget_unit": "rho",
+            "data_years": list(data_years(spec)),
             "cost": format_epsilon(preview.cost) if not preview.cached else "0",
             "allowed": preview.allowed,
             "budget_remaining": format_epsilon(preview.remaining),
@@ -110,8 +114,8 @@ class QueryService:
     def run(self, consumer: str, spec: QuerySpec) -> tuple[Release, bool, Any]:
         """The release for ``spec``: stored if asked before, else computed, paid and signed."""
         result = self.releases.release(
-            budget_consumer(consumer, spec), consumer, self.today().year,
-            self.release_spec(spec), spec.budget, lambda: self.compute(spec),
+            consumer, consumer, data_years(spec), self.release_spec(spec), query_cost(spec),
+            lambda: self.compute(spec),
         )
         return result.release, result.spent_now, result.budget
 
@@ -160,8 +164,9 @@ def query_answer(release: Release, spent_now: bool, budget: Any) -> dict[str, An
     return {
         "release_id": release.id,
         "cached": not spent_now,
-        "epsilon_spent": format_epsilon(release.epsilon_spent) if spent_now else "0",
-        "release_epsilon": format_epsilon(release.epsilon_spent),
+        "budget_unit": "rho" if not release.legacy else "epsilon",
+        "rho_spent": format_epsilon(release.epsilon_spent) if spent_now else "0",
+        "release_cost": release.cost_text,
         "budget_remaining": format_epsilon(budget.remaining),
         "mechanism": result["mechanism"],
         "noise_scale": result["noise_scale"],

@@ -5,8 +5,13 @@ answer and spends nothing ("release once, share many"). Fresh noise for a repeat
 would let anyone average the noise away, so a repeat must never recompute.
 
 The result is computed outside the budget lock (it may take a while); then, in one locked
-transaction, a concurrent twin is looked for again, the budget is checked and spent, and the
-signed release is inserted, so the spend and the release commit together or not at all.
+transaction, a concurrent twin is looked for again, the cost is charged to every data year the
+release touches (``privacy.ledger``), and the signed release is inserted, so the charges and the
+release commit together or not at all.
+
+Costs are in zCDP rho (``privacy.accounting``). The signed document keeps its shape; its
+``epsilon_spent`` reads "rho 0.02" for releases charged to the capped ledger and a plain epsilon
+for releases made under the earlier per-consumer design, which stay verifiable as they were.
 """
 
 from __future__ import annotations
@@ -30,7 +35,6 @@ from privacy.ledger import (
     BudgetStatus,
     Exact,
     check_consumer,
-    check_year,
     format_epsilon,
     parse_epsilon,
     positive_epsilon,
@@ -96,6 +100,18 @@ class Release:
     signature: str
     public_key: str
     key_id: str
+    budget_unit: str | None = None
+    """"rho" when charged to the capped ledger; None for the earlier epsilon design."""
+
+    @property
+    def legacy(self) -> bool:
+        """Made under the earlier design (per-consumer epsilon budgets, monthly tables)."""
+        return self.budget_unit is None
+
+    @property
+    def cost_text(self) -> str:
+        """What the release cost, with its unit, as it stands in the signed document."""
+        return cost_text(self.epsilon_spent, self.budget_unit)
 
     @property
     def spec(self) -> Any:
@@ -109,7 +125,7 @@ class Release:
     def document(self) -> dict[str, Any]:
         return release_document(
             release_id=self.id, scope=self.scope, spec=self.spec, result=self.result,
-            epsilon_spent=format_epsilon(self.epsilon_spent), release_date=self.release_date,
+            epsilon_spent=self.cost_text, release_date=self.release_date,
             replaces=self.replaces, public_key=self.public_key,
         )
 
@@ -137,13 +153,17 @@ class ReleasePreview:
     remaining_after: Fraction
 
 
+def cost_text(cost: Fraction, unit: str | None) -> str:
+    return f"rho {format_epsilon(cost)}" if unit == "rho" else format_epsilon(cost)
+
+
 def _to_value(record: ReleaseRecord) -> Release:
     return Release(
         id=record.id, consumer=record.consumer, scope=record.scope, year=record.year,
         spec_json=record.spec_json, spec_hash=record.spec_hash, result_json=record.result_json,
         epsilon_spent=parse_epsilon(record.epsilon_spent), release_date=record.release_date,
         replaces=record.replaces, signature=record.signature, public_key=record.public_key,
-        key_id=record.key_id,
+        key_id=record.key_id, budget_unit=record.budget_unit,
     )
 
 
@@ -195,68 +215,78 @@ class ReleaseService:
                                    .where(table.c.scope == scope)).all()
         return [(str(release_id), json.loads(spec_json)) for release_id, spec_json in rows]
 
-    def preview(self, consumer: str, scope: str, year: int, spec: Spec,
-                epsilon: Exact) -> ReleasePreview:
+    def preview(self, consumer: str, scope: str, years: int | tuple[int, ...], spec: Spec,
+                rho: Exact) -> ReleasePreview:
         """What :meth:`release` would cost now, without spending anything."""
         check_scope(scope)
-        cost = positive_epsilon(epsilon)
-        status = self.ledger.status(consumer, year)
+        cost = positive_epsilon(rho, "rho")
         existing = self.find(scope, spec)
+        allowed, after = self.ledger.preview(consumer, years, cost)
+        remaining = after + cost if allowed else after
         if existing is not None:
-            return ReleasePreview(True, existing.id, Fraction(0), True, status.remaining,
-                                  status.remaining)
-        allowed, after = self.ledger.preview(consumer, year, cost)
-        return ReleasePreview(False, None, cost, allowed, status.remaining, after)
+            return ReleasePreview(True, existing.id, Fraction(0), True, remaining, remaining)
+        return ReleasePreview(False, None, cost, allowed, remaining, after)
 
     # -- releasing -------------------------------------------------------------------------
 
-    def release(self, consumer: str, scope: str, year: int, spec: Spec, epsilon: Exact,
-                compute: Callable[[], Mapping[str, Any]], *,
-                replaces: str | None = None) -> ReleaseResult:
-        """Return the stored release for (scope, spec), or compute, pay for and store a new one.
+    def release(self, consumer: str, scope: str, years: int | tuple[int, ...], spec: Spec,
+                rho: Exact, compute: Callable[[], Mapping[str, Any]], *,
+                replaces: str | None = None, prepaid: bool = False) -> ReleaseResult:
+        """Return the stored release for (scope, spec), or compute, charge and store a new one.
 
-        Raises :class:`BudgetExceeded` (403) when the consumer's budget for ``year`` is too small.
+        ``years`` are the data years the release touches; each is charged ``rho`` in full.
+        ``prepaid`` releases (a later release of a series whose whole cost its first release
+        paid, ``privacy.plan``) are stored with cost 0 and charge nothing.
+        Raises :class:`BudgetExceeded` (403) when the consumer's share or a year's cap is short.
         """
         check_consumer(consumer)
-        check_year(year)
         check_scope(scope)
-        cost = positive_epsilon(epsilon)
+        spans = (years,) if isinstance(years, int) else tuple(sorted(set(years)))
+        cost = Fraction(0) if prepaid else positive_epsilon(rho, "rho")
         spec_json, spec_hash = canonical_spec(spec)
         with self.db.session() as session:
             existing = self._find(session, scope, spec_hash)
             if existing is None and replaces is not None:
                 self._check_replaces(session, replaces, scope)
         if existing is not None:
-            return ReleaseResult(existing, False, self.ledger.status(consumer, year))
+            return ReleaseResult(existing, False, self._tightest(consumer, spans))
         # Refuse before computing: an unaffordable question should not cost a second of work.
-        allowed, remaining = self.ledger.preview(consumer, year, cost)
-        if not allowed:
-            raise BudgetExceeded(consumer, year, cost, remaining)
+        if not prepaid:
+            allowed, remaining = self.ledger.preview(consumer, spans, cost)
+            if not allowed:
+                raise BudgetExceeded(consumer, spans[0], cost, remaining)
 
         result_json = _result_json(compute())
         try:
-            with self.ledger.locked(consumer, year) as session:
+            with self.ledger.locked(spans) as session:
                 twin = self._find(session, scope, spec_hash)
                 if twin is not None:
                     # A concurrent request for the same question won; its answer is the answer,
                     # and the result computed here is discarded unseen.
-                    return ReleaseResult(twin, False,
-                                         self.ledger.locked_status(session, consumer, year))
-                record = self._record(consumer, scope, year, spec_json, spec_hash, result_json,
-                                      cost, replaces)
+                    return ReleaseResult(twin, False, self._tightest(consumer, spans, session))
+                record = self._record(consumer, scope, spans[0], spec_json, spec_hash,
+                                      result_json, cost, replaces)
                 session.add(record)
                 session.flush()
-                budget = self.ledger.spend(session, consumer, year, cost, record.id)
+                budget = (self.ledger.spend(session, consumer, spans, cost, record.id)
+                          if not prepaid else self._tightest(consumer, spans, session))
                 release = _to_value(record)
         except IntegrityError:
-            # On PostgreSQL a twin paid by another consumer holds another lock; the unique
-            # (scope, spec_hash) stops the second insert, and this transaction (with its spend)
-            # has been rolled back.
+            # On PostgreSQL a twin may win the unique (scope, spec_hash) race; this transaction
+            # (with its charges) has been rolled back.
             winner = self.find(scope, spec)
             if winner is None:
                 raise
-            return ReleaseResult(winner, False, self.ledger.status(consumer, year))
+            return ReleaseResult(winner, False, self._tightest(consumer, spans))
         return ReleaseResult(release, True, budget)
+
+    def _tightest(self, consumer: str, years: tuple[int, ...],
+                  session: Session | None = None) -> BudgetStatus:
+        if session is not None:
+            statuses = [self.ledger._status(session, consumer, y) for y in years]
+        else:
+            statuses = [self.ledger.status(consumer, y) for y in years]
+        return min(statuses, key=lambda s: s.remaining)
 
     # -- internals -------------------------------------------------------------------------
 
@@ -268,7 +298,8 @@ class ReleaseService:
         # Sign what a reader will rebuild: the stored texts, parsed.
         document = release_document(
             release_id=release_id, scope=scope, spec=json.loads(spec_json),
-            result=json.loads(result_json), epsilon_spent=epsilon_text, release_date=today,
+            result=json.loads(result_json), epsilon_spent=cost_text(cost, "rho"),
+            release_date=today,
             replaces=replaces, public_key=self.signer.public_key_b64,
         )
         return ReleaseRecord(
@@ -276,6 +307,7 @@ class ReleaseService:
             spec_hash=spec_hash, result_json=result_json, epsilon_spent=epsilon_text,
             release_date=today, replaces=replaces, signature=self.signer.sign(document),
             public_key=self.signer.public_key_b64, key_id=self.signer.key_id,
+            budget_unit="rho",
         )
 
     @staticmethod

@@ -34,18 +34,35 @@ def verify_command(ctx: click.Context, file: Path, public_key: str | None) -> No
 
 @click.command("set-budget")
 @click.option("--consumer", required=True,
-              help="e.g. or:MIN-A, gor, preventie:MIN-A, researcher:NAME, publication:MIN-A")
-@click.option("--year", type=int, default=None, help="Calendar year; default this year.")
-@click.option("--epsilon", required=True, help="Exact decimal, e.g. 5 or 2.5.")
+              help="e.g. or:MIN-A, gor, preventie:MIN-A, researcher:NAME, plan")
+@click.option("--year", type=int, default=None, help="Data year; default this year.")
+@click.option("--rho", required=True, help="Exact decimal share of the year's cap, e.g. 0.01.")
 @click.pass_context
-def set_budget_command(ctx: click.Context, consumer: str, year: int | None, epsilon: str) -> None:
-    """Set a consumer's privacy budget (epsilon) for a calendar year."""
+def set_budget_command(ctx: click.Context, consumer: str, year: int | None, rho: str) -> None:
+    """Allocate a consumer a share (rho) of a data year's privacy cap."""
     from server.cli import services_for
 
     year = year or Month.current().year
-    status = services_for(ctx).ledger.set_budget(consumer, year, to_fraction(epsilon))
-    click.echo(f"{consumer} {year}: budget {format_epsilon(status.total)}, spent "
+    status = services_for(ctx).ledger.set_budget(consumer, year, to_fraction(rho, "rho"))
+    click.echo(f"{consumer} {year}: share rho {format_epsilon(status.total)}, spent "
                f"{format_epsilon(status.spent)}, remaining {format_epsilon(status.remaining)}")
+
+
+@click.command("set-cap")
+@click.option("--year", type=int, required=True, help="Data year.")
+@click.option("--epsilon", required=True, help="New cap per case for the year, e.g. 4.")
+@click.option("--delta", default="0.000001", show_default=True, help="Delta of the cap.")
+@click.option("--reason", required=True, help="Why; shown publicly with the change.")
+@click.pass_context
+def set_cap_command(ctx: click.Context, year: int, epsilon: str, delta: str, reason: str) -> None:
+    """Change a data year's privacy cap; the change is logged and shown publicly."""
+    from privacy.accounting import Cap
+    from server.cli import services_for
+
+    cap = Cap.of(to_fraction(epsilon), to_fraction(delta, "delta"))
+    services_for(ctx).ledger.set_cap(year, cap, reason)
+    click.echo(f"{year}: cap epsilon {format_epsilon(cap.epsilon)} at delta {float(cap.delta):g} "
+               f"(rho {format_epsilon(cap.rho)}); logged publicly.")
 
 
 @click.command("maintain")
@@ -62,4 +79,4 @@ def maintain_command(ctx: click.Context) -> None:
     click.echo(f"Expired idempotency keys removed: {keys}.")
 
 
-COMMANDS = (verify_command, set_budget_command, maintain_command)
+COMMANDS = (verify_command, set_budget_command, set_cap_command, maintain_command)

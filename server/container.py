@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
+from functools import lru_cache
 
+from privacy.accounting import Cap
 from privacy.contributions import ContributionBounds
 from privacy.ledger import BudgetLedger, to_fraction
 from privacy.pseudonyms import KeyedPseudonymizer
@@ -48,7 +50,12 @@ class Services:
 
     @property
     def ledger(self) -> BudgetLedger:
-        return BudgetLedger(self.db, to_fraction(self.settings.default_budget))
+        return BudgetLedger(self.db, self.cap)
+
+    @property
+    def cap(self) -> Cap:
+        """The configured cap per data year (a year's stored cap may have been raised)."""
+        return _cap(self.settings.privacy_cap_epsilon, self.settings.privacy_cap_delta)
 
     @property
     def releases(self) -> ReleaseService:
@@ -74,3 +81,8 @@ class Services:
         with self._lock:
             self._org_cache = None
         return result
+
+
+@lru_cache(maxsize=8)
+def _cap(epsilon: str, delta: str) -> Cap:
+    return Cap.of(to_fraction(epsilon), to_fraction(delta, "delta"))

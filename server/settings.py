@@ -40,8 +40,10 @@ SETTINGS: tuple[Setting, ...] = (
             "Units with fewer FTE than this are merged into their parent in every release."),
     Setting("contribution_bound", "SIGNAL_REGISTRY_CONTRIBUTION_BOUND", "3",
             "Most contacts one case may add to contact counts per calendar year (K)."),
-    Setting("default_budget", "SIGNAL_REGISTRY_DEFAULT_BUDGET", "10",
-            "Default privacy budget (epsilon) per consumer per calendar year."),
+    Setting("privacy_cap_epsilon", "SIGNAL_REGISTRY_PRIVACY_CAP_EPSILON", "4",
+            "Most one case may lose per data year, over all releases and consumers (epsilon)."),
+    Setting("privacy_cap_delta", "SIGNAL_REGISTRY_PRIVACY_CAP_DELTA", "0.000001",
+            "Delta of that cap; at most 0.000001."),
     Setting("login_rate_limit", "SIGNAL_REGISTRY_LOGIN_RATE_LIMIT", "10 per minute",
             "Flask-Limiter rule for login attempts (kept in memory, never with addresses on disk)."),
     Setting("meldknop_rate_limit", "SIGNAL_REGISTRY_MELDKNOP_RATE_LIMIT", "200 per hour",
@@ -65,7 +67,8 @@ class Settings:
     retention_years: int
     coarsen_threshold: int
     contribution_bound: int
-    default_budget: str
+    privacy_cap_epsilon: str
+    privacy_cap_delta: str
     login_rate_limit: str
     meldknop_rate_limit: str
     max_request_bytes: int

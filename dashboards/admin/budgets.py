@@ -1,7 +1,7 @@
 """Who has a privacy budget: every consumer the registry knows, with a label a person reads.
 
-A consumer exists by rule (each organisation's publication, works council and prevention budget,
-the GOR, each researcher account) or because it has a budget or spend on record for the year.
+A consumer exists by rule (the release plan, each organisation's works council and prevention
+officer, the GOR, each researcher account) or because it has a share or charge on record.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 
-from privacy.consumers import publication_consumer
 from privacy.ledger import BudgetStatus
+from privacy.plan import PLAN_CONSUMER
 from registry.organisations import OrgStructure
 
 
@@ -25,9 +25,9 @@ class ConsumerRow:
 
 def consumer_keys(org: OrgStructure, researchers: Iterable[str], recorded: Iterable[str]) -> list[str]:
     """Every consumer key, grouped per organisation, then GOR, researchers and any others."""
-    keys: list[str] = []
+    keys: list[str] = [PLAN_CONSUMER]
     for unit in sorted(org.organisations, key=lambda u: u.code):
-        keys += [publication_consumer(unit.code), f"or:{unit.code}", f"preventie:{unit.code}"]
+        keys += [f"or:{unit.code}", f"preventie:{unit.code}"]
     keys.append("gor")
     keys += [f"researcher:{name}" for name in sorted(researchers)]
     known = set(keys)
@@ -39,11 +39,12 @@ def consumer_label(key: str, org: OrgStructure) -> str:
     kind, _sep, name = key.partition(":")
     where = f"{org.get(name).name} ({name})" if name in org else name
     labels = {
-        "publication": _("Maandpublicatie van %(org)s", org=where),
         "or": _("Ondernemingsraad van %(org)s", org=where),
         "preventie": _("Preventiemedewerker van %(org)s", org=where),
         "researcher": _("Onderzoeker %(name)s", name=name),
     }
+    if key == PLAN_CONSUMER:
+        return _("Releaseplan: de standaardcijfers voor iedereen")
     if key == "gor":
         return _("Groepsondernemingsraad Rijk (GOR)")
     return labels.get(kind, key)

@@ -48,7 +48,7 @@ class BudgetForm(FlaskForm):
     consumer = StringField(validators=[InputRequired(_l("Kies een afnemer."))])
     year = StringField(filters=[_strip], validators=[InputRequired(_l("Vul een jaar in."))])
     # Text, not a number field: the budget is exact, and a float would round it.
-    epsilon = StringField(filters=[_strip], validators=[
+    rho = StringField(filters=[_strip], validators=[
         InputRequired(_l("Vul een budget in, bijvoorbeeld 10 of 2,5.")),
         Length(max=64, message=_l("Gebruik hoogstens 64 tekens.")),
     ])

@@ -1,7 +1,7 @@
-"""Privacy budgets per consumer per year: see budget, spent and remaining; set a budget.
+"""Shares of a data year's privacy cap per consumer: allocated, spent, remaining; allocate.
 
-Budgets are exact: the form takes text ("2,5", "2.5" or "5/2"), never a float, and the ledger
-refuses a budget below what is already spent in that year.
+Shares are exact rho (zCDP): the form takes text ("0,01", "0.01" or "1/100"), never a float, and
+the ledger refuses a share below what is already spent, or allocations above the year's cap.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from registry.accounts import Role
 from registry.errors import FieldError, ValidationFailed
 from registry.periods import Month
 
-BUDGET_FIELDS = ("consumer", "year", "epsilon")
+BUDGET_FIELDS = ("consumer", "year", "rho")
 _YEAR_RE = re.compile(r"^[0-9]{4}$", re.ASCII)
 
 
@@ -51,15 +51,15 @@ def set_budget() -> Response | tuple[str, int]:
         return _page(shown_year, form, errors), 422
     assert year is not None
     # Dutch writes 2,5 for two and a half; the ledger reads decimals with a point.
-    epsilon = form.epsilon.data
-    if epsilon.count(",") == 1 and "." not in epsilon:
-        epsilon = epsilon.replace(",", ".")
+    rho = form.rho.data
+    if rho.count(",") == 1 and "." not in rho:
+        rho = rho.replace(",", ".")
     try:
-        status = services().ledger.set_budget(form.consumer.data, year, epsilon)
+        status = services().ledger.set_budget(form.consumer.data, year, rho)
     except ValidationFailed as refused:
-        return _page(year, form, collect_errors([FieldError("epsilon", e.message) for e in refused.errors]
-                                                or [FieldError("epsilon", refused.message)])), 422
-    flash(_("Budget van %(consumer)s voor %(year)s is nu %(total)s; besteed %(spent)s, resterend "
+        return _page(year, form, collect_errors([FieldError("rho", e.message) for e in refused.errors]
+                                                or [FieldError("rho", refused.message)])), 422
+    flash(_("Aandeel van %(consumer)s voor %(year)s is nu rho %(total)s; besteed %(spent)s, resterend "
             "%(remaining)s.", consumer=consumer_label(form.consumer.data, services().org()), year=year,
             total=format_epsilon(status.total), spent=format_epsilon(status.spent),
             remaining=format_epsilon(status.remaining)), "success")
@@ -88,4 +88,4 @@ def _page(year: int, form: BudgetForm, errors: dict[str, list[str]]) -> str:
     rows = [ConsumerRow(key, consumer_label(key, org), statuses[key]) for key in keys]
     return render_template("admin/budgets.html", year=year, rows=rows, form=form, errors=errors,
                            summary=summary(errors, ("jaar", *BUDGET_FIELDS)), fmt=format_epsilon,
-                           default=format_epsilon(svc.ledger.default_budget))
+                           year_budget=svc.ledger.year(year))

@@ -9,7 +9,6 @@ Flask-WTF CSRF token (the app-wide ``CSRFProtect`` checks it).
 
 from __future__ import annotations
 
-from fractions import Fraction
 from typing import Any
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
@@ -23,9 +22,8 @@ from dashboards.research.results import result_table, summarise
 from privacy.consumers import consumer_for
 from privacy.exports import release_to_csv, release_to_json
 from privacy.ledger import BudgetExceeded, BudgetStatus, format_epsilon
-from privacy.queries import budget_consumer
 from privacy.releases import Release
-from privacy.specs import BUDGET_FIELD, MEASURES, QuerySpec
+from privacy.specs import QuerySpec
 from registry.access import current_principal, require_roles, services
 from registry.accounts import Principal, Role
 from registry.errors import FieldError, NotFound, ValidationFailed
@@ -149,20 +147,9 @@ def _parse(form: SpecForm) -> QuerySpec:
 
 
 def _budgets() -> list[tuple[str, BudgetStatus]]:
-    """This year's budget in each unit (epsilon and rho are kept in separate ledgers)."""
-    queries = services().queries
-    consumer = consumer_for(_principal())
-    month = queries.today()
-    out = []
-    for mechanism, unit in BUDGET_FIELD.items():
-        # Which ledger key pays is decided by privacy.queries from a spec; a one-cell spec of
-        # this mechanism asks it, so the key is never worked out twice.
-        one = Fraction(1)
-        probe = QuerySpec(MEASURES[0], (), {}, month, month, mechanism=mechanism,
-                          epsilon=one if unit == "epsilon" else None,
-                          rho=one if unit == "rho" else None)
-        out.append((unit, services().ledger.status(budget_consumer(consumer, probe), month.year)))
-    return out
+    """The project's share of this data year's cap, in rho (every query is charged in rho)."""
+    year = services().queries.today().year
+    return [("rho", services().ledger.status(consumer_for(_principal()), year))]
 
 
 def _own_release(release_id: str) -> Release:

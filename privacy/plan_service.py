@@ -1,0 +1,195 @@
+"""Publishing the release plan: one signed release per data year and part (and period).
+
+Each release holds the planned tables of one part (``privacy.plan``): the year tables once the
+data year is over, the month, quarter and half-year tables as each period closes. All are paid
+from the plan's share (consumer ``plan``) of the data year's cap; the plan's share is allocated
+the first time the year is published. A periodic series is charged its whole rho with its first
+release; the later releases of the series are stored with cost 0 and name the release that paid
+(``paid_by`` in their spec), so a reader can check that the ledger is never behind the truth.
+
+A period is published once; ``replace=True`` after a correction makes a new revision, paid in
+full again (fresh noise on the same data composes). Readers take the latest revision.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+import polars as pl
+
+from privacy.ledger import BudgetLedger, format_epsilon
+from privacy.plan import (
+    DG_MIN_FTE,
+    PLAN_CONSUMER,
+    PLAN_KIND,
+    PLAN_RHO,
+    PLAN_VERSION,
+    Part,
+    closed_periods,
+    tables_of,
+)
+from privacy.plan_counts import exact_plan_table, load_year, noisy_plan_table
+from privacy.releases import Release, ReleaseService
+from registry.db import Database
+from registry.errors import Conflict, FieldError, ValidationFailed
+from registry.organisations import OrgStructure
+from registry.periods import Month
+from registry.taxonomy import Taxonomy
+
+PLAN_SCOPE = "plan"
+PARTS_IN_ORDER = (Part.MONTH, Part.QUARTER, Part.HALF, Part.YEAR)
+
+
+@dataclass(frozen=True)
+class PlanEntry:
+    """The latest revision of one published part, without its tables."""
+
+    release_id: str
+    year: int
+    part: Part
+    period: str
+    revision: int
+
+
+def is_plan_release(release: Release) -> bool:
+    spec = release.spec
+    return isinstance(spec, dict) and spec.get("kind") == PLAN_KIND
+
+
+@dataclass
+class PlanService:
+    db: Database
+    releases: ReleaseService
+    ledger: BudgetLedger
+    org: OrgStructure
+    taxonomy: Taxonomy
+    today: Callable[[], Month] = Month.current
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def index(self, year: int | None = None) -> list[PlanEntry]:
+        """The latest revision of every published part, read from the specs only."""
+        latest: dict[tuple[int, Part, str], PlanEntry] = {}
+        for release_id, spec in self.releases.specs_for(PLAN_SCOPE):
+            if not isinstance(spec, dict) or spec.get("kind") != PLAN_KIND:
+                continue
+            entry = PlanEntry(release_id, int(spec["data_year"]), Part(spec["part"]),
+                              str(spec["period"]), int(spec.get("revision", 1)))
+            if year is not None and entry.year != year:
+                continue
+            key = (entry.year, entry.part, entry.period)
+            if key not in latest or entry.revision > latest[key].revision:
+                latest[key] = entry
+        return sorted(latest.values(), key=lambda e: (e.year, PARTS_IN_ORDER.index(e.part),
+                                                      e.period))
+
+    def years(self) -> list[int]:
+        return sorted({e.year for e in self.index()})
+
+    def latest(self, year: int, part: Part, period: str) -> PlanEntry | None:
+        for entry in self.index(year):
+            if entry.part is part and entry.period == period:
+                return entry
+        return None
+
+    # -- publishing ------------------------------------------------------------------------
+
+    def publish(self, year: int, part: Part, period: str, *, replace: bool = False,
+                signals: pl.DataFrame | None = None) -> Release:
+        """Make (and pay for) the release of one closed period of the plan."""
+        self._check(year, part, period)
+        previous = self.latest(year, part, period)
+        if previous is not None and not replace:
+            raise Conflict(
+                f"{period} ({part.value}) van het releaseplan is al gepubliceerd (release "
+                f"{previous.release_id}). Gebruik vervangen alleen na een correctie.",
+                [FieldError("period", f"Al gepubliceerd in release {previous.release_id}.")])
+        self.ledger.ensure_budget(PLAN_CONSUMER, year, PLAN_RHO)
+        revision = previous.revision + 1 if previous is not None else 1
+        paid_by = None if replace else self._series_payer(year, part)
+        cost = sum((t.rho for t in tables_of(part)), Fraction(0))
+        spec = self.spec(year, part, period, revision, paid_by)
+        loaded = signals
+
+        def compute() -> dict[str, Any]:
+            frame = loaded if loaded is not None else load_year(self.db.engine, year,
+                                                                 self.taxonomy)
+            return self.compute(frame, year, part, period)
+
+        result = self.releases.release(
+            PLAN_CONSUMER, PLAN_SCOPE, year, spec, cost, compute,
+            replaces=previous.release_id if previous is not None else None,
+            prepaid=paid_by is not None)
+        return result.release
+
+    def publish_due(self, years: Iterable[int] | None = None,
+                    echo: Callable[[str], None] = lambda _line: None) -> list[Release]:
+        """Publish every closed period of ``years`` (default: last year and this one) that is
+        not published yet; a second call publishes nothing."""
+        last_closed = self.today().add(-1)
+        wanted = list(years) if years is not None else [last_closed.year - 1, last_closed.year]
+        done = {(e.year, e.part, e.period) for e in self.index()}
+        made = []
+        for year in sorted(set(wanted)):
+            frame = None
+            for part in PARTS_IN_ORDER:
+                for period in closed_periods(part, year, last_closed):
+                    if (year, part, period) in done:
+                        continue
+                    if frame is None:
+                        frame = load_year(self.db.engine, year, self.taxonomy)
+                    made.append(self.publish(year, part, period, signals=frame))
+                    echo(f"  published plan {year} {part.value} {period}")
+        return made
+
+    def spec(self, year: int, part: Part, period: str, revision: int,
+             paid_by: str | None) -> dict[str, Any]:
+        """What identifies a release of the plan; the revision makes a replacement new."""
+        tables = tables_of(part)
+        return {
+            "kind": PLAN_KIND,
+            "version": PLAN_VERSION,
+            "data_year": year,
+            "part": part.value,
+            "period": period,
+            "revision": revision,
+            "tables": {t.name: {"level": t.level.value, "dimension": t.dimension.value,
+                                "rho": format_epsilon(t.rho)} for t in tables},
+            "budget": {"unit": "rho", "data_years": [year],
+                       "rho": format_epsilon(sum((t.rho for t in tables), Fraction(0))),
+                       "paid_by": paid_by},
+            "dg_min_fte": DG_MIN_FTE,
+            "taxonomy_version": self.taxonomy.version,
+        }
+
+    def compute(self, signals: pl.DataFrame, year: int, part: Part,
+                period: str) -> dict[str, Any]:
+        """Every table of the part: exact case mass, then noise; the exact mass stays here."""
+        tables: dict[str, Any] = {}
+        for table in tables_of(part):
+            exact = exact_plan_table(signals, table, year, self.taxonomy, self.org,
+                                     period=None if part is Part.YEAR else period)
+            noisy = noisy_plan_table(exact)
+            del exact  # nothing below may see the exact mass
+            tables[table.name] = noisy.as_json()
+        return {"data_year": year, "part": part.value, "period": period, "tables": tables}
+
+    def _series_payer(self, year: int, part: Part) -> str | None:
+        """The release that paid a periodic series, if an earlier period of it was published."""
+        if part is Part.YEAR:
+            return None
+        payers = [e for e in self.index(year) if e.part is part]
+        if not payers:
+            return None
+        first = self.releases.get(payers[0].release_id)
+        return str(first.spec["budget"]["paid_by"] or first.id)
+
+    def _check(self, year: int, part: Part, period: str) -> None:
+        closed = closed_periods(part, year, self.today().add(-1))
+        if period not in closed:
+            message = (f"{period} is geen afgesloten periode van {year}: alleen voorbije "
+                       "perioden worden gepubliceerd.")
+            raise ValidationFailed(message, [FieldError("period", message)])
