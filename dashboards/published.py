@@ -19,8 +19,10 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
 from typing import Any, Generic, TypeVar
 
+from analytics.plan import PlanRelease, PlanYear
 from analytics.published import PublishedMonth, WindowSums, window_sums
 from analytics.report import to_published_month
+from privacy.plan_service import PlanService
 from privacy.publication import PublicationEntry, PublicationService
 from privacy.releases import ReleaseService
 from registry.periods import Month
@@ -59,6 +61,38 @@ Publication = PublicationEntry  # the index entry: release id, month, revision
 
 _months: LruCache[PublishedMonth] = LruCache(600)  # about four years for a dozen organisations
 _sums: LruCache[WindowSums] = LruCache(64)
+
+
+_plan_releases: LruCache[PlanRelease] = LruCache(2000)
+_plan_years: LruCache[PlanYear] = LruCache(16)
+
+
+def plan_years(services: Any) -> list[int]:
+    """The data years with at least one release of the plan, oldest first."""
+    plans: PlanService = services.plans
+    return plans.years()
+
+
+def plan_year(services: Any, year: int) -> PlanYear | None:
+    """The plan's figures of one data year (latest revision of every part), or None.
+
+    Kept per set of release ids: a new month or a replacement is a new key, so a page never
+    shows a stale year, and the least-squares combination is done once per set.
+    """
+    plans: PlanService = services.plans
+    entries = plans.index(year)
+    if not entries:
+        return None
+    releases = services.releases
+
+    def reading(release_id: str) -> PlanRelease:
+        release = releases.get(release_id)
+        return PlanRelease.from_release(release.id, release.spec, release.result)
+
+    parts = tuple(_plan_releases.get_or_make(e.release_id, lambda e=e: reading(e.release_id))
+                  for e in entries)
+    key = (year, tuple(e.release_id for e in entries))
+    return _plan_years.get_or_make(key, lambda: PlanYear(year, services.org(), parts))
 
 
 def publication_service(services: Any) -> PublicationService:

@@ -9,6 +9,7 @@ from functools import lru_cache
 from privacy.accounting import Cap
 from privacy.contributions import ContributionBounds
 from privacy.ledger import BudgetLedger, to_fraction
+from privacy.plan_service import PlanService
 from privacy.pseudonyms import KeyedPseudonymizer
 from privacy.queries import QueryService
 from privacy.releases import ReleaseService
@@ -68,6 +69,11 @@ class Services:
             threshold=self.settings.coarsen_threshold,
             bounds=ContributionBounds(contacts_per_case=self.settings.contribution_bound),
         )
+
+    @property
+    def plans(self) -> PlanService:
+        """The release plan's publications (``privacy.plan_service``)."""
+        return PlanService(self.db, self.releases, self.ledger, self.org(), self.taxonomy)
 
     def org(self) -> OrgStructure:
         """The public structure, cached until it is replaced through ``replace_org``."""
