@@ -1,4 +1,4 @@
-"""Publication and reporting commands: the monthly publication, the annual report, its check.
+"""Publication and reporting commands: the release plan, the annual report, its check.
 
 Registered on the ``signal-registry`` group in ``server.cli`` (``COMMANDS``).
 """
@@ -8,11 +8,11 @@ from __future__ import annotations
 import hashlib
 import json
 import sys
-import time
 from pathlib import Path
 
 import click
 
+from privacy.plan import Part
 from registry.errors import SignalRegistryError
 from registry.periods import Month
 
@@ -25,44 +25,42 @@ def _month(value: str) -> Month:
 
 
 @click.command("publish")
-@click.option("--period", required=True, metavar="YYYY-MM", help="The month to publish.")
-@click.option("--organisation", default=None, metavar="CODE",
-              help="One organisation; all organisations when omitted.")
+@click.option("--year", "years", type=click.IntRange(2000, 9999), multiple=True,
+              help="Data year(s); default: last year and this year.")
+@click.option("--part", type=click.Choice([p.value for p in Part]), default=None,
+              help="With --period: publish one period of one part again (after a correction).")
+@click.option("--period", default=None, metavar="LABEL",
+              help="The period of --part: 2026-03, 2026-Q1, 2026-H1 or 2026.")
 @click.option("--replace", is_flag=True,
-              help="Publish again after a correction: a new release, paid again, that "
-                   "replaces the latest one.")
+              help="With --part and --period: a new release, paid again, that replaces the "
+                   "latest one of that period.")
 @click.pass_context
-def publish_command(ctx: click.Context, period: str, organisation: str | None,
-                    replace: bool) -> None:
-    """Make the canonical monthly release of one or all organisations."""
+def publish_command(ctx: click.Context, years: tuple[int, ...], part: str | None,
+                    period: str | None, replace: bool) -> None:
+    """Publish the release plan: every closed period not yet published (or one, again)."""
     from privacy.ledger import format_epsilon
-    from privacy.publication import PublicationService
     from server.cli import services_for
 
-    month = _month(period)
-    services = services_for(ctx)
-    org = services.org()
-    service = PublicationService(services.queries, services.releases, org, services.taxonomy)
-    if month == Month.current():
-        click.echo(f"Let op: {month} is nog niet voorbij; signalen die later deze maand "
-                   "binnenkomen ontbreken in deze publicatie.", err=True)
-    codes = [organisation] if organisation else [u.code for u in org.organisations]
-    failed = False
-    for code in codes:
-        started = time.perf_counter()
-        try:
-            release = service.publish(code, month, replace=replace)
-        except SignalRegistryError as exc:
-            click.echo(f"{code} {month}: NIET gepubliceerd: {exc.message}", err=True)
-            failed = True
-            continue
-        seconds = time.perf_counter() - started
-        replaced = f", vervangt {release.replaces}" if release.replaces else ""
-        click.echo(f"{code} {month}: release {release.id} (revisie "
-                   f"{release.spec['revision']}{replaced}), epsilon "
-                   f"{format_epsilon(release.epsilon_spent)}, {seconds:.1f} s")
-    if failed:
+    plans = services_for(ctx).plans
+    if (part is None) != (period is None) or (replace and part is None):
+        raise click.UsageError("--part en --period horen bij elkaar (en --replace bij beide).")
+    try:
+        if part is not None and period is not None:
+            year = int(period[:4]) if period[:4].isdigit() else 0
+            made = [plans.publish(year, Part(part), period, replace=replace)]
+        else:
+            made = plans.publish_due(years or None)
+    except SignalRegistryError as exc:
+        click.echo(f"NIET gepubliceerd: {exc.message}", err=True)
         sys.exit(1)
+    for release in made:
+        spec = release.spec
+        replaced = f", vervangt {release.replaces}" if release.replaces else ""
+        click.echo(f"{spec['data_year']} {spec['part']} {spec['period']}: release {release.id} "
+                   f"(revisie {spec['revision']}{replaced}), rho "
+                   f"{format_epsilon(release.epsilon_spent)}")
+    if not made:
+        click.echo("Niets te publiceren: elke afgesloten periode is al gepubliceerd.")
 
 
 @click.command("report")

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from fractions import Fraction
 
-from privacy.publication import PublicationService
 from registry.accounts import Role
 from registry.errors import NotFound
 from registry.passwords import generate_password
@@ -80,6 +80,16 @@ def setup_demo(services: Services, months: int = 24, seed: int = DEFAULT_SEED) -
     )
 
 
+# Shares (rho) of each data year's cap the demo allocates, as an administrator would; with the
+# plan's 0.201 they stay well within the default cap of 0.311064.
+DEMO_SHARES: tuple[tuple[str, Fraction], ...] = (
+    ("gor", Fraction("0.02")),
+    ("or:{org}", Fraction("0.02")),
+    ("preventie:{org}", Fraction("0.01")),
+    ("researcher:demo-onderzoeker", Fraction("0.02")),
+)
+
+
 @dataclass(frozen=True)
 class DemoPublication:
     published: int
@@ -88,28 +98,26 @@ class DemoPublication:
 
 def publish_demo(services: Services, focus: str, focus_months: int, other_months: int,
                  echo: Callable[[str], None] = lambda _line: None) -> DemoPublication:
-    """Publish the last completed months, so the dashboards and portals have figures at once.
+    """Publish what the release plan holds for the last completed data year and the running
+    one, for every organisation at once, so every page and the report have figures.
 
-    The demo organisation gets ``focus_months`` (13 by default: a year plus the month a year
-    earlier, for the year-on-year change); the other ministries get ``other_months`` (for the
-    GOR's Rijk-wide view). Months already published are kept: a second run publishes nothing.
-    The current month is never published (it is not over).
+    Also gives the demo's consumers a share of each year's cap (``DEMO_SHARES``), as an
+    administrator would, so the council's requests and the researcher's queries can be tried.
+    Periods already published are kept: a second run publishes nothing. ``focus``,
+    ``focus_months`` and ``other_months`` are kept for the command line's sake: the plan
+    publishes every organisation alike, and publishes nothing when ``focus_months`` is 0.
     """
-    org = services.org()
-    service = PublicationService(services.queries, services.releases, org, services.taxonomy)
-    last = Month.current().add(-1)
-    published = already = 0
-    for unit in org.organisations:
-        months = focus_months if unit.code == focus else other_months
-        for back in range(months):
-            month = last.add(-back)
-            if service.latest(unit.code, month) is not None:
-                already += 1
-                continue
-            service.publish(unit.code, month)
-            published += 1
-            echo(f"  published {unit.code} {month}")
-    return DemoPublication(published, already)
+    if focus_months <= 0:
+        return DemoPublication(0, 0)
+    plans = services.plans
+    last_closed = Month.current().add(-1)
+    years = (last_closed.year - 1, last_closed.year)
+    for year in years:
+        for consumer, rho in DEMO_SHARES:
+            services.ledger.ensure_budget(consumer.format(org=focus), year, rho)
+    before = len(plans.index())
+    made = plans.publish_due(years, echo=echo)
+    return DemoPublication(len(made), before)
 
 
 def _demo_accounts(services: Services, organisation: str) -> list[DemoAccount]:
