@@ -31,12 +31,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from analytics.plan import PlanRelease, PlanYear  # noqa: E402
-from privacy.coarsening import released_units  # noqa: E402
-from privacy.plan import RIJK, Dimension, Part, dg_cells, period_labels, tables_of  # noqa: E402
-from privacy.plan_counts import exact_plan_table, load_year, noisy_plan_table  # noqa: E402
-from registry.organisations import OrgStructure  # noqa: E402
-from registry.periods import Month  # noqa: E402
+from analytics.plan import PlanRelease, PlanYear
+from privacy.coarsening import released_units
+from privacy.plan import RIJK, Dimension, Part, dg_cells, period_labels, tables_of
+from privacy.plan_counts import exact_plan_table, load_year, noisy_plan_table
+from registry.organisations import OrgStructure
+from registry.periods import Month
 
 # Earlier design: per-cell, per-month noise sd of the monthly publication (see docstring).
 OLD_SD = {"category": 36.4, "channel": 141.4, "implicated_party": 141.4,
