@@ -70,7 +70,8 @@ def test_only_the_privacy_layer_reads_raw_signals_for_output():
             for module, names in _imports(path):
                 if module == "registry.models" and RAW_SIGNAL_MODELS & set(names):
                     readers.add(str(path.relative_to(ROOT)))
-    assert readers <= {"privacy/aggregate.py"}, readers
+    # aggregate.py answers ad-hoc questions; plan_counts.py counts the release plan's tables.
+    assert readers <= {"privacy/aggregate.py", "privacy/plan_counts.py"}, readers
 
 
 def test_modules_stay_small():
