@@ -20,6 +20,7 @@ from registry.models import Account, ApiToken
 from registry.passwords import generate_password, hash_password, needs_rehash, verify_password
 
 _USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{2,79}$")
+PROJECT_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,63}$")
 TOKEN_PREFIX = "sr_"  # noqa: S105 - a public prefix that marks our tokens
 
 
@@ -59,6 +60,8 @@ class Principal:
     role: Role
     organisation: str | None
     default_channel: str | None
+    project: str | None = None
+    """A researcher's research project (its accounts share the project's budget)."""
 
     @property
     def organisations(self) -> frozenset[str] | None:
@@ -70,7 +73,19 @@ class Principal:
 
 def _principal(account: Account) -> Principal:
     return Principal(account.id, account.username, Role(account.role), account.organisation,
-                     account.default_channel)
+                     account.default_channel, account.project)
+
+
+def check_project(role: Role | None, project: str | None) -> list[FieldError]:
+    """A researcher belongs to a research project (its budget); other roles to none."""
+    if role is Role.RESEARCHER:
+        if not project:
+            return [FieldError("project", "Een onderzoeker hoort bij een onderzoeksproject.")]
+        if not PROJECT_RE.match(project):
+            return [FieldError("project", "Gebruik 2-64 kleine letters, cijfers of -.")]
+    elif project:
+        return [FieldError("project", "Alleen onderzoekers horen bij een onderzoeksproject.")]
+    return []
 
 
 def hash_token(token: str) -> str:
@@ -89,9 +104,11 @@ class AccountService:
         default_channel: str | None = None,
         password: str | None = None,
         known_organisations: frozenset[str] | None = None,
+        project: str | None = None,
     ) -> tuple[Principal, str]:
         """Create an account; returns it with its (generated) password, shown once."""
-        errors = self.check_new_user(username, role, organisation, password, known_organisations)
+        errors = self.check_new_user(username, role, organisation, password, known_organisations,
+                                     project)
         if errors:
             raise ValidationFailed(errors=errors)
         parsed_role = Role(role)
@@ -105,6 +122,7 @@ class AccountService:
                 role=parsed_role.value,
                 organisation=organisation or None,
                 default_channel=default_channel or None,
+                project=project or None,
                 active=True,
             )
             session.add(account)
@@ -118,6 +136,7 @@ class AccountService:
         organisation: str | None = None,
         password: str | None = None,
         known_organisations: frozenset[str] | None = None,
+        project: str | None = None,
     ) -> list[FieldError]:
         """Every problem with a new account's fields, without touching the database.
 
@@ -138,6 +157,7 @@ class AccountService:
             errors.append(FieldError("organisation", "Deze organisatie bestaat niet."))
         if password is not None and len(password) < 12:
             errors.append(FieldError("password", "Een wachtwoord heeft minstens 12 tekens."))
+        errors += check_project(parsed_role, project)
         return errors
 
     def authenticate(self, username: str, password: str) -> Principal | None:
@@ -170,7 +190,7 @@ class AccountService:
         with self.db.session() as session:
             return [
                 {"id": a.id, "username": a.username, "role": a.role,
-                 "organisation": a.organisation, "active": a.active,
+                 "organisation": a.organisation, "project": a.project, "active": a.active,
                  "tokens": [{"id": t.id, "prefix": t.prefix, "label": t.label,
                              "revoked": t.revoked} for t in a.tokens]}
                 for a in session.scalars(select(Account).order_by(Account.username))

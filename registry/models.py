@@ -97,6 +97,9 @@ class Account(Base):
     role: Mapped[str] = mapped_column(String(32))
     organisation: Mapped[str | None] = mapped_column(String(64))
     default_channel: Mapped[str | None] = mapped_column(String(64))
+    # A researcher's research project: its budget is the project's share of each year's cap,
+    # shared by every account of the project.
+    project: Mapped[str | None] = mapped_column(String(64))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
     tokens: Mapped[list[ApiToken]] = relationship(

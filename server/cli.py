@@ -126,11 +126,13 @@ def load_org(ctx: click.Context, file: Path) -> None:
 @click.option("--username", required=True, help="3-80 lower-case letters, digits, . _ or -.")
 @click.option("--channel", default=None, metavar="CODE",
               help="Default channel of an adviser, e.g. vp_intern (see the taxonomy).")
+@click.option("--project", default=None, metavar="CODE",
+              help="A researcher's research project (its accounts share its budget).")
 @click.option("--token", "with_token", is_flag=True,
               help="Also create an API token; it is printed as the last line.")
 @click.pass_context
 def create_user(ctx: click.Context, role: str, organisation: str | None, username: str,
-                channel: str | None, with_token: bool) -> None:
+                channel: str | None, project: str | None, with_token: bool) -> None:
     """Create an account with a generated password, shown once."""
     services = services_for(ctx)
     channels = services.taxonomy.fields["channel"].code_set
@@ -139,7 +141,7 @@ def create_user(ctx: click.Context, role: str, organisation: str | None, usernam
     known = frozenset(unit.code for unit in services.org().organisations)
     principal, password = services.accounts.create_user(
         username, role, organisation=organisation, default_channel=channel,
-        known_organisations=known,
+        known_organisations=known, project=project,
     )
     scope = f" for {principal.organisation}" if principal.organisation else ""
     click.echo(f"Created {principal.role.value} account {principal.username}{scope}.")

@@ -80,13 +80,14 @@ def setup_demo(services: Services, months: int = 24, seed: int = DEFAULT_SEED) -
     )
 
 
+DEMO_PROJECT = "demo-project"
 # Shares (rho) of each data year's cap the demo allocates, as an administrator would; with the
 # plan's 0.201 they stay well within the default cap of 0.311064.
 DEMO_SHARES: tuple[tuple[str, Fraction], ...] = (
     ("gor", Fraction("0.02")),
     ("or:{org}", Fraction("0.02")),
     ("preventie:{org}", Fraction("0.01")),
-    ("researcher:demo-onderzoeker", Fraction("0.02")),
+    (f"research:{DEMO_PROJECT}", Fraction("0.02")),
 )
 
 
@@ -132,6 +133,7 @@ def _demo_accounts(services: Services, organisation: str) -> list[DemoAccount]:
             principal, password = accounts.create_user(
                 username, role.value, organisation=scope,
                 default_channel="vp_intern" if role is Role.ADVISER else None,
+                project=DEMO_PROJECT if role is Role.RESEARCHER else None,
             )
         else:
             password = generate_password()

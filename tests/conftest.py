@@ -8,22 +8,29 @@ run instead of skipping it.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from collections.abc import Iterator
+from fractions import Fraction
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import pytest
 from sqlalchemy import create_engine, text
 
+from privacy.consumers import consumer_for
 from registry.accounts import Role
 from registry.organisations import parse_org_csv
+from registry.periods import Month
 from server.app import create_app
 from server.migrations import upgrade
 
 FIXTURES = Path(__file__).parent / "fixtures"
 MASTER_SECRET = "ab" * 32
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
+TEST_SHARE = Fraction("0.5")
+SHARE_ROLES = (Role.RESEARCHER, Role.WORKS_COUNCIL, Role.CENTRAL_WORKS_COUNCIL,
+               Role.PREVENTION_OFFICER)
 PG_SKIP_REASON = "PostgreSQL tests need TEST_DATABASE_URL (e.g. postgresql://postgres@127.0.0.1:5432/test)"
 
 
@@ -67,6 +74,9 @@ def settings_overrides(database_url: str, tmp_path: Path) -> dict[str, object]:
         "data_dir": str(tmp_path / "data"),
         "secret_key": "test-secret-key",
         "secure_cookies": False,
+        # Room for the shares make_user gives (rho 13.8); tests of the default cap build their
+        # own ledger or override this.
+        "privacy_cap_epsilon": "40",
     }
 
 
@@ -95,15 +105,25 @@ def make_user(services):  # type: ignore[no-untyped-def]
     """Create an account; returns (username, password)."""
 
     def _make(role: Role | str = Role.ADVISER, organisation: str | None = "MIN-A",
-              username: str | None = None, default_channel: str | None = "vp_intern"):
+              username: str | None = None, default_channel: str | None = "vp_intern",
+              share: Fraction | None = TEST_SHARE):
         role = Role(role)
         name = username or f"{role.value}-{secrets.token_hex(3)}"
         org = organisation if role.needs_organisation or organisation else None
         if role in (Role.CENTRAL_WORKS_COUNCIL, Role.RESEARCHER, Role.ADMIN) and username is None:
             org = None
         principal, password = services.accounts.create_user(
-            name, role.value, organisation=org, default_channel=default_channel
+            name, role.value, organisation=org, default_channel=default_channel,
+            project=("project-" + re.sub(r"[^a-z0-9-]", "-", name))[:64]
+            if role is Role.RESEARCHER else None,
         )
+        if share and role in SHARE_ROLES:
+            # A consumer spends nothing without a share of the cap; give this year's and last
+            # year's, as an administrator would.
+            consumer = consumer_for(principal)
+            this_year = Month.current().year
+            for year in (this_year - 1, this_year):
+                services.ledger.ensure_budget(consumer, year, share)
         return principal, password
 
     return _make

@@ -24,12 +24,13 @@ class ConsumerRow:
 
 
 def consumer_keys(org: OrgStructure, researchers: Iterable[str], recorded: Iterable[str]) -> list[str]:
-    """Every consumer key, grouped per organisation, then GOR, researchers and any others."""
+    """Every consumer key: the plan, per organisation, the GOR, research projects (``researchers``
+    are the projects of researcher accounts) and any others on record."""
     keys: list[str] = [PLAN_CONSUMER]
     for unit in sorted(org.organisations, key=lambda u: u.code):
         keys += [f"or:{unit.code}", f"preventie:{unit.code}"]
     keys.append("gor")
-    keys += [f"researcher:{name}" for name in sorted(researchers)]
+    keys += [f"research:{project}" for project in sorted(set(researchers))]
     known = set(keys)
     keys += [key for key in sorted(recorded) if key not in known]
     return keys
@@ -41,7 +42,7 @@ def consumer_label(key: str, org: OrgStructure) -> str:
     labels = {
         "or": _("Ondernemingsraad van %(org)s", org=where),
         "preventie": _("Preventiemedewerker van %(org)s", org=where),
-        "researcher": _("Onderzoeker %(name)s", name=name),
+        "research": _("Onderzoeksproject %(name)s", name=name),
     }
     if key == PLAN_CONSUMER:
         return _("Releaseplan: de standaardcijfers voor iedereen")

@@ -34,6 +34,7 @@ class AccountForm(FlaskForm):
     role = StringField(validators=[InputRequired(_l("Kies een rol."))])
     organisation = StringField(filters=[_strip])
     default_channel = StringField(filters=[_strip])
+    project = StringField(filters=[_strip])
 
 
 class TokenForm(FlaskForm):
@@ -49,7 +50,7 @@ class BudgetForm(FlaskForm):
     year = StringField(filters=[_strip], validators=[InputRequired(_l("Vul een jaar in."))])
     # Text, not a number field: the budget is exact, and a float would round it.
     rho = StringField(filters=[_strip], validators=[
-        InputRequired(_l("Vul een budget in, bijvoorbeeld 10 of 2,5.")),
+        InputRequired(_l("Vul een aandeel in, bijvoorbeeld 0,01.")),
         Length(max=64, message=_l("Gebruik hoogstens 64 tekens.")),
     ])
 

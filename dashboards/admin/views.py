@@ -20,7 +20,7 @@ from registry.accounts import Role
 from registry.errors import Conflict, FieldError, NotFound, ValidationFailed
 from registry.passwords import generate_password
 
-ACCOUNT_FIELDS = ("username", "role", "organisation", "default_channel")
+ACCOUNT_FIELDS = ("username", "role", "organisation", "default_channel", "project")
 Page = str | tuple[str, int] | Response
 
 
@@ -46,7 +46,8 @@ def new_user() -> Page:
     errors = collect_errors(form.errors) if not form.validate() else {}
     # All problems at once: the form's own, then the account rules for fields still without one.
     rules = svc.accounts.check_new_user(form.username.data or "", form.role.data or "",
-                                        form.organisation.data or None, None, known)
+                                        form.organisation.data or None, None, known,
+                                        form.project.data or None)
     errors = collect_errors(errors, [e for e in rules if e.field not in errors], _scope_errors(form))
     if errors:
         return _account_page(form, errors, 422)
@@ -54,6 +55,7 @@ def new_user() -> Page:
         principal, password = svc.accounts.create_user(
             form.username.data, form.role.data, organisation=form.organisation.data or None,
             default_channel=form.default_channel.data or None, known_organisations=known,
+            project=form.project.data or None,
         )
     except (ValidationFailed, Conflict) as refused:  # Conflict: the username is taken
         return _account_page(form, collect_errors(refused.errors), refused.status)

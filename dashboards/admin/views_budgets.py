@@ -76,7 +76,8 @@ def _year(text: str) -> int | None:
 
 def _keys(year: int) -> list[str]:
     svc = services()
-    researchers = [a["username"] for a in svc.accounts.list_users() if a["role"] == Role.RESEARCHER.value]
+    researchers = [str(a["project"]) for a in svc.accounts.list_users()
+                   if a["role"] == Role.RESEARCHER.value and a["project"]]
     return consumer_keys(svc.org(), researchers, svc.ledger.recorded_consumers(year))
 
 

@@ -26,14 +26,15 @@ def admin_csrf(client, login, csrf_from):  # type: ignore[no-untyped-def]
 def test_every_other_role_gets_403_on_every_admin_page_and_action(client, login, services, csrf_from, role):
     principal = login(role, "MIN-A")
     token = csrf_from(client.get("/").get_data(as_text=True))
+    shares = services.ledger.year(Month.current().year)
     for path in [*PAGES, f"/beheer/gebruikers/{principal.account_id}"]:
         assert client.get(path).status_code == 403, path
     for path in [*POSTS, f"/beheer/gebruikers/{principal.account_id}/wachtwoord",
                  f"/beheer/gebruikers/{principal.account_id}/tokens"]:
-        assert client.post(path, data={"csrf_token": token, "epsilon": "99"}).status_code == 403, path
+        assert client.post(path, data={"csrf_token": token, "rho": "99"}).status_code == 403, path
     # Nothing was changed on the way: no new token, no budget.
     assert services.accounts.list_users()[0]["tokens"] == []
-    assert services.ledger.recorded_consumers(Month.current().year) == []
+    assert services.ledger.year(Month.current().year) == shares
 
 
 def test_anonymous_visitors_are_sent_to_the_login_page(client):
@@ -70,10 +71,10 @@ def test_a_post_without_csrf_token_is_refused_and_changes_nothing(client, login,
 
 
 def test_admin_pages_show_no_signal_counts(client, login, csrf_from, services):
-    # 13 signals in each of five units: no page may show 13, 26, 65 or any other total of them.
-    seed(services, Month.current(), n=13)
+    # 17 signals in each of five units: no page may show 17, 34, 85 or any other total of them.
+    seed(services, Month.current(), n=17)
     admin, _ = admin_csrf(client, login, csrf_from)
-    counts = {"13", "26", "39", "52", "65"}
+    counts = {"17", "34", "51", "68", "85"}
     pages = [*PAGES, f"/beheer/gebruikers/{admin.account_id}", "/beheer/contactpunten?organisatie=MIN-B"]
     for path in pages:
         html = client.get(path).get_data(as_text=True)

@@ -1,4 +1,4 @@
-"""Privacy budgets on the admin pages: every consumer with budget, spent, remaining; set exactly."""
+"""Shares of each data year's privacy cap on the admin pages: allocated, spent, remaining."""
 
 from __future__ import annotations
 
@@ -11,73 +11,95 @@ from tests.dashboards.test_admin_access import admin_csrf
 YEAR = Month.current().year
 
 
-def _spend(services, consumer: str, epsilon: str, year: int = YEAR) -> None:  # type: ignore[no-untyped-def]
-    with services.ledger.locked(consumer, year) as session:
-        services.ledger.spend(session, consumer, year, epsilon, release_id=f"r-{consumer}-{epsilon}")
+def _give(services, consumer: str, rho: str, year: int = YEAR) -> None:  # type: ignore[no-untyped-def]
+    services.ledger.set_budget(consumer, year, rho)
+
+
+def _spend(services, consumer: str, rho: str, year: int = YEAR) -> None:  # type: ignore[no-untyped-def]
+    with services.ledger.locked(year) as session:
+        services.ledger.spend(session, consumer, year, rho, release_id=f"r-{consumer}-{rho}")
 
 
 def _row(html: str, key: str) -> str:
     return html.split(f"<code>{key}</code>", 1)[1].split("</tr>", 1)[0]
 
 
-def test_every_consumer_is_listed_with_budget_spent_and_remaining(client, login, make_user, services):
+def test_every_consumer_is_listed_with_share_spent_and_remaining(client, login, make_user, services):
     login(Role.ADMIN, None)
-    make_user(Role.RESEARCHER, None, username="project-x")
-    _spend(services, "or:MIN-A", "1/3")
-    _spend(services, "researcher:oud-project", "0.5")
+    make_user(Role.RESEARCHER, None, username="onderzoeker-x", share=None)
+    _give(services, "or:MIN-A", "0.01")
+    _spend(services, "or:MIN-A", "1/300")
+    _give(services, "research:oud-project", "0.002")
     html = client.get(f"/beheer/budgetten?jaar={YEAR}").get_data(as_text=True)
-    for key in ("publication:MIN-A", "or:MIN-A", "preventie:MIN-A", "publication:MIN-B", "or:MIN-B",
-                "preventie:MIN-B", "gor", "researcher:project-x", "researcher:oud-project"):
+    for key in ("plan", "or:MIN-A", "preventie:MIN-A", "or:MIN-B", "preventie:MIN-B", "gor",
+                "research:project-onderzoeker-x", "research:oud-project"):
         assert f"<code>{key}</code>" in html, key
     assert [cell.split("<")[0] for cell in _row(html, "or:MIN-A").split('class="num">')[1:]] == \
-        ["10", "1/3", "29/3"]
+        ["0.01", "1/300", "1/150"]
     assert "Ondernemingsraad van Ministerie van Voorbeeldzaken (MIN-A)" in html
-    assert "Onderzoeker project-x" in html
+    assert "Onderzoeksproject project-onderzoeker-x" in html
+    # The cap of the year is stated with the page.
+    assert "epsilon 40" in html
 
 
-def test_setting_a_budget_is_exact_and_confirmed(client, login, csrf_from, services):
+def test_giving_a_share_is_exact_and_confirmed(client, login, csrf_from, services):
     _, token = admin_csrf(client, login, csrf_from)
+    _give(services, "gor", "0.1")
     _spend(services, "gor", "0.1")
     response = client.post("/beheer/budgetten", data={"csrf_token": token, "consumer": "gor",
-                                                      "year": str(YEAR), "epsilon": "2,5"},
+                                                      "year": str(YEAR), "rho": "2,5"},
                            follow_redirects=True)
     html = response.get_data(as_text=True)
-    assert (f"Budget van Groepsondernemingsraad Rijk (GOR) voor {YEAR} is nu 2.5; besteed 0.1, "
-            "resterend 2.4.") in html
+    assert (f"Aandeel van Groepsondernemingsraad Rijk (GOR) voor {YEAR} is nu rho 2.5; besteed "
+            "0.1, resterend 2.4.") in html
     status = services.ledger.status("gor", YEAR)
     assert (status.total, status.remaining) == (Fraction(5, 2), Fraction(12, 5))
     client.post("/beheer/budgetten", data={"csrf_token": token, "consumer": "gor",
-                                           "year": str(YEAR + 1), "epsilon": "1/3"})
+                                           "year": str(YEAR + 1), "rho": "1/3"})
     assert services.ledger.status("gor", YEAR + 1).total == Fraction(1, 3)
 
 
-def test_a_budget_below_what_is_spent_is_refused_with_a_clear_message(client, login, csrf_from, services):
+def test_a_share_below_what_is_spent_is_refused_with_a_clear_message(client, login, csrf_from,
+                                                                     services):
     _, token = admin_csrf(client, login, csrf_from)
-    _spend(services, "publication:MIN-A", "0.8")
-    response = client.post("/beheer/budgetten", data={"csrf_token": token, "consumer": "publication:MIN-A",
-                                                      "year": str(YEAR), "epsilon": "0.7"})
+    _give(services, "or:MIN-A", "0.8")
+    _spend(services, "or:MIN-A", "0.8")
+    response = client.post("/beheer/budgetten", data={"csrf_token": token, "consumer": "or:MIN-A",
+                                                      "year": str(YEAR), "rho": "0.7"})
     assert response.status_code == 422
     html = response.get_data(as_text=True)
-    assert f"Het budget kan niet lager zijn dan wat in {YEAR} al is besteed (0.8)." in html
-    assert 'aria-describedby="epsilon-hint epsilon-error"' in html
-    assert services.ledger.status("publication:MIN-A", YEAR).total == Fraction(10)
+    assert f"Het aandeel kan niet lager zijn dan wat voor {YEAR} al is besteed (rho 0,8)." in html
+    assert 'aria-describedby="rho-hint rho-error"' in html
+    assert services.ledger.status("or:MIN-A", YEAR).total == Fraction("0.8")
 
 
-def test_bad_budget_input_is_refused_per_field_and_nothing_is_stored(client, login, csrf_from, services):
+def test_shares_above_the_cap_are_refused(client, login, csrf_from, services):
     _, token = admin_csrf(client, login, csrf_from)
+    cap = services.ledger.cap(YEAR).rho
+    response = client.post("/beheer/budgetten", data={"csrf_token": token, "consumer": "gor",
+                                                      "year": str(YEAR), "rho": str(cap + 1)})
+    assert response.status_code == 422
+    assert "laat nog rho" in response.get_data(as_text=True)
+    assert services.ledger.status("gor", YEAR).total == 0
+
+
+def test_bad_share_input_is_refused_per_field_and_nothing_is_stored(client, login, csrf_from,
+                                                                    services):
+    _, token = admin_csrf(client, login, csrf_from)
+    before = services.ledger.year(YEAR)
     cases = [
-        ({"consumer": "gor", "year": str(YEAR), "epsilon": "1e9"}, "epsilon", "geen geldig getal"),
-        ({"consumer": "gor", "year": str(YEAR), "epsilon": "-1"}, "epsilon", "niet negatief"),
-        ({"consumer": "gor", "year": str(YEAR), "epsilon": ""}, "epsilon", "Vul een budget in"),
-        ({"consumer": "gor", "year": "twintig", "epsilon": "1"}, "year", "Vul een jaar in tussen"),
-        ({"consumer": "or:GEEN", "year": str(YEAR), "epsilon": "1"}, "consumer", "Kies een afnemer uit"),
+        ({"consumer": "gor", "year": str(YEAR), "rho": "1e9"}, "rho", "geen geldig getal"),
+        ({"consumer": "gor", "year": str(YEAR), "rho": "-1"}, "rho", "niet negatief"),
+        ({"consumer": "gor", "year": str(YEAR), "rho": ""}, "rho", "Vul een aandeel in"),
+        ({"consumer": "gor", "year": "twintig", "rho": "1"}, "year", "Vul een jaar in tussen"),
+        ({"consumer": "or:GEEN", "year": str(YEAR), "rho": "1"}, "consumer", "Kies een afnemer uit"),
     ]
     for data, field, message in cases:
         response = client.post("/beheer/budgetten", data={"csrf_token": token, **data})
         assert response.status_code == 422, data
         html = response.get_data(as_text=True)
         assert f'id="{field}-error"' in html and message in html, (data, field)
-    assert services.ledger.recorded_consumers(YEAR) == []
+    assert services.ledger.year(YEAR) == before
 
 
 def test_a_bad_year_in_the_address_gets_a_message_not_a_500(client, login):

@@ -89,7 +89,8 @@ def test_a_taken_username_is_refused_with_a_clear_message(client, login, csrf_fr
     _, token = admin_csrf(client, login, csrf_from)
     make_user(Role.RESEARCHER, None, username="onderzoek.a")
     response = client.post("/beheer/gebruikers/nieuw", data={
-        "csrf_token": token, "username": "onderzoek.a", "role": "researcher"})
+        "csrf_token": token, "username": "onderzoek.a", "role": "researcher",
+        "project": "project-onderzoek-a"})
     assert response.status_code == 409
     assert "Deze gebruikersnaam bestaat al." in response.get_data(as_text=True)
 
@@ -184,3 +185,21 @@ def test_a_token_of_another_account_cannot_be_revoked_through_this_one(client, l
                            data={"csrf_token": token})
     assert response.status_code == 404
     assert not _tokens(services, "tweede")[0]["revoked"]
+
+
+def test_a_researcher_needs_a_project_and_other_roles_none(client, login, csrf_from, services):
+    _, token = admin_csrf(client, login, csrf_from)
+    response = client.post("/beheer/gebruikers/nieuw", data={
+        "csrf_token": token, "username": "onderzoek.c", "role": "researcher"})
+    assert response.status_code == 422
+    assert "Een onderzoeker hoort bij een onderzoeksproject." in response.get_data(as_text=True)
+    response = client.post("/beheer/gebruikers/nieuw", data={
+        "csrf_token": token, "username": "or.c", "role": "or", "organisation": "MIN-A",
+        "project": "werkdruk"})
+    assert response.status_code == 422
+    assert "Alleen onderzoekers horen bij een onderzoeksproject." in response.get_data(as_text=True)
+    response = client.post("/beheer/gebruikers/nieuw", data={
+        "csrf_token": token, "username": "onderzoek.c", "role": "researcher",
+        "project": "werkdruk-2026"})
+    assert response.status_code == 200
+    assert services.accounts.by_username("onderzoek.c").project == "werkdruk-2026"

@@ -42,7 +42,7 @@ def test_token_is_stored_only_as_its_hash_and_can_be_revoked(services):
 
 
 def test_inactive_account_cannot_sign_in(services):
-    principal, password = services.accounts.create_user("weg", "researcher")
+    principal, password = services.accounts.create_user("weg", "researcher", project="p-weg")
     services.accounts.set_active(principal.account_id, False)
     assert services.accounts.authenticate("weg", password) is None
 
@@ -64,9 +64,9 @@ def test_invalid_accounts_are_refused_by_field(services, kwargs, field):
 
 
 def test_duplicate_username_is_a_conflict(services):
-    services.accounts.create_user("dubbel", "researcher")
+    services.accounts.create_user("dubbel", "researcher", project="p-dubbel")
     with pytest.raises(Conflict):
-        services.accounts.create_user("dubbel", "researcher")
+        services.accounts.create_user("dubbel", "researcher", project="p-dubbel")
 
 
 def test_scopes_follow_the_role(services):

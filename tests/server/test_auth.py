@@ -35,7 +35,7 @@ def test_session_cookie_is_httponly_samesite_and_secure_when_configured(settings
 
     services = app.extensions["signal_registry"]
     upgrade(services.db.engine)
-    _principal, password = services.accounts.create_user("cookie-test", "researcher")
+    _principal, password = services.accounts.create_user("cookie-test", "researcher", project="p-cookie")
     client = app.test_client()
     html = client.get("/login").get_data(as_text=True)
     token = html.split('name="csrf_token" type="hidden" value="', 1)[1].split('"', 1)[0]

@@ -1,4 +1,5 @@
-"""privacy: one capped budget per data year (zCDP rho), allocations, charges, cap changes
+"""privacy: one capped budget per data year (zCDP rho), allocations, charges, cap changes;
+accounts: a researcher's research project
 
 Revision ID: 0005
 Revises: 0004
@@ -55,9 +56,13 @@ def upgrade() -> None:
     op.create_index("ix_privacy_charges_year_consumer", "privacy_charges", ["year", "consumer"])
     with op.batch_alter_table("privacy_releases", schema=None) as batch_op:
         batch_op.add_column(sa.Column("budget_unit", sa.String(length=8), nullable=True))
+    with op.batch_alter_table("accounts", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("project", sa.String(length=64), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("accounts", schema=None) as batch_op:
+        batch_op.drop_column("project")
     with op.batch_alter_table("privacy_releases", schema=None) as batch_op:
         batch_op.drop_column("budget_unit")
     op.drop_index("ix_privacy_charges_year_consumer", table_name="privacy_charges")
