@@ -1,10 +1,9 @@
-"""Comparisons: the funnel of units against their reference, and external reference rates.
+"""Comparisons from the release plan: the DG rows against the organisation, and external rates.
 
-The funnel (``analytics.benchmarks.funnel``) puts every released unit's rate over the chosen
-period against its headcount, inside control limits that account for chance and for the noise
-of the published figures: a small unit needs a large deviation before it counts. The external
-comparison (``analytics.external``) sets the organisation's yearly rate of the period's last
-year beside published reference rates, with the caveats those sources need.
+For the last complete data year: every DG row's cases per 100 FTE (one chosen category, or all
+categories together) beside the organisation's rate, each with its 95% interval, and the
+organisation's yearly rate beside published reference rates (``analytics.external``). Rates
+follow the display rule: never below zero.
 """
 
 from __future__ import annotations
@@ -14,47 +13,26 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 
-from analytics.benchmarks import LEVELS, Funnel, UnitComparison, funnel
-from analytics.external import ExternalComparison, compare_external
-from analytics.published import PublishedMonth
-from dashboards.charts import (
-    Chart,
-    ChartTable,
-    Column,
-    FunnelLimits,
-    FunnelPoint,
-    IntervalRow,
-    funnel_figure,
-    intervals_figure,
-)
-from dashboards.prevention.figures import cells_in_scope
+from analytics.display import shown_count
+from analytics.external import ExternalComparison, _verdict, external_benchmarks
+from analytics.intervals import Estimate, rate_per_100_fte
+from analytics.intervals import total as sum_of
+from analytics.plan import PlanYear
+from dashboards.charts import Chart, ChartTable, Column, IntervalRow, intervals_figure
+from dashboards.prevention.figures import Plan, _value, latest_complete
 from dashboards.prevention.filters import Filters
-from dashboards.prevention.units import unit_label
+from dashboards.prevention.units import row_fte, row_label
 from registry.organisations import OrgStructure
 from registry.taxonomy import Taxonomy
-
-OUTER = LEVELS[-1]
 
 
 @dataclass(frozen=True)
 class BenchmarkSection:
-    funnel: Chart
+    charts: tuple[Chart, ...]
     category: str | None
     """The one category compared, or None for all categories together."""
-    external: Chart | None
     explanations: tuple[str, ...]
-    year: int
-
-
-def position_names() -> dict[str, str]:
-    return {
-        "boven_998": _("boven de 99,8%-grens: opvallend hoog"),
-        "boven_95": _("boven de 95%-grens"),
-        "binnen": _("binnen de grenzen"),
-        "onder_95": _("onder de 95%-grens"),
-        "onder_998": _("onder de 99,8%-grens: opvallend laag"),
-        "geen_vergelijking": _("geen vergelijking mogelijk"),
-    }
+    year: int | None
 
 
 def verdict_names() -> dict[str, str]:
@@ -65,81 +43,67 @@ def verdict_names() -> dict[str, str]:
     }
 
 
-def benchmark_section(months: Sequence[PublishedMonth], org: OrgStructure, taxonomy: Taxonomy,
-                      filters: Filters, locale: str) -> BenchmarkSection:
+def row_count(py: PlanYear, organisation: str, row: str, codes: Sequence[str]) -> Estimate:
+    return sum_of(py.rest_row(organisation, c) if row == organisation else py.category(row, c)
+                  for c in codes)
+
+
+def compare_rate(organisation: str, year: int, rate: Estimate) -> tuple[ExternalComparison, ...]:
+    out = []
+    for b in external_benchmarks():
+        verdict, text = _verdict(b, rate)
+        out.append(ExternalComparison(b, organisation, year, 12, rate, verdict, text))
+    return tuple(out)
+
+
+def benchmark_section(plan: Plan, org: OrgStructure, taxonomy: Taxonomy, filters: Filters,
+                      locale: str) -> BenchmarkSection:
     category = filters.categories[0] if len(filters.categories) == 1 else None
-    result = funnel(months, org, category=category, reference=filters.reference,
-                    window=len(months), end=months[-1].month)
-    in_scope = set(cells_in_scope(months, org, filters))
-    points = [p for p in result.points if p.unit in in_scope]
-    year = filters.end.year
-    external = None
-    explanations: tuple[str, ...] = ()
-    if any(m.month.year == year for m in months):
-        comparisons = compare_external(months, org, year=year)
-        external = _external_chart(comparisons, year)
-        explanations = tuple(c.explanation_nl for c in comparisons)
+    py = latest_complete(plan, filters.end.year)
+    if py is None:
+        return BenchmarkSection((), category, (), None)
+    organisation = filters.organisation
+    codes = [category] if category else list(py.category_codes())
     label = (taxonomy.label("categories", category, locale) if category else
              _("alle categorieën samen"))
-    return BenchmarkSection(_funnel_chart(result, points, org, label), category, external,
-                            explanations, year)
-
-
-def _group_name(name: str, organisation: str) -> str:
-    if name.startswith("diepte "):
-        return _("niveau %(n)s", n=name.removeprefix("diepte "))
-    return _("hele organisatie") if name == organisation else name
-
-
-def _funnel_chart(result: Funnel, points: Sequence[UnitComparison], org: OrgStructure,
-                  label: str) -> Chart:
-    level_names = {str(level): _("%(p)s%%-grens", p=_percent(level)) for level in LEVELS}
-    groups = [FunnelLimits(
-        _group_name(curve.group, result.organisation), [h for h, _l in curve.points],
-        curve.reference_rate.value,
-        [(level_names[key], [limits[key][0] for _h, limits in curve.points],
-          [limits[key][1] for _h, limits in curve.points]) for key in level_names])
-        for curve in result.curves]
-    drawn = [FunnelPoint(org.get(p.unit).name, p.headcount, p.rate.value, p.above(OUTER))
-             for p in points if p.rate is not None and p.headcount > 0]
-    figure = funnel_figure(drawn, groups, x_title=_("Fte (logaritmische schaal)"),
-                           y_title=_("Contacten per 100 fte per jaar"),
-                           reference_name=_("referentie"),
-                           point_names=(_("Eenheden"), _("Eenheden boven de 99,8%-grens")))
-    positions = position_names()
-    rows = []
-    for p in points:
-        rate, reference = p.rate, p.reference_rate
-        limits = ([x for level in LEVELS for x in p.rate_limits(level)] if p.comparable
-                  else [None] * (2 * len(LEVELS)))
-        rows.append((
-            unit_label(org, p.unit), p.headcount, p.count.value, p.count.lower, p.count.upper,
-            *((rate.value, rate.lower, rate.upper) if rate is not None else (None,) * 3),
-            reference.value if reference is not None else None, *limits,
-            positions[p.position()],
-        ))
-    limit_columns = [Column(_("%(name)s %(side)s", name=level_names[str(level)], side=side), 2)
-                     for level in LEVELS for side in (_("onder"), _("boven"))]
+    fte = row_fte(org, organisation, py.dg_rows(organisation))
+    org_fte = org.get(organisation).headcount
+    whole = sum_of(py.category(organisation, c) for c in codes)
+    entries: list[tuple[str, float, Estimate, bool]] = [
+        (_("Hele organisatie"), org_fte, whole, True)]
+    for row in py.dg_rows(organisation):
+        if fte.get(row, 0) > 0:
+            entries.append((row_label(org, organisation, row), fte[row],
+                            row_count(py, organisation, row, codes), False))
+    drawn, rows = [], []
+    for name, headcount, count, own in entries:
+        rate = shown_count(rate_per_100_fte(count, headcount, 12))
+        drawn.append(IntervalRow(name, rate.value, rate.lower, rate.upper, own))
+        rows.append((name, headcount, _value(rate), rate.lower, rate.upper))
+    figure = intervals_figure(drawn, x_title=_("Zaken per 100 fte per jaar"),
+                              names=(_("Hele organisatie"), _("DG")))
     table = ChartTable(
-        _("Eenheden tegen hun referentie (%(label)s, %(months)s maanden), met het 95%%-interval "
-          "en de controlegrenzen", label=label, months=len(result.window)),
-        (Column(_("Eenheid")), Column(_("Fte"), 0), Column(_("Contacten"), 0),
-         Column(_("95%-interval van"), 0), Column(_("95%-interval tot"), 0),
-         Column(_("Per 100 fte per jaar"), 2), Column(_("95%-interval van"), 2),
-         Column(_("95%-interval tot"), 2), Column(_("Referentie per 100 fte"), 2),
-         *limit_columns, Column(_("Positie"))),
-        tuple(rows))
-    return Chart("trechter", _("Eenheden vergeleken (trechter): %(label)s", label=label),
-                 figure, table)
+        _("Zaken per 100 fte in %(year)s per DG (%(label)s), met het 95%%-interval",
+          year=py.year, label=label),
+        (Column(_("DG")), Column(_("Fte"), 0), Column(_("Per 100 fte per jaar"), 2),
+         Column(_("95%-interval van"), 2), Column(_("95%-interval tot"), 2)), tuple(rows))
+    charts = [Chart("dg-vergelijking", _("DG's vergeleken: %(label)s", label=label), figure,
+                    table)]
+    total = py.total(organisation)
+    comparisons = compare_rate(organisation, py.year,
+                               rate_per_100_fte(total, org_fte, 12, sampling=True))
+    charts.append(_external_chart(comparisons, py.year))
+    return BenchmarkSection(tuple(charts), category,
+                            tuple(c.explanation_nl for c in comparisons), py.year)
 
 
 def _external_chart(comparisons: Sequence[ExternalComparison], year: int) -> Chart:
-    own = comparisons[0].rate
+    own = shown_count(comparisons[0].rate)
     rows = [IntervalRow(_("Uw organisatie, %(year)s", year=year), own.value, own.lower,
                         own.upper, True)]
     verdicts = verdict_names()
-    table_rows: list[tuple[str, float | None, float | None, float | None, str]] = [
-        (_("Uw organisatie, %(year)s", year=year), own.value, own.lower, own.upper, "")]
+    table_rows: list[tuple[str, float | str | None, float | None, float | None, str]] = [
+        (_("Uw organisatie, %(year)s", year=year), _value(own), own.lower, own.upper, "")]
     for c in comparisons:
         b = c.benchmark
         if b.comparable:
@@ -154,10 +118,5 @@ def _external_chart(comparisons: Sequence[ExternalComparison], year: int) -> Cha
         _("Uw cijfer van %(year)s naast externe referentiecijfers (uw cijfer met het "
           "95%%-interval, een referentie met haar bandbreedte)", year=year),
         (Column(_("Bron")), Column(_("Per 100 per jaar"), 2), Column(_("Van"), 2),
-         Column(_("Tot"), 2), Column(_("Uw cijfer is")), ), tuple(table_rows))
+         Column(_("Tot"), 2), Column(_("Uw cijfer is"))), tuple(table_rows))
     return Chart("extern", _("Extern vergeleken"), figure, table)
-
-
-def _percent(level: float) -> str:
-    text = f"{level * 100:.1f}".rstrip("0").rstrip(".")
-    return text.replace(".", ",")

@@ -1,183 +1,256 @@
-"""Trends and follow-up (PDCA) of the dashboard: published months in, charts and sentences out.
+"""Trends and follow-up (PDCA) of the dashboard, read from the release plan (``analytics.plan``).
 
-Everything is post-processing of the monthly publications by ``analytics`` (no raw signals, no
-budget). Each figure keeps its 95% interval in the chart (band or error bar) and in the table.
-Sentences about changes are only written for changes whose interval excludes zero: a change
-within the margin is noise, not news.
+Everything is post-processing of the plan's releases (no raw signals, no budget). Every figure
+is a count of cases (a case counts in the month of its first contact, spread evenly over its
+categories) with its 95% interval, shown by the display rule of ``analytics.display``: never
+below zero, and "te onzeker" with the range when the margin is larger than the figure.
+Sentences about changes are only written for changes whose interval excludes zero, and only
+between quarters and years (months in one quarter are combined with it, so their errors are
+correlated; quarters and years are independent of each other).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 from flask_babel import gettext as _
 
-from analytics.intervals import Estimate, nl_number
-from analytics.monitoring import follow_up_monitor
-from analytics.published import PublishedMonth, released_subtree, unit_codes
-from analytics.trends import Trend, trends_by_category
-from dashboards import published as data
-from dashboards.charts import Chart, ChartTable, Column, Series, lines_figure
+from analytics.display import TOO_UNCERTAIN, Shown, shown_count, shown_share
+from analytics.intervals import Estimate, nl_number, rate_per_100_fte, share
+from analytics.plan import PlanYear
+from dashboards.charts import (
+    Cell,
+    Chart,
+    ChartTable,
+    Column,
+    IntervalRow,
+    Series,
+    intervals_figure,
+    lines_figure,
+)
 from dashboards.prevention.filters import Filters
+from privacy.plan import Dimension
 from registry.organisations import OrgStructure
+from registry.periods import Month
 from registry.taxonomy import Taxonomy
 
-DEFAULT_CATEGORY_COUNT = 5
 MAX_SENTENCES = 20
+Plan = Mapping[int, PlanYear]
+"""The published plan years, by data year."""
 
 
 @dataclass(frozen=True)
 class Section:
     charts: tuple[Chart, ...]
     sentences: tuple[str, ...]
-    categories: tuple[str, ...]
-    """The categories shown (chosen, or the default choice)."""
-    defaulted: bool
+    year: int | None = None
+    """The complete data year shown (categories, follow-up), if any."""
+    notes: tuple[str, ...] = ()
 
 
-def cells_in_scope(months: Sequence[PublishedMonth], org: OrgStructure, filters: Filters,
-                   ) -> list[str]:
-    """Released units of the newest month within the chosen subtree (all, without a unit)."""
-    units = unit_codes(months[-1].table("contacts_unit_category"), org, filters.organisation)
-    chosen = set(units if filters.unit is None else
-                 released_subtree(org, filters.unit, set(units)))
-    # In the order of the structure (parents before their units), as the unit list shows them.
-    return [u.code for u in org.units if u.code in chosen]
+@dataclass(frozen=True)
+class Point:
+    period: str
+    count: Estimate
+    months: int
+    complete: bool
 
 
-def shown_categories(months: Sequence[PublishedMonth], org: OrgStructure, taxonomy: Taxonomy,
-                     filters: Filters) -> tuple[tuple[str, ...], bool]:
-    """The chosen categories, or else the few with the most contacts in the chosen scope.
-
-    The default is picked from published (noisy) sums, so it reveals nothing new.
-    """
-    if filters.categories:
-        return filters.categories, False
-    sums = data.sums(months, "contacts_unit_category")
-    units = cells_in_scope(months, org, filters)
-    totals = {c: sum(sums.get(u, c) for u in units) for c in taxonomy.codes("categories")}
-    top = sorted(totals, key=lambda c: -totals[c])[:DEFAULT_CATEGORY_COUNT]
-    return tuple(c for c in taxonomy.codes("categories") if c in top), True
+def published_months(plan: Plan, organisation: str, start: Month, end: Month,
+                     ) -> list[tuple[Month, Estimate]]:
+    """New cases per released month of the organisation from ``start`` to ``end``."""
+    out: list[tuple[Month, Estimate]] = []
+    for year in sorted(plan):
+        if start.year <= year <= end.year:
+            out.extend((m, e) for m, e in plan[year].monthly(organisation) if start <= m <= end)
+    return out
 
 
-def trend_section(months: Sequence[PublishedMonth], org: OrgStructure, taxonomy: Taxonomy,
-                  filters: Filters, locale: str) -> Section:
-    categories, defaulted = shown_categories(months, org, taxonomy, filters)
-    trends = trends_by_category(months, org, unit=filters.unit, categories=categories,
-                                grain=filters.grain, scope="subtree")
-    labels = {c: taxonomy.label("categories", c, locale) for c in categories}
-    grain = _grain(filters.grain)
-    counts = lines_figure([_series(labels[t.category or ""], t, rate=False) for t in trends],
-                          x_title=grain, y_title=_("Aantal contacten"))
-    rates = lines_figure([_series(labels[t.category or ""], t, rate=True) for t in trends],
-                         x_title=grain, y_title=_("Contacten per 100 fte per jaar"))
-    interval = (Column(_("95%-interval van"), 0), Column(_("95%-interval tot"), 0))
-    count_rows = tuple(
-        (labels[t.category or ""], p.period, p.count.value, p.count.lower, p.count.upper,
-         _("ja") if p.complete else _("nee"))
-        for t in trends for p in t.points)
-    rate_rows = tuple(
-        (labels[t.category or ""], p.period, *(_triple(p.rate) if p.rate else (None,) * 3),
-         p.headcount)
-        for t in trends for p in t.points)
-    charts = (
-        Chart("trend-aantal", _("Aantal contacten per categorie"), counts, ChartTable(
-            _("Aantal contacten per categorie en %(grain)s, met het 95%%-interval", grain=grain),
-            (Column(_("Categorie")), Column(_("Periode")), Column(_("Aantal contacten"), 0),
-             *interval, Column(_("Volledige periode"))), count_rows)),
-        Chart("trend-per-100-fte", _("Contacten per 100 fte per jaar, per categorie"), rates,
-              ChartTable(
-                  _("Contacten per 100 fte per jaar, per categorie en %(grain)s, met het "
-                    "95%%-interval", grain=grain),
-                  (Column(_("Categorie")), Column(_("Periode")),
-                   Column(_("Per 100 fte per jaar"), 2), Column(_("95%-interval van"), 2),
-                   Column(_("95%-interval tot"), 2), Column(_("Fte"), 0)), rate_rows)),
-    )
-    return Section(charts, _trend_sentences(trends, labels), categories, defaulted)
+def latest_month(plan: Plan) -> Month | None:
+    months = [Month.parse(p) for py in plan.values() for r in py.releases
+              if r.part.value == "month" for p in (r.period,)]
+    return max(months) if months else None
 
 
-def follow_up_section(months: Sequence[PublishedMonth], taxonomy: Taxonomy, filters: Filters,
-                      locale: str) -> Section:
-    monitor = follow_up_monitor(months, grain=filters.grain)
-    codes = list(dict.fromkeys(s.follow_up for p in monitor.periods for s in p.shares))
-    labels = {c: taxonomy.label("follow_up", c, locale) for c in codes}
-    series = []
-    for code in codes:
-        points = [(p.period, p.get(code).share) for p in monitor.periods]
-        series.append(Series(
-            labels[code], [period for period, _share in points],
-            [100 * s.value if s else float("nan") for _period, s in points],
-            [100 * s.lower if s else float("nan") for _period, s in points],
-            [100 * s.upper if s else float("nan") for _period, s in points]))
-    figure = lines_figure(series, x_title=_grain(filters.grain),
-                          y_title=_("Aandeel van alle contacten (%)"), bands=False)
-    rows = []
-    for period in monitor.periods:
-        for item in period.shares:
-            share = item.share
-            rows.append((labels[item.follow_up], period.period, *_triple(item.count),
-                         *(tuple(100 * v for v in _triple(share)) if share else (None,) * 3),
-                         _("ja") if item.reliable else _("nee")))
-    table = ChartTable(
-        _("Contacten en aandeel per soort opvolging en %(grain)s, met het 95%%-interval",
-          grain=_grain(filters.grain)),
-        (Column(_("Opvolging")), Column(_("Periode")), Column(_("Contacten"), 0),
-         Column(_("95%-interval van"), 0), Column(_("95%-interval tot"), 0),
-         Column(_("Aandeel (%)"), 1), Column(_("95%-interval van (%)"), 1),
-         Column(_("95%-interval tot (%)"), 1), Column(_("Betrouwbaar"))), tuple(rows))
-    chart = Chart("opvolging", _("Aandeel per soort opvolging"), figure, table)
-    sentences = []
-    for change in monitor.changes:
-        if change.is_real:
-            sentences.append(_change_sentence(labels[change.follow_up], change.period,
-                                              change.reference_period,
-                                              change.difference.scaled(100), _("procentpunt")))
-    for share_trend in monitor.trends:
-        if share_trend.is_real:
-            slope = share_trend.slope.scaled(100)
-            sentences.append(_(
-                "%(label)s: het aandeel %(direction)s met %(value)s procentpunt per %(grain)s "
-                "(95%%-interval %(low)s tot %(high)s).",
-                label=labels[share_trend.follow_up],
-                direction=_("stijgt") if slope.value > 0 else _("daalt"),
-                value=nl_number(abs(slope.value), 1), grain=_grain(filters.grain),
-                low=nl_number(slope.lower, 1), high=nl_number(slope.upper, 1)))
-    return Section((chart,), tuple(sentences[:MAX_SENTENCES]), (), False)
+def latest_complete(plan: Plan, up_to: int | None = None) -> PlanYear | None:
+    """The newest complete data year (at most ``up_to``)."""
+    years = [y for y, py in plan.items() if py.complete and (up_to is None or y <= up_to)]
+    return plan[max(years)] if years else None
+
+
+def periods(plan: Plan, organisation: str, start: Month, end: Month, grain: str) -> list[Point]:
+    """Months, quarters or years in the range; a quarter or year is the sum of its months."""
+    months = published_months(plan, organisation, start, end)
+    if grain == "month":
+        return [Point(str(m), e, 1, True) for m, e in months]
+    groups: dict[str, list[Month]] = {}
+    for m, _e in months:
+        label = f"{m.year}-Q{(m.month - 1) // 3 + 1}" if grain == "quarter" else str(m.year)
+        groups.setdefault(label, []).append(m)
+    out = []
+    for label, members in groups.items():
+        estimate = plan[members[0].year].months_sum(organisation, members)
+        if estimate is None:
+            continue
+        out.append(Point(label, estimate, len(members),
+                         len(members) == (3 if grain == "quarter" else 12)))
+    return out
 
 
 def _grain(grain: str) -> str:
     return {"month": _("maand"), "quarter": _("kwartaal"), "year": _("jaar")}[grain]
 
 
-def _triple(estimate: Estimate) -> tuple[float, float, float]:
-    return estimate.value, estimate.lower, estimate.upper
+def _value(shown: Shown) -> Cell:
+    return TOO_UNCERTAIN if shown.uncertain else shown.value
 
 
-def _series(label: str, trend: Trend, *, rate: bool) -> Series:
-    values = [(p.rate if rate else p.count) for p in trend.points]
+def _series(label: str, points: Sequence[tuple[str, Shown]]) -> Series:
     nan = float("nan")
-    return Series(label, [p.period for p in trend.points],
-                  [v.value if v else nan for v in values], [v.lower if v else nan for v in values],
-                  [v.upper if v else nan for v in values])
+    return Series(label, [p for p, _s in points],
+                  [s.value if not s.uncertain else nan for _p, s in points],
+                  [s.lower for _p, s in points], [s.upper for _p, s in points])
 
 
-def _trend_sentences(trends: Sequence[Trend], labels: dict[str, str]) -> tuple[str, ...]:
+def trend_section(plan: Plan, org: OrgStructure, taxonomy: Taxonomy, filters: Filters,
+                  locale: str) -> Section:
+    organisation = filters.organisation
+    headcount = org.get(organisation).headcount
+    points = periods(plan, organisation, filters.start, filters.end, filters.grain)
+    counts = [(p.period, shown_count(p.count)) for p in points]
+    rates = [(p.period, shown_count(rate_per_100_fte(p.count, headcount, p.months)))
+             for p in points] if headcount > 0 else []
+    grain = _grain(filters.grain)
+    name = org.get(organisation).name
+    count_figure = lines_figure([_series(name, counts)], x_title=grain,
+                                y_title=_("Nieuwe zaken"))
+    rate_figure = lines_figure([_series(name, rates)], x_title=grain,
+                               y_title=_("Nieuwe zaken per 100 fte per jaar"))
+    interval = (Column(_("95%-interval van"), 0), Column(_("95%-interval tot"), 0))
+    count_rows = tuple(
+        (p.period, _value(s), s.lower, s.upper, _("ja") if p.complete else _("nee"))
+        for p, (_l, s) in zip(points, counts, strict=True))
+    rate_rows = tuple((p.period, _value(s), s.lower, s.upper, headcount)
+                      for p, (_l, s) in zip(points, rates, strict=True))
+    charts = [
+        Chart("trend-aantal", _("Nieuwe zaken per %(grain)s", grain=grain), count_figure,
+              ChartTable(
+                  _("Nieuwe zaken per %(grain)s (een zaak telt in de maand van het eerste "
+                    "contact), met het 95%%-interval", grain=grain),
+                  (Column(_("Periode")), Column(_("Nieuwe zaken"), 0), *interval,
+                   Column(_("Volledige periode"))), count_rows)),
+        Chart("trend-per-100-fte", _("Nieuwe zaken per 100 fte per jaar"), rate_figure,
+              ChartTable(
+                  _("Nieuwe zaken per 100 fte per jaar, per %(grain)s, met het 95%%-interval",
+                    grain=grain),
+                  (Column(_("Periode")), Column(_("Per 100 fte per jaar"), 2),
+                   Column(_("95%-interval van"), 2), Column(_("95%-interval tot"), 2),
+                   Column(_("Fte"), 0)), rate_rows)),
+    ]
+    charts.append(_sums_chart(plan, organisation, filters.end))
+    return Section(tuple(charts), _trend_sentences(plan, organisation, filters))
+
+
+def _sums_chart(plan: Plan, organisation: str, end: Month) -> Chart:
+    """Quarters of the end's year and the year to date, beside the same months a year before."""
+    rows: list[tuple[str, Estimate]] = []
+    for year in (end.year - 1, end.year):
+        if year not in plan:
+            continue
+        for q in range(1, 5):
+            members = [Month(year, 3 * (q - 1) + i) for i in range(1, 4)]
+            estimate = plan[year].months_sum(organisation, members)
+            if estimate is not None and members[-1] <= end:
+                rows.append((f"{year}-Q{q}", estimate))
+    for label, estimate in _year_to_date(plan, organisation, end):
+        rows.append((label, estimate))
+    shown = [(label, shown_count(e)) for label, e in rows]
+    figure = intervals_figure(
+        [IntervalRow(label, s.value, s.lower, s.upper, True) for label, s in shown],
+        x_title=_("Nieuwe zaken"), names=(_("Uw organisatie"), _("Referentie")))
+    table = ChartTable(
+        _("Nieuwe zaken per kwartaal en tot nu toe dit jaar, met het 95%%-interval"),
+        (Column(_("Periode")), Column(_("Nieuwe zaken"), 0), Column(_("95%-interval van"), 0),
+         Column(_("95%-interval tot"), 0)),
+        tuple((label, _value(s), s.lower, s.upper) for label, s in shown))
+    return Chart("kwartalen", _("Kwartalen en tot nu toe dit jaar"), figure, table)
+
+
+def _year_to_date(plan: Plan, organisation: str, end: Month) -> list[tuple[str, Estimate]]:
     out = []
-    for t in trends:
-        for change in t.changes:
-            if change.is_real:
-                out.append(_change_sentence(labels[t.category or ""], change.period,
-                                            change.reference_period, change.difference,
-                                            _("contacten")))
+    for year in (end.year - 1, end.year):
+        if year not in plan:
+            continue
+        months = [Month(year, m) for m in range(1, end.month + 1)]
+        estimate = plan[year].months_sum(organisation, months)
+        if estimate is not None:
+            out.append((_("%(year)s t/m %(month)s", year=year, month=f"{end.month:02d}"),
+                        estimate))
+    return out
+
+
+def _trend_sentences(plan: Plan, organisation: str, filters: Filters) -> tuple[str, ...]:
+    out = []
+    quarters = [p for p in periods(plan, organisation, filters.start, filters.end, "quarter")
+                if p.complete]
+    for before, after in pairwise(quarters):
+        change = after.count - before.count
+        if change.excludes_zero:
+            out.append(change_sentence(_("Nieuwe zaken"), after.period, before.period, change,
+                                       _("zaken")))
+    ytd = _year_to_date(plan, organisation, filters.end)
+    if len(ytd) == 2:
+        change = ytd[1][1] - ytd[0][1]
+        if change.excludes_zero:
+            out.append(change_sentence(_("Nieuwe zaken"), ytd[1][0], ytd[0][0], change,
+                                       _("zaken")))
     return tuple(out[-MAX_SENTENCES:])
 
 
-def _change_sentence(label: str, period: str, reference: str, difference: Estimate,
-                     unit: str) -> str:
+def change_sentence(label: str, period: str, reference: str, difference: Estimate,
+                    unit: str) -> str:
     return _("%(label)s: in %(period)s %(direction)s dan in %(reference)s, verschil %(value)s "
              "%(unit)s (95%%-interval %(low)s tot %(high)s).",
              label=label, period=period, reference=reference,
              direction=_("hoger") if difference.value > 0 else _("lager"),
-             value=nl_number(difference.value, 1), unit=unit,
+             value=nl_number(abs(difference.value), 1), unit=unit,
              low=nl_number(difference.lower, 1), high=nl_number(difference.upper, 1))
+
+
+def follow_up_section(plan: Plan, taxonomy: Taxonomy, filters: Filters,
+                      locale: str) -> Section:
+    """Shares of the follow-up codes in the last complete year (the plan releases them per
+    year), each within 0-100% and "te onzeker" when the margin is wider than the share."""
+    py = latest_complete(plan, filters.end.year)
+    if py is None:
+        return Section((), (), None, (_("Opvolging wordt per afgesloten jaar gepubliceerd; "
+                                        "er is nog geen afgesloten jaar."),))
+    counts = py.attribute(Dimension.FOLLOW_UP, filters.organisation)
+    known = taxonomy.codes("follow_up")
+    codes = [c for c in known if c in counts] + [c for c in counts if c not in known]
+    whole = sum((counts[c] for c in codes), Estimate(0.0, 0.0))
+    rows, drawn = [], []
+    for code in codes:
+        rest = whole - counts[code]
+        label = taxonomy.label("follow_up", code, locale)
+        count = shown_count(counts[code])
+        pct = shown_share(share(counts[code], rest)) if whole.value > 0 else None
+        rows.append((label, _value(count), count.lower, count.upper,
+                     (_value(pct) if pct else None), pct.lower if pct else None,
+                     pct.upper if pct else None))
+        if pct is not None:
+            drawn.append(IntervalRow(label, pct.value, pct.lower, pct.upper, True))
+    figure = intervals_figure(drawn, x_title=_("Aandeel van alle zaken (%)"),
+                              names=(_("Uw organisatie"), _("Referentie")))
+    table = ChartTable(
+        _("Zaken en aandeel per soort opvolging in %(year)s, met het 95%%-interval",
+          year=py.year),
+        (Column(_("Opvolging")), Column(_("Zaken"), 0), Column(_("95%-interval van"), 0),
+         Column(_("95%-interval tot"), 0), Column(_("Aandeel (%)"), 1),
+         Column(_("95%-interval van (%)"), 1), Column(_("95%-interval tot (%)"), 1)),
+        tuple(rows))
+    chart = Chart("opvolging", _("Aandeel per soort opvolging, %(year)s", year=py.year),
+                  figure, table)
+    return Section((chart,), (), py.year)

@@ -37,7 +37,7 @@ class Filters:
     organisation: str
     unit: str | None
     categories: tuple[str, ...]
-    """As chosen; empty means the default choice (the categories with the most contacts)."""
+    """As chosen; empty means all, in taxonomy order (never ranked by noisy values)."""
     start: Month
     end: Month
     grain: str = "month"

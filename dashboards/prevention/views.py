@@ -1,8 +1,8 @@
 """Routes of the prevention officer's dashboard: pages, CSV downloads and the local plotly.js.
 
-Pages: trends (``index``), units and flags (``units``), comparisons (``benchmarks``) and
-follow-up (``follow_up``). All read the published monthly releases of one organisation only
-(``data``), so viewing them reads no raw signal and spends no budget. Who may look: the
+Pages: trends (``index``), categories per DG and flags (``units``), comparisons
+(``benchmarks``) and follow-up (``follow_up``). All read the release plan's published years
+(``data.plan_year``), so viewing them reads no raw signal and spends no budget. Who may look: the
 preventiemedewerker, for their own organisation. Wrong filters give the page back with a Dutch
 message beside the field (422); nothing published yet is an ordinary state with directions.
 """
@@ -17,11 +17,16 @@ from flask import Blueprint, Response, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from analytics.published import PublishedMonth
+from analytics.plan import PlanYear
 from dashboards import published as data
 from dashboards.charts import Chart, csv_text, safe_filename
 from dashboards.prevention.benchmarks import benchmark_section
-from dashboards.prevention.figures import follow_up_section, trend_section
+from dashboards.prevention.figures import (
+    follow_up_section,
+    latest_month,
+    published_months,
+    trend_section,
+)
 from dashboards.prevention.filters import (
     FilterResult,
     Filters,
@@ -39,8 +44,10 @@ bp = Blueprint("prevention", __name__, url_prefix="/dashboard", template_folder=
 
 VIEWERS = (Role.PREVENTION_OFFICER,)
 # Which page builds which chart, for the CSV downloads.
-CHART_PAGES = {"trend-aantal": "trends", "trend-per-100-fte": "trends", "heatmap": "units",
-               "trechter": "benchmarks", "extern": "benchmarks", "opvolging": "follow_up"}
+CHART_PAGES = {"trend-aantal": "trends", "trend-per-100-fte": "trends", "kwartalen": "trends",
+               "categorie-jaar": "units", "dg-categorie": "units",
+               "dg-vergelijking": "benchmarks", "extern": "benchmarks",
+               "opvolging": "follow_up"}
 YEAR = 365 * 24 * 3600
 _plotly_js: bytes | None = None
 # A page's figures depend only on its filters, the language and the (immutable) releases read,
@@ -109,10 +116,9 @@ def csv(chart: str) -> Response:
     state = _State()
     if state.result.errors:
         raise ValidationFailed(_("De filters zijn niet geldig."), list(state.result.errors))
-    months = state.months()
-    if not months:
+    if not state.months():
         raise NotFound(_("Voor deze periode zijn nog geen maandcijfers gepubliceerd."))
-    section = _build(page, months, state.result.filters)
+    section = _build(page, state.plan, state.result.filters)
     found = [c for c in _charts(section) if c.key == chart]
     if not found:
         raise NotFound(_("Deze grafiek is er voor deze periode niet."))
@@ -125,7 +131,7 @@ def csv(chart: str) -> Response:
 
 
 class _State:
-    """The request's filters and the organisation's published releases (read once)."""
+    """The request's filters and the release plan's published years (read once)."""
 
     def __init__(self) -> None:
         s = services()
@@ -136,36 +142,38 @@ class _State:
         self.taxonomy = s.taxonomy
         self.threshold = s.settings.coarsen_threshold
         self._services = s
-        self._index: dict[str, list[data.Publication]] = {}
+        self.plan: dict[int, PlanYear] = {}
+        for year in data.plan_years(s):
+            py = data.plan_year(s, year)
+            if py is not None:
+                self.plan[year] = py
+        newest = latest_month(self.plan)
         self.result: FilterResult = parse_filters(
             request.args, principal, self.org, s.taxonomy, self.threshold,
-            lambda o: data.latest_month(self.index(o)))
+            lambda _o: newest)
 
-    def index(self, organisation: str) -> list[data.Publication]:
-        if organisation not in self._index:
-            self._index[organisation] = data.published_index(self._services, organisation)
-        return self._index[organisation]
-
-    def months(self) -> list[PublishedMonth]:
+    def months(self) -> list[str]:
         f = self.result.filters
-        return data.months_between(self.index(f.organisation), f.start, f.end,
-                                   self._services.releases)
+        if not f.organisation:
+            return []
+        return [str(m) for m, _e in published_months(self.plan, f.organisation, f.start,
+                                                       f.end)]
 
 
 def _locale() -> str:
     return str(get_locale() or "nl")
 
 
-def _build(page: str, months: list[PublishedMonth], filters: Filters) -> Any:
+def _build(page: str, plan: dict[int, PlanYear], filters: Filters) -> Any:
     s = services()
     org, taxonomy, locale = s.org(), s.taxonomy, _locale()
     builders: dict[str, Callable[[], Any]] = {
-        "trends": lambda: trend_section(months, org, taxonomy, filters, locale),
-        "units": lambda: unit_section(months, org, taxonomy, filters, locale),
-        "benchmarks": lambda: benchmark_section(months, org, taxonomy, filters, locale),
-        "follow_up": lambda: follow_up_section(months, taxonomy, filters, locale),
+        "trends": lambda: trend_section(plan, org, taxonomy, filters, locale),
+        "units": lambda: unit_section(plan, org, taxonomy, filters, locale),
+        "benchmarks": lambda: benchmark_section(plan, org, taxonomy, filters, locale),
+        "follow_up": lambda: follow_up_section(plan, taxonomy, filters, locale),
     }
-    key = (page, filters, locale, tuple(m.release_id for m in months))
+    key = (page, filters, locale, tuple(r for y in sorted(plan) for r in plan[y].release_ids))
     try:
         return _sections.get_or_make(key, builders[page])
     except ValueError as exc:
@@ -179,10 +187,6 @@ def _build(page: str, months: list[PublishedMonth], filters: Filters) -> Any:
 
 def _charts(section: Any) -> list[Chart]:
     charts = list(getattr(section, "charts", ()))
-    for name in ("chart", "funnel", "external"):
-        chart = getattr(section, name, None)
-        if isinstance(chart, Chart):
-            charts.append(chart)
     return charts
 
 
@@ -205,12 +209,12 @@ def _page(endpoint: str, page: str) -> Any:
     if result.errors:
         return render_template(f"prevention/{endpoint}.html", **context), 422
     months = state.months()
-    context["months"] = [str(m.month) for m in months]
-    context["latest"] = data.latest_month(state.index(f.organisation))
+    context["months"] = months
+    context["latest"] = latest_month(state.plan)
     if not months:
         return render_template(f"prevention/{endpoint}.html", **context)
     try:
-        context["section"] = _build(page, months, f)
+        context["section"] = _build(page, state.plan, f)
     except ValidationFailed as exc:
         context["errors"] = tuple(exc.errors)
         context["error_fields"] = {e.field: e.message for e in exc.errors}

@@ -1,4 +1,4 @@
-"""The prevention officer's dashboard: published figures only, as charts and tables, free to view."""
+"""The prevention officer's dashboard: the release plan's figures, as charts and tables, free to view."""
 
 from __future__ import annotations
 
@@ -9,13 +9,13 @@ from fractions import Fraction
 import plotly.graph_objects as go
 import pytest
 
-from privacy.publication import PublicationService
+from dashboards.published import plan_year
 from registry.accounts import Role
 from registry.periods import Month
-from tests.privacy.test_publication import seed
+from server.demo_data import demo_org, demo_signals
 
-MONTH = Month.current().add(-1)
-EARLIER = MONTH.add(-1)
+ORG = "BB"  # in the demo Rijk: one DG of >= 2000 FTE (BB-DG2) and the rest (BB)
+END = Month.current().add(-1)
 PAGES = ("/dashboard/", "/dashboard/eenheden", "/dashboard/vergelijking", "/dashboard/opvolging")
 FIGURE_RE = re.compile(r'<script type="application/json" id="figuur-([a-z0-9-]+)">(.*?)</script>',
                        re.S)
@@ -23,20 +23,20 @@ FIGURE_RE = re.compile(r'<script type="application/json" id="figuur-([a-z0-9-]+)
 
 @pytest.fixture
 def published(services):  # type: ignore[no-untyped-def]
-    seed(services, EARLIER, n=10)
-    seed(services, MONTH, n=10)
-    service = PublicationService(services.queries, services.releases, services.org(),
-                                 services.taxonomy)
-    return {m: service.publish("MIN-A", m) for m in (EARLIER, MONTH)}
+    org = demo_org()
+    services.replace_org(org)
+    records, _hotspots = demo_signals(org, months=23, end=END)
+    services.signals.store_many(records, receipts=False)
+    return services.plans.publish_due()
 
 
 @pytest.fixture
-def officer(login):  # type: ignore[no-untyped-def]
-    return login(Role.PREVENTION_OFFICER, "MIN-A")
+def officer(login, published):  # type: ignore[no-untyped-def]
+    return login(Role.PREVENTION_OFFICER, ORG)
 
 
 def period(**extra: str) -> str:
-    params = {"from": str(EARLIER), "to": str(MONTH), **extra}
+    params = {"from": str(Month(END.year - 1, 1)), "to": str(END), **extra}
     return "?" + "&".join(f"{k}={v}" for k, v in params.items())
 
 
@@ -45,18 +45,17 @@ def figures(html: str) -> dict[str, dict]:  # type: ignore[type-arg]
 
 
 def spent(services) -> dict[str, Fraction]:  # type: ignore[no-untyped-def]
-    return {c: services.ledger.status(c, MONTH.year).spent
-            for c in ("publication:MIN-A", "preventie:MIN-A", "or:MIN-A")}
+    return {c: services.ledger.status(c, END.year).spent for c in ("plan", f"preventie:{ORG}")}
 
 
 @pytest.mark.parametrize(("url", "charts"), [
-    ("/dashboard/", {"trend-aantal", "trend-per-100-fte"}),
-    ("/dashboard/eenheden", {"heatmap"}),
-    ("/dashboard/vergelijking", {"trechter", "extern"}),
+    ("/dashboard/", {"trend-aantal", "trend-per-100-fte", "kwartalen"}),
+    ("/dashboard/eenheden", {"categorie-jaar", "dg-categorie"}),
+    ("/dashboard/vergelijking", {"dg-vergelijking", "extern"}),
     ("/dashboard/opvolging", {"opvolging"}),
 ])
 def test_each_page_shows_its_charts_as_valid_plotly_figures_with_tables(
-        client, officer, published, url, charts):
+        client, officer, url, charts):
     response = client.get(url + period())
     html = response.get_data(as_text=True)
     assert response.status_code == 200, html
@@ -71,87 +70,105 @@ def test_each_page_shows_its_charts_as_valid_plotly_figures_with_tables(
     assert response.headers["Cache-Control"] == "no-store"
 
 
-def test_trend_figures_are_the_published_estimates_with_their_bands(client, officer, published,
-                                                                   services):
-    html = client.get("/dashboard/" + period(category="pesten")).get_data(as_text=True)
-    counts = figures(html)["trend-aantal"]
-    band, line = counts["data"]
-    cells = {m: {(c["unit"], c["category"]): c["estimate"]
-                 for c in published[m].result["tables"]["contacts_unit_category"]["cells"]}
-             for m in (EARLIER, MONTH)}
-    units = ("MIN-A", "MIN-A-DG1", "MIN-A-DG1-D1", "MIN-A-DG1-D2", "MIN-A-DG2")
-    expected = [sum(cells[m][(u, "pesten")] for u in units) for m in (EARLIER, MONTH)]
-    assert line["y"] == expected
-    assert line["x"] == [str(EARLIER), str(MONTH)]
-    assert line["line"]["dash"] and line["marker"]["symbol"] and line["text"][-1] == "Pesten"
-    upper, lower = band["y"][:2], band["y"][2:][::-1]
-    assert all(lo < y < hi for lo, y, hi in zip(lower, expected, upper, strict=True))
+def test_trends_are_the_plans_months_with_bands_never_negative(client, officer, services):
+    html = client.get("/dashboard/" + period()).get_data(as_text=True)
+    band, line = figures(html)["trend-aantal"]["data"]
+    months = plan_year(services, END.year - 1).monthly(ORG) + plan_year(
+        services, END.year).monthly(ORG)
+    assert line["x"] == [str(m) for m, _e in months]
+    for y, (_m, e) in zip(line["y"], months, strict=True):
+        # a number only where the margin is smaller than it (else a gap: "te onzeker")
+        assert y is None if e.half_width > max(e.value, 0) else y == pytest.approx(e.value)
+    assert min(v for v in band["y"] if v is not None) >= 0
+    assert "te onzeker" in html  # a month of a small organisation is too uncertain
 
 
-def test_the_heat_map_annotates_every_cell_and_lists_the_checks(client, officer, published):
-    html = client.get("/dashboard/eenheden" + period(category="pesten")).get_data(as_text=True)
-    heat = figures(html)["heatmap"]
-    rows, columns = heat["data"][0]["y"], heat["data"][0]["x"]
-    assert columns == ["Pesten"] and len(rows) == 5
-    assert len(heat["layout"]["annotations"]) == len(rows) * len(columns)
-    assert all(a["text"] for a in heat["layout"]["annotations"])
-    assert "Opvallend" in html and "Wat betekent een vlag?" in html
-    assert "Directie Analyse (MIN-A-DG1-D1)" in html
+def test_categories_in_taxonomy_order_and_the_flag_rule_is_stated(client, officer, services):
+    html = client.get("/dashboard/eenheden" + period()).get_data(as_text=True)
+    found = figures(html)
+    labels = [services.taxonomy.label("categories", c, "nl")
+              for c in services.taxonomy.codes("categories")]
+    shown = found["categorie-jaar"]["data"][0]["y"]
+    assert list(shown) == [x for x in labels if x in shown]
+    heat = found["dg-categorie"]["data"][0]
+    assert len(heat["y"]) == 2 and any("Rest van" in r for r in heat["y"])
+    assert "gecorrigeerd voor alle" in html and "anders noemen we niets" in html
+    assert f"Zaken per DG en categorie ({END.year}-H1)" in html
 
 
-def test_viewing_every_page_spends_nothing_and_reads_no_signal(client, officer, published,
-                                                              services, monkeypatch):
-    import privacy.aggregate
+def test_the_flag_rule_marks_only_a_lower_bound_above_the_expected(services):
+    from dashboards.prevention.units import dg_cells
 
-    def refuse(*args, **kwargs):  # type: ignore[no-untyped-def]
-        raise AssertionError("the dashboard must not count raw signals")
+    org = demo_org()
+    services.replace_org(org)
+    records, _hotspots = demo_signals(org, months=23, end=END)
+    services.signals.store_many(records, receipts=False)
+    services.plans.publish_due()
+    plan = {y: plan_year(services, y) for y in (END.year - 1, END.year)}
+    cells, _py, halves = dg_cells(plan, org, "BFZ", services.taxonomy.codes("categories"),
+                                  END.year)
+    tested = [c for c in cells if c.bound is not None]
+    assert halves == (f"{END.year}-H1",) and tested
+    for c in tested:
+        assert c.flagged == (c.bound > c.expected)
+        assert c.bound < c.count.one_sided_lower(0.95)  # corrected: stricter than 95%
 
-    monkeypatch.setattr(privacy.aggregate, "exact_table", refuse)
-    monkeypatch.setattr("privacy.publication.exact_table", refuse)
+
+def test_follow_up_shares_stay_within_0_and_100(client, officer):
+    html = client.get("/dashboard/opvolging" + period()).get_data(as_text=True)
+    data = figures(html)["opvolging"]["data"][0]
+    assert all(0 <= x <= 100 for x in data["x"])
+    assert "±" not in html
+
+
+def test_viewing_every_page_spends_nothing(client, officer, services):
     before = spent(services)
-    releases = len(services.releases.list_for("publication:MIN-A"))
+    releases = len(services.plans.index())
     for url in PAGES:
         assert client.get(url + period()).status_code == 200
-    assert client.get("/dashboard/cijfers/heatmap.csv" + period()).status_code == 200
+    assert client.get("/dashboard/cijfers/dg-categorie.csv" + period()).status_code == 200
     assert spent(services) == before
-    assert len(services.releases.list_for("publication:MIN-A")) == releases
+    assert len(services.plans.index()) == releases
 
 
-def test_nothing_published_says_what_to_do_next(client, officer, services):
+def test_nothing_published_says_what_to_do_next(client, login, services):
+    login(Role.PREVENTION_OFFICER, "MIN-A")
     for url in PAGES:
         response = client.get(url)
         html = response.get_data(as_text=True)
         assert response.status_code == 200
         assert "nog geen maandcijfers gepubliceerd" in html
-        assert "signal-registry publish --period" in html
+        assert "signal-registry publish" in html
         assert "application/json" not in html
 
 
-def test_a_gap_before_the_publications_links_to_the_latest_month(client, officer, published):
+def test_a_gap_before_the_publications_links_to_the_latest_month(client, officer):
     html = client.get("/dashboard/?from=2001-01&to=2001-12").get_data(as_text=True)
     assert "nog geen maandcijfers gepubliceerd" in html
-    assert f"to={MONTH}" in html
+    assert f"to={END}" in html
 
 
-def test_another_organisation_is_403(client, officer, published):
+def test_another_organisation_is_403(client, officer):
     for url in PAGES:
         response = client.get(url + "?organisation=MIN-B")
+        assert response.status_code in (403, 422)
+        response = client.get(url + "?organisation=BFZ")
         assert response.status_code == 403
         assert "eigen organisatie" in response.get_data(as_text=True)
-    assert client.get("/dashboard/cijfers/heatmap.csv?organisation=MIN-B").status_code == 403
+    assert client.get("/dashboard/cijfers/dg-categorie.csv?organisation=BFZ").status_code == 403
 
 
 @pytest.mark.parametrize(("role", "organisation"), [
     (Role.ADVISER, "MIN-A"), (Role.WORKS_COUNCIL, "MIN-A"), (Role.CENTRAL_WORKS_COUNCIL, None),
     (Role.RESEARCHER, None), (Role.ADMIN, None),
 ])
-def test_other_roles_are_refused(client, login, published, role, organisation):
+def test_other_roles_are_refused(client, login, role, organisation):
     login(role, organisation)
-    for url in (*PAGES, "/dashboard/cijfers/heatmap.csv"):
+    for url in (*PAGES, "/dashboard/cijfers/dg-categorie.csv"):
         assert client.get(url).status_code == 403, url
 
 
-def test_without_sign_in_the_pages_lead_to_the_login(client, published):
+def test_without_sign_in_the_pages_lead_to_the_login(client):
     response = client.get("/dashboard/")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
 
@@ -164,36 +181,10 @@ def test_plotly_js_is_served_locally_with_a_long_cache(client):
     assert b"plotly" in response.data[:2000].lower() and len(response.data) > 1_000_000
 
 
-def test_pages_load_plotly_and_the_drawing_script_from_this_server(client, officer, published):
+def test_pages_load_plotly_and_the_drawing_script_from_this_server(client, officer):
     html = client.get("/dashboard/" + period()).get_data(as_text=True)
     sources = re.findall(r'<script src="([^"]+)"', html)
     assert any(s.startswith("/dashboard/vendor/plotly.js") for s in sources)
     assert all(s.startswith("/") for s in sources)  # nothing from another host
     assert client.get("/dashboard/static/dashboard.js").status_code == 200
     assert client.get("/dashboard/static/dashboard.css").status_code == 200
-
-
-def test_the_index_of_releases_agrees_with_the_publication_service(services, published):
-    service = PublicationService(services.queries, services.releases, services.org(),
-                                 services.taxonomy)
-    replacement = service.publish("MIN-A", MONTH, replace=True)
-    expected = service.published_months("MIN-A", Month(2000, 1), Month.current())
-    index = service.index("MIN-A")
-    assert [p.release_id for p in index] == [r.id for r in expected]
-    assert index[-1].release_id == replacement.id and index[-1].revision == 2
-    assert service.index("MIN-B") == []
-
-
-def test_a_replaced_month_shows_the_new_release_not_a_cached_one(client, officer, published,
-                                                                services):
-    url = "/dashboard/" + period(category="pesten")
-    before = figures(client.get(url).get_data(as_text=True))["trend-aantal"]["data"][1]["y"]
-    service = PublicationService(services.queries, services.releases, services.org(),
-                                 services.taxonomy)
-    replacement = service.publish("MIN-A", MONTH, replace=True)
-    cells = replacement.result["tables"]["contacts_unit_category"]["cells"]
-    units = ("MIN-A", "MIN-A-DG1", "MIN-A-DG1-D1", "MIN-A-DG1-D2", "MIN-A-DG2")
-    expected = sum(c["estimate"] for c in cells
-                   if c["unit"] in units and c["category"] == "pesten")
-    after = figures(client.get(url).get_data(as_text=True))["trend-aantal"]["data"][1]["y"]
-    assert after[0] == before[0] and after[-1] == expected
