@@ -1,11 +1,14 @@
-"""The annual report of one organisation, built from its published monthly releases only.
+"""The signalenrapportage of one organisation or the Rijk, built from the release plan only.
 
-All figures are sums of released noisy estimates (post-processing; nothing is spent), each with
-its 95% margin; a figure whose margin includes zero is marked, never hidden. Contacts and
-case-months by category, channel, implicated party, reporter role, follow-up (with the share
-without formal follow-up, ``alleen_luisteren``) and impact; the total against the previous
-year; the consistency checks of ``analytics.checks``. Yearly case figures are sums of monthly
-case tables and so count case-months, an upper bound on distinct cases, and are labelled so.
+Input is a :class:`analytics.plan.PlanYear` (the signed plan releases of one data year, levels
+combined by least squares): post-processing, nothing is spent. Every figure counts cases. Per
+dimension (category, channel, implicated party, reporter role, follow-up with the share without
+formal follow-up, impact) for a complete year, the change against the previous year when both
+years are complete, and for a running year the months published so far and the year to date.
+
+Every figure is shown through ``analytics.reading.display``: never below zero, and "te onzeker"
+with its interval when the 95% margin is larger than the figure. The report complements the
+confidential advisers' own annual report; it does not replace it.
 
 Output (``write_report``): a printable HTML page (plotly charts with plotly.js inline, no
 network, each chart beside its table), an XLSX workbook, and the signed report document as JSON
@@ -25,12 +28,15 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from analytics.checks import CHECKS, run_checks
 from analytics.intervals import Estimate, share, total
+from analytics.plan import PlanYear
 from analytics.published import PublishedMonth, PublishedTable
+from analytics.reading import Kind, display, margin_text, typical_margin
 from privacy.exports import release_to_csv, release_to_json, spreadsheet_safe
+from privacy.plan import NO_IMPACT, RIJK, Dimension, Part
 from privacy.releases import Release, canonical_spec, release_document
 from privacy.signing import Signer, canonical_json
+from privacy.specs import TAXONOMY_FIELDS
 from registry.db import random_id
 from registry.organisations import OrgStructure
 from registry.periods import Month
@@ -52,163 +58,224 @@ def to_published_months(releases: Sequence[Release]) -> list[PublishedMonth]:
 
 # -- the report's figures ------------------------------------------------------------------
 
-# (section key, publication table, taxonomy field or None, Dutch title)
-SECTIONS: tuple[tuple[str, str, str | None, str], ...] = (
-    ("contacten_per_categorie", "contacts_unit_category", "categories",
-     "Contacten per categorie (een contact met meer categorieën telt bij elk)"),
-    ("zaakmaanden_per_categorie", "cases_unit_category", "categories",
-     "Zaak-maanden per categorie (een zaak telt in elke maand met een contact: een bovengrens "
-     "voor het aantal verschillende zaken)"),
-    ("contacten_per_kanaal", "contacts_channel", "channel", "Contacten per kanaal"),
-    ("contacten_per_betrokkene", "contacts_implicated_party", "implicated_party",
-     "Contacten per betrokken partij"),
-    ("contacten_per_rol_melder", "contacts_reporter_role", "reporter_role",
-     "Contacten per rol van de melder"),
-    ("contacten_per_opvolging", "contacts_follow_up", "follow_up", "Contacten per opvolging"),
-    ("contacten_per_gevolg", "contacts_impact", "impact",
-     "Contacten per gevolg (een contact met beide gevolgen telt bij elk)"),
+REPORT_KIND = "signalenrapportage"
+# (section key, dimension, Dutch title) of the year tables; every figure counts cases.
+SECTIONS: tuple[tuple[str, Dimension, str], ...] = (
+    ("zaken_per_categorie", Dimension.CATEGORY,
+     "Zaken per categorie (een zaak over twee onderwerpen telt voor de helft bij elk)"),
+    ("zaken_per_kanaal", Dimension.CHANNEL, "Zaken per kanaal"),
+    ("zaken_per_betrokkene", Dimension.IMPLICATED_PARTY, "Zaken per betrokken partij"),
+    ("zaken_per_rol_melder", Dimension.REPORTER_ROLE, "Zaken per rol van de melder"),
+    ("zaken_per_opvolging", Dimension.FOLLOW_UP, "Zaken per opvolging"),
+    ("zaken_per_gevolg", Dimension.IMPACT, "Zaken per gevolg"),
 )
 NO_FORMAL_FOLLOW_UP = "alleen_luisteren"
-MARGIN_NL = (
-    "Wat betekent de marge? Elk cijfer in dit verslag is een schatting. Om te voorkomen dat "
-    "iemand uit de cijfers te herleiden is, voegt het register bij elke publicatie bewust een "
-    "kleine willekeurige afwijking (ruis) toe. De marge is het gebied waarin het echte getal "
-    "met 95% zekerheid ligt. Een cijfer kan daardoor ook negatief uitvallen; dat betekent "
-    "'ongeveer nul'. Cellen waarvan de marge nul bevat zijn gemarkeerd (*): die zijn niet te "
-    "onderscheiden van nul. Kleine verschillen binnen de marge zeggen niets."
-)
+NO_IMPACT_LABEL = "Geen gevolg"
 
 
-def _row(code: str, label: str, estimate: Estimate) -> dict[str, Any]:
-    return {"code": code, "label": label, "estimate": round(estimate.value, 1),
-            "lower": round(estimate.lower, 1), "upper": round(estimate.upper, 1),
-            "sd": round(estimate.sd, 1), "niet_te_onderscheiden_van_nul": not estimate.lower > 0}
+def _row(code: str, label: str, estimate: Estimate, kind: Kind = Kind.COUNT) -> dict[str, Any]:
+    """One figure: the shown (clamped) numbers, the display text and the sd of the plan figure."""
+    shown = display(estimate, kind)
+    return {"code": code, "label": label, "estimate": round(shown.value, 1),
+            "lower": round(shown.lower, 1), "upper": round(shown.upper, 1),
+            "half_width": round(shown.half_width, 1), "sd": round(estimate.sd, 3),
+            "te_onzeker": shown.too_uncertain, "weergave": shown.text,
+            "getal": shown.number + ("%" if kind is Kind.PERCENT and not shown.too_uncertain
+                                     else "")}
 
 
-def _sum(months: Sequence[PublishedMonth], table: str, dimension: str | None,
-         code: str | None) -> Estimate:
-    """Sum of one code's cells (all cells of the table when ``dimension`` is None) over months."""
-    parts = []
-    for published in months:
-        t = published.table(table)
-        keys = [k for k in t.estimates
-                if dimension is None or k[t.group_by.index(dimension)] == code]
-        parts.append(Estimate(float(sum(t.estimates[k] for k in keys)),
-                              len(keys) * t.noise_variance))
-    return total(parts)
-
-
-def build_report(organisation: str, year: int, months: Sequence[PublishedMonth],
-                 previous: Sequence[PublishedMonth], taxonomy: Taxonomy,
-                 org: OrgStructure) -> dict[str, Any]:
-    """Every figure of the annual report, with its 95% margin, as plain JSON-ready data."""
-    if not months:
-        raise ValueError(f"no publications of {organisation} in {year}")
-    tables: dict[str, list[dict[str, Any]]] = {}
-    titles: dict[str, str] = {}
-    for key, table, field, title in SECTIONS:
-        dimension = "category" if field == "categories" else field
-        assert field is not None and dimension is not None
-        codes = months[-1].table(table).codes(dimension)
-        tables[key] = [_row(c, taxonomy.label(field, c), _sum(months, table, dimension, c))
-                       for c in codes]
-        titles[key] = title
-    follow = {c: _sum(months, "contacts_follow_up", "follow_up", c)
-              for c in months[-1].table("contacts_follow_up").codes("follow_up")}
-    if NO_FORMAL_FOLLOW_UP in follow:
-        part = follow[NO_FORMAL_FOLLOW_UP]
-        rest = total(v for c, v in follow.items() if c != NO_FORMAL_FOLLOW_UP)
-        rows = []
-        if part.value + rest.value > 0:
-            pct = share(part, rest).scaled(100)
-            rows.append(_row("aandeel_alleen_luisteren", "Aandeel zonder formele opvolging "
-                             "(alleen luisteren), in procenten", pct))
-        tables["zonder_formele_opvolging"] = rows
-        titles["zonder_formele_opvolging"] = "Aandeel contacten zonder formele opvolging (%)"
-    this_year = _sum(months, "contacts_total", None, None)
-    trend_rows = [_row("dit_jaar", f"Contacten {year}", this_year)]
-    if previous:
-        last_year = _sum(previous, "contacts_total", None, None)
-        trend_rows += [_row("vorig_jaar", f"Contacten {year - 1}", last_year),
-                       _row("verschil", f"Verschil {year} - {year - 1}", this_year - last_year)]
-    tables["trend"] = trend_rows
-    titles["trend"] = "Totaal aantal contacten en de ontwikkeling ten opzichte van vorig jaar"
-    return {
-        "kind": "annual-report",
-        "organisation": organisation,
-        "year": year,
-        "months": [str(m.month) for m in months],
-        "previous_months": [str(m.month) for m in previous],
-        "source_releases": [m.release_id for m in (*previous, *months)],
-        "titles": titles,
-        "tables": tables,
-        "checks": _checks(months, org),
-        "notes": _notes(year, months, previous),
-    }
-
-
-def _checks(months: Sequence[PublishedMonth], org: OrgStructure) -> list[dict[str, Any]]:
+def _label(taxonomy: Taxonomy, dimension: Dimension, code: str) -> str:
+    if dimension is Dimension.IMPACT and code == NO_IMPACT:
+        return NO_IMPACT_LABEL
     try:
-        report = run_checks(months, org)
-    except ValueError:
-        return []
-    out = []
-    for pair in report.pairs:
-        flags = [getattr(pair, c) for c in CHECKS]
-        kinds = [f.check for f in flags if f.flagged]
-        if kinds:
-            out.append({"unit": pair.unit, "unit_name": pair.unit_name,
-                        "category": pair.category, "kinds": ", ".join(kinds),
-                        "explanation_nl": " ".join(f.explanation_nl for f in flags)})
+        return str(taxonomy.label(TAXONOMY_FIELDS[dimension.value], code))
+    except KeyError:
+        return code
+
+
+def unit_total(py: PlanYear, unit: str) -> Estimate | None:
+    """Cases in the year (a complete year only): the organisation's or the Rijk's."""
+    if not py.complete:
+        return None
+    try:
+        return py.rijk_total() if unit == RIJK else py.total(unit)
+    except KeyError:
+        return None
+
+
+def unit_months(py: PlanYear, unit: str) -> list[tuple[Month, Estimate]]:
+    """New cases per released month; for the Rijk the sum over organisations (independent)."""
+    if unit != RIJK:
+        return py.monthly(unit)
+    per_org = [dict(py.monthly(o.code)) for o in py.org.organisations]
+    months = sorted({m for found in per_org for m in found})
+    return [(m, total(found[m] for found in per_org if m in found)) for m in months]
+
+
+def plan_estimates(py: PlanYear, unit: str,
+                   previous: PlanYear | None = None) -> dict[str, dict[str, Estimate]]:
+    """Every figure of a year for one unit (organisation or RIJK), as plan estimates by section.
+
+    The pages, the report and the downloads all show these, through ``analytics.reading``.
+    """
+    out: dict[str, dict[str, Estimate]] = {}
+    year_total = unit_total(py, unit)
+    if year_total is not None:
+        out["zaken_totaal"] = {"totaal": year_total}
+    if py.complete:
+        for key, dimension, _title in SECTIONS:
+            found = py.attribute(dimension, unit)
+            if found:
+                out[key] = found
+        follow = out.get("zaken_per_opvolging", {})
+        if NO_FORMAL_FOLLOW_UP in follow:
+            part = follow[NO_FORMAL_FOLLOW_UP]
+            rest = total(v for c, v in follow.items() if c != NO_FORMAL_FOLLOW_UP)
+            if part.value + rest.value > 0:
+                out["zonder_formele_opvolging"] = {
+                    "aandeel_alleen_luisteren": share(part, rest).scaled(100)}
+    if previous is not None and py.complete and previous.complete:
+        last = unit_total(previous, unit)
+        change: dict[str, Estimate] = {}
+        if year_total is not None and last is not None:
+            change["totaal"] = year_total - last
+        for code in py.category_codes():
+            if code in previous.category_codes():
+                change[code] = py.category(unit, code) - previous.category(unit, code)
+        out["verandering"] = change
+    if not py.complete:
+        months = unit_months(py, unit)
+        if months:
+            out["per_maand"] = {str(m): e for m, e in months}
+            out["tot_nu_toe"] = {"totaal": total(e for _m, e in months)}
     return out
 
 
-def _notes(year: int, months: Sequence[PublishedMonth],
-           previous: Sequence[PublishedMonth]) -> list[str]:
-    notes = [MARGIN_NL,
-             "Zaken die over meer maanden lopen tellen in elke maand mee: de zaak-maanden zijn "
-             "een bovengrens voor het aantal verschillende zaken, geen telling ervan."]
-    if len(months) < 12:
-        notes.append(f"Over {year} zijn {len(months)} van de 12 maanden gepubliceerd.")
-    if previous and len(previous) != len(months):
-        notes.append(f"Let op: {year - 1} telt {len(previous)} gepubliceerde maanden, {year} "
-                     f"telt er {len(months)}; het verschil is daardoor scheef.")
-    if not previous:
-        notes.append(f"Over {year - 1} is niets gepubliceerd; er is geen vergelijking.")
+def build_report(unit: str, year: int, py: PlanYear, previous: PlanYear | None,
+                 taxonomy: Taxonomy, org: OrgStructure) -> dict[str, Any]:
+    """Every figure of the signalenrapportage, as shown (``analytics.reading``), as plain data.
+
+    ``unit`` is an organisation code or ``RIJK``; ``previous`` the year before (its change is
+    shown only when both years are complete).
+    """
+    if py.year != year:
+        raise ValueError(f"plan year {py.year} is not {year}")
+    if previous is not None and not previous.complete:
+        previous = None
+    estimates = plan_estimates(py, unit, previous)
+    if not estimates:
+        raise ValueError(f"no plan figures for {unit} in {year}")
+    titles = {key: title for key, _d, title in SECTIONS}
+    dimensions = {key: d for key, d, _t in SECTIONS}
+    titles.update({
+        "zaken_totaal": f"Aantal zaken in {year}",
+        "zonder_formele_opvolging": "Aandeel zaken zonder formele opvolging (alleen luisteren), "
+                                    "in procenten",
+        "verandering": f"Verandering {year} ten opzichte van {year - 1} (aantal zaken)",
+        "per_maand": f"Nieuwe zaken per maand in {year} (tot nu toe gepubliceerd)",
+        "tot_nu_toe": f"Nieuwe zaken in {year} tot nu toe",
+    })
+    tables: dict[str, list[dict[str, Any]]] = {}
+    for key, found in estimates.items():
+        rows = []
+        for code, estimate in found.items():
+            if key in dimensions:
+                rows.append(_row(code, _label(taxonomy, dimensions[key], code), estimate))
+            elif key == "zonder_formele_opvolging":
+                rows.append(_row(code, "Zonder formele opvolging (%)", estimate, Kind.PERCENT))
+            elif key == "verandering":
+                label = ("Totaal" if code == "totaal"
+                         else _label(taxonomy, Dimension.CATEGORY, code))
+                rows.append(_row(code, label, estimate, Kind.CHANGE))
+            elif key == "per_maand":
+                rows.append(_row(code, code, estimate))
+            else:
+                rows.append(_row(code, "Totaal", estimate))
+        tables[key] = rows
+    margin = typical_margin(e for key, found in estimates.items() if key in dimensions
+                            for e in found.values())
+    if margin is None:
+        margin = typical_margin(e for key in ("per_maand", "zaken_totaal")
+                                for e in estimates.get(key, {}).values())
+    name = "het Rijk" if unit == RIJK else str(org.get(unit).name)
+    organisations = ({o.code: str(o.name) for o in org.organisations} if unit == RIJK
+                     else {unit: name})
+    return {
+        "kind": REPORT_KIND,
+        "organisation": unit,
+        "organisation_name": name,
+        "organisations": organisations,
+        "year": year,
+        "complete": py.complete,
+        "months": [str(Month.parse(p)) for p in py.periods(Part.MONTH)],
+        "previous_year": previous.year if previous is not None else None,
+        "source_releases": [*(previous.release_ids if previous is not None else ()),
+                            *py.release_ids],
+        "titles": {key: titles[key] for key in tables},
+        "tables": tables,
+        "margin": margin,
+        "notes": _notes(year, py, previous, margin),
+    }
+
+
+def _notes(year: int, py: PlanYear, previous: PlanYear | None, margin: int | None) -> list[str]:
+    notes = [
+        "Deze signalenrapportage komt uit het signaalregister: de vastgelegde signalen van de "
+        "vertrouwenspersonen en andere meldkanalen. Zij vult het eigen jaarverslag van de "
+        "vertrouwenspersonen aan en vervangt het niet.",
+        "Alle cijfers tellen zaken. Een zaak over meer onderwerpen (of via meer kanalen) telt "
+        "naar rato bij elk: een zaak over twee onderwerpen telt voor de helft bij elk, zodat "
+        "de categorieën samen het aantal zaken geven. Daardoor kunnen cijfers een breuk zijn.",
+        margin_text(margin),
+    ]
+    if not py.complete:
+        notes.append(f"{year} is nog niet afgesloten: alleen de maanden die tot nu toe zijn "
+                     "gepubliceerd staan hierin; de jaarcijfers volgen na afloop van het jaar.")
+    if py.complete and previous is None:
+        notes.append(f"Over {year - 1} zijn geen volledige jaarcijfers gepubliceerd; er is "
+                     "geen vergelijking met het jaar ervoor.")
     return notes
 
 
 # -- output: HTML, XLSX and the signed JSON/CSV ---------------------------------------------
 
-COLUMNS = (("label", "Omschrijving"), ("estimate", "Schatting"), ("lower", "Ondergrens (95%)"),
-           ("upper", "Bovengrens (95%)"), ("niet_te_onderscheiden_van_nul", "Niet te onderscheiden van nul"))
+COLUMNS = (("label", "Omschrijving"), ("weergave", "Cijfer (95%-interval)"),
+           ("estimate", "Schatting (niet onder nul)"), ("lower", "Ondergrens (95%)"),
+           ("upper", "Bovengrens (95%)"), ("te_onzeker", "Te onzeker"))
 
 
 def nl(value: Any) -> str:
-    """A figure as printed in the HTML: decimal comma, '*' marks 'not told apart from zero'."""
+    """A figure as printed in the HTML: decimal comma; booleans as ja/nee."""
     if isinstance(value, bool):
-        return "*" if value else ""
+        return "ja" if value else "nee"
     if isinstance(value, float | int):
         return f"{value:.1f}".replace(".", ",")
     return html.escape(str(value))
+
+
+def report_title(figures: dict[str, Any]) -> str:
+    name = figures.get("organisation_name") or figures["organisation"]
+    return f"Signalenrapportage sociale veiligheid {name} {figures['year']}"
 
 
 def render_html(figures: dict[str, Any]) -> str:
     import plotly.graph_objects as go
     from plotly.offline import get_plotlyjs
 
-    title = f"Jaarverslag signalen sociale veiligheid {figures['organisation']} {figures['year']}"
+    title = html.escape(report_title(figures))
     parts = [f"<!doctype html><html lang=\"nl\"><head><meta charset=\"utf-8\"><title>{title}"
              "</title><style>body{font-family:sans-serif;margin:2em}section{display:flex;"
              "gap:2em;page-break-inside:avoid;align-items:flex-start}table{border-collapse:"
              "collapse}td,th{border:1px solid #999;padding:2px 6px}td.n{text-align:right}"
              "</style><script>" + get_plotlyjs() + "</script></head><body>",
-             f"<h1>{html.escape(title)}</h1>",
-             f"<p>Gepubliceerde maanden: {', '.join(figures['months'])}.</p>"]
+             f"<h1>{title}</h1>"]
+    if figures.get("months"):
+        parts.append(f"<p>Gepubliceerde maanden: {', '.join(figures['months'])}.</p>")
     parts += [f"<p>{html.escape(note)}</p>" for note in figures["notes"]]
     for key, rows in figures["tables"].items():
         parts.append(f"<h2>{html.escape(figures['titles'][key])}</h2><section>")
         if rows:
+            # Shown values only: never below zero (a change may be), intervals clamped.
             fig = go.Figure(go.Bar(
                 x=[r["estimate"] for r in rows], y=[r["label"] for r in rows], orientation="h",
                 error_x={"type": "data", "symmetric": False,
@@ -226,17 +293,11 @@ def render_html(figures: dict[str, Any]) -> str:
                 f"<td class=\"n\" data-col=\"{c}\">{nl(r[c])}</td>" if c != "label"
                 else f"<td>{nl(r[c])}</td>" for c, _ in COLUMNS) + "</tr>")
         parts.append("</table></section>")
-    parts.append("<h2>Opvallende combinaties (controles)</h2>")
-    if figures["checks"]:
-        parts.append("<table><tr><th>Eenheid</th><th>Categorie</th><th>Uitkomst</th>"
-                     "<th>Toelichting</th></tr>" + "".join(
-                         f"<tr><td>{html.escape(c['unit_name'])}</td><td>"
-                         f"{html.escape(c['category'])}</td><td>{html.escape(c['kinds'])}</td>"
-                         f"<td>{html.escape(c['explanation_nl'])}</td></tr>"
-                         for c in figures["checks"]) + "</table>")
-    else:
-        parts.append("<p>Geen combinatie van eenheid en categorie valt op.</p>")
-    parts.append("<p>Bronnen: gepubliceerde maandreleases " + ", ".join(
+    organisations = figures.get("organisations") or {}
+    if len(organisations) > 1:
+        parts.append("<h2>Organisaties</h2><ul>" + "".join(
+            f"<li>{html.escape(name)}</li>" for name in organisations.values()) + "</ul>")
+    parts.append("<p>Bronnen: releases van het publicatieplan " + ", ".join(
         figures["source_releases"]) + ". Dit verslag is getekend; controleer het met "
         "<code>signal-registry verify-report</code>.</p></body></html>")
     return "\n".join(parts)
@@ -251,7 +312,8 @@ def render_xlsx(figures: dict[str, Any]) -> bytes:
     info.title = "toelichting"
     info.append(["Organisatie", figures["organisation"]])
     info.append(["Jaar", figures["year"]])
-    info.append(["Maanden", ", ".join(figures["months"])])
+    info.append(["Naam", figures.get("organisation_name", "")])
+    info.append(["Maanden", ", ".join(figures.get("months", []))])
     for note in figures["notes"]:
         info.append([note])
     for key, rows in figures["tables"].items():
@@ -260,11 +322,12 @@ def render_xlsx(figures: dict[str, Any]) -> bytes:
         sheet.append(["code", *(c for c, _ in COLUMNS)])
         for r in rows:
             sheet.append([r["code"], *(r[c] for c, _ in COLUMNS)])
-    checks = book.create_sheet("controles")
-    checks.append(["unit", "unit_name", "category", "kinds", "explanation_nl"])
-    for c in figures["checks"]:
-        checks.append([c["unit"], c["unit_name"], c["category"], c["kinds"],
-                       c["explanation_nl"]])
+    organisations = figures.get("organisations") or {}
+    if organisations:
+        names = book.create_sheet("organisaties")
+        names.append(["code", "naam"])
+        for code, name in organisations.items():
+            names.append([code, name])
     # Labels and explanations are text from the taxonomy and the structure: a name that starts
     # with "=" must show as text in Excel, never run as a formula.
     for sheet in book.worksheets:
@@ -287,7 +350,7 @@ def write_report(figures: dict[str, Any], out_dir: Path, signer: Signer,
     also checks the HTML and XLSX against their signed hashes.
     """
     out_dir.mkdir(parents=True, exist_ok=True)
-    stem = f"jaarverslag-{figures['organisation']}-{figures['year']}"
+    stem = f"signalenrapportage-{figures['organisation']}-{figures['year']}"
     paths = {"html": out_dir / f"{stem}.html", "xlsx": out_dir / f"{stem}.xlsx",
              "json": out_dir / f"{stem}.json", "csv": out_dir / f"{stem}.csv"}
     paths["html"].write_text(render_html(figures), encoding="utf-8")
@@ -304,7 +367,7 @@ def sign_report(figures: dict[str, Any], files: dict[str, str], signer: Signer,
                 today: date) -> Release:
     """The report as a signed, unstored release document with epsilon 0."""
     scope = f"report:{figures['organisation']}:{figures['year']}"
-    spec = {"kind": "annual-report", "organisation": figures["organisation"],
+    spec = {"kind": REPORT_KIND, "organisation": figures["organisation"],
             "year": figures["year"], "source_releases": figures["source_releases"]}
     result = {**figures, "files": files}
     spec_json, spec_hash = canonical_spec(spec)

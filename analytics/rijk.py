@@ -1,4 +1,10 @@
-"""Totals over published tables: per code of one dimension, summed over months and organisations.
+"""Rijk-wide figures: the release plan per organisation (by name), and archived month totals.
+
+``organisation_totals`` lists every organisation's cases in a data year of the release plan
+(``analytics.plan.PlanYear``), by name, shown through ``analytics.reading.display``; the Rijk's
+own figures are ``analytics.report.build_report(RIJK, ...)``.
+
+The rest sums the archived monthly publications of the earlier design (kept readable):
 
 Everything here is post-processing of released noisy tables (``analytics.published``): it reads
 no raw signal and spends no budget. The works councils' portal uses it twice: for one
@@ -20,9 +26,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from analytics.intervals import Estimate
+from analytics.plan import PlanYear
 from analytics.published import PublishedMonth
+from analytics.reading import display
 from registry.periods import Month
 
 # (publication table, dimension to total per code or None for the grand total, Dutch title)
@@ -129,4 +138,30 @@ def _months(start: Month, end: Month) -> list[Month]:
     out = [start]
     while out[-1] < end:
         out.append(out[-1].add(1))
+    return out
+
+
+def organisation_totals(py: PlanYear) -> list[dict[str, Any]]:
+    """Cases per organisation (NAME, shown value, text) in a complete year, else year to date.
+
+    For a running year the total is the sum of the months released so far.
+    """
+    out = []
+    for unit in py.org.organisations:
+        estimate: Estimate | None
+        if py.complete:
+            try:
+                estimate = py.total(unit.code)
+            except KeyError:
+                estimate = None
+        else:
+            months = py.monthly(unit.code)
+            estimate = (Estimate(sum(e.value for _m, e in months),
+                                 sum(e.variance for _m, e in months)) if months else None)
+        if estimate is None:
+            continue
+        shown = display(estimate)
+        out.append({"code": unit.code, "name": str(unit.name), "getal": shown.number,
+                    "weergave": shown.text, "te_onzeker": shown.too_uncertain,
+                    "estimate": shown.value})
     return out

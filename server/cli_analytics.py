@@ -64,36 +64,36 @@ def publish_command(ctx: click.Context, years: tuple[int, ...], part: str | None
 
 
 @click.command("report")
-@click.option("--organisation", required=True, metavar="CODE")
+@click.option("--organisation", required=True, metavar="CODE",
+              help="An organisation code, or RIJK for the whole Rijk.")
 @click.option("--year", required=True, type=click.IntRange(2000, 2100))
 @click.option("--out", "out_dir", required=True,
               type=click.Path(file_okay=False, path_type=Path), help="Output directory.")
 @click.pass_context
 def report_command(ctx: click.Context, organisation: str, year: int, out_dir: Path) -> None:
-    """Write the signed annual report (HTML, XLSX, JSON, CSV) from published releases."""
-    from analytics.report import build_report, to_published_months, write_report
-    from privacy.publication import PublicationService
+    """Write the signed signalenrapportage (HTML, XLSX, JSON, CSV) from the release plan."""
+    from analytics.report import build_report, write_report
+    from dashboards.published import plan_year
+    from privacy.plan import RIJK
     from server.cli import services_for
 
     services = services_for(ctx)
     org = services.org()
-    if organisation not in {u.code for u in org.organisations}:
+    if organisation != RIJK and organisation not in {u.code for u in org.organisations}:
         raise click.BadParameter(f"onbekende organisatie {organisation!r}",
                                  param_hint="--organisation")
-    service = PublicationService(services.queries, services.releases, org, services.taxonomy)
-    months = to_published_months(service.published_months(
-        organisation, Month(year, 1), Month(year, 12)))
-    previous = to_published_months(service.published_months(
-        organisation, Month(year - 1, 1), Month(year - 1, 12)))
-    if not months:
-        click.echo(f"Over {year} is voor {organisation} nog niets gepubliceerd; draai eerst "
+    py = plan_year(services, year)
+    if py is None:
+        click.echo(f"Over {year} is nog niets gepubliceerd; draai eerst "
                    "'signal-registry publish'.", err=True)
         sys.exit(1)
-    figures = build_report(organisation, year, months, previous, services.taxonomy, org)
+    figures = build_report(organisation, year, py, plan_year(services, year - 1),
+                           services.taxonomy, org)
     paths = write_report(figures, out_dir, services.signer)
     for path in paths.values():
         click.echo(str(path))
-    click.echo(f"Uit {len(months)} gepubliceerde maanden; epsilon besteed: 0.")
+    click.echo(f"Uit {len(figures['source_releases'])} releases van het publicatieplan; "
+               "privacybudget besteed: 0.")
 
 
 @click.command("verify-report")

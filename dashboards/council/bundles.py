@@ -3,20 +3,20 @@
 Month: the overview as HTML, CSV and XLSX, a signed manifest (JSON) holding their SHA-256, and
 the original signed monthly release (JSON) for whoever wants every cell.
 
-Annual report (``analytics.report``): the printable HTML and the XLSX, and the signed report
-document as JSON and CSV, which holds the SHA-256 of the HTML and XLSX, exactly as
+Signalenrapportage (``analytics.report``, from the release plan): the printable HTML and the
+XLSX, and the signed report document as JSON and CSV, which holds the SHA-256 of the HTML and XLSX, exactly as
 ``signal-registry report`` writes them, so ``signal-registry verify-report`` checks a download.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from flask import render_template
 from flask_babel import force_locale
 
+from analytics.plan import PlanYear
 from analytics.published import PublishedMonth
 from analytics.report import build_report, render_html, render_xlsx, sign_report
 from dashboards.council.figures import MARGIN_NL, flat_rows, month_sections
@@ -86,11 +86,12 @@ def month_download(fmt: str, published: PublishedMonth, release_json: str,
                     release_to_json(manifest).encode("utf-8"))
 
 
-def report_download(fmt: str, organisation: str, year: int, months: Sequence[PublishedMonth],
-                    previous: Sequence[PublishedMonth], taxonomy: Taxonomy, org: OrgStructure,
-                    signer: Signer, today: date) -> Download:
-    figures = build_report(organisation, year, months, previous, taxonomy, org)
-    stem = ("jaarverslag", organisation, str(year))
+def report_download(fmt: str, unit: str, year: int, py: PlanYear, previous: PlanYear | None,
+                    taxonomy: Taxonomy, org: OrgStructure, signer: Signer,
+                    today: date) -> Download:
+    """The signalenrapportage of ``unit`` (an organisation or RIJK) from the release plan."""
+    figures = build_report(unit, year, py, previous, taxonomy, org)
+    stem = ("signalenrapportage", unit.lower() if unit == "RIJK" else unit, str(year))
     files = {
         "html": Download(safe_filename(*stem, ext="html"), "html",
                          stable_html(render_html(figures)).encode("utf-8")),

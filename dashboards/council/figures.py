@@ -1,7 +1,10 @@
-"""Published figures as display rows: code, Dutch label, estimate and its 95% interval.
+"""Archived monthly publications as display rows: code, Dutch label, estimate, 95% interval.
 
-Built from released tables only (``analytics.rijk``). The same rows feed the web pages and the
-HTML, CSV and XLSX downloads, so what a council reads and what it downloads agree.
+The monthly publications are replaced by the release plan (whose figures the pages show
+through ``analytics.report.build_report``); the months published before stay readable and
+their downloads verifiable. Every row follows the one display rule of
+``analytics.reading.display``: never below zero, "te onzeker" when the margin is larger than
+the figure. The same rows feed the pages and the HTML, CSV and XLSX downloads.
 """
 
 from __future__ import annotations
@@ -9,19 +12,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from analytics.intervals import Estimate
 from analytics.published import PublishedMonth
+from analytics.reading import display, margin_text
 from analytics.rijk import TOTAL_CODE, TotalTable, summary
 from privacy.specs import TAXONOMY_FIELDS
 from registry.taxonomy import Taxonomy
 
-MARGIN_NL = (
-    "Wat betekent de marge? Elk cijfer is een schatting. Om te voorkomen dat iemand uit de "
-    "cijfers te herleiden is, voegt het register bewust een kleine willekeurige afwijking (ruis) "
-    "toe. De marge is het gebied waarin het echte aantal met 95% zekerheid ligt. Een schatting "
-    "kan daardoor ook negatief uitvallen; dat betekent 'ongeveer nul'. Als de marge nul bevat, "
-    "is het cijfer niet te onderscheiden van nul. Kleine verschillen binnen de marge zeggen "
-    "niets."
-)
+MARGIN_NL = margin_text(None, "deze publicatie")
 
 
 @dataclass(frozen=True)
@@ -29,12 +27,27 @@ class FigureRow:
     code: str
     label: str
     estimate: int
+    """Never below zero."""
     lower: int
     upper: int
+    too_uncertain: bool
+    text: str
+    """"18 (tussen 12 en 24)" or "te onzeker: tussen 0 en 12"."""
 
     @property
     def includes_zero(self) -> bool:
         return self.lower <= 0 <= self.upper
+
+    @property
+    def number(self) -> str:
+        return "te onzeker" if self.too_uncertain else str(self.estimate)
+
+
+def figure_row(code: str, label: str, estimate: Estimate) -> FigureRow:
+    shown = display(estimate)
+    # Outward rounding keeps at least the stated 95% coverage.
+    return FigureRow(code, label, round(shown.value), _floor(shown.lower), _ceil(shown.upper),
+                     shown.too_uncertain, shown.text)
 
 
 @dataclass(frozen=True)
@@ -51,15 +64,8 @@ def sections(tables: Sequence[TotalTable], taxonomy: Taxonomy,
     for table in tables:
         field = TAXONOMY_FIELDS.get(table.dimension or "")
         rows = tuple(
-            FigureRow(
-                code=row.code,
-                label=(taxonomy.label(field, row.code, locale) if field
-                       else "Total" if locale == "en" else "Totaal"),
-                estimate=round(row.estimate.value),
-                # Outward rounding keeps at least the stated 95% coverage.
-                lower=_floor(row.estimate.lower),
-                upper=_ceil(row.estimate.upper),
-            )
+            figure_row(row.code, (taxonomy.label(field, row.code, locale) if field
+                                  else "Total" if locale == "en" else "Totaal"), row.estimate)
             for row in table.rows
         )
         out.append(FigureSection(table.name, table.title, rows))
@@ -74,13 +80,12 @@ def month_sections(months: Sequence[PublishedMonth], taxonomy: Taxonomy,
 
 def flat_rows(found: Sequence[FigureSection]) -> list[list[str | int]]:
     """Header plus one row per figure, for CSV and XLSX."""
-    rows: list[list[str | int]] = [["tabel", "code", "omschrijving", "schatting",
-                                    "ondergrens_95", "bovengrens_95",
-                                    "niet_te_onderscheiden_van_nul"]]
+    rows: list[list[str | int]] = [["tabel", "code", "omschrijving", "cijfer", "schatting",
+                                    "ondergrens_95", "bovengrens_95", "te_onzeker"]]
     for section in found:
         for row in section.rows:
-            rows.append([section.title, row.code, row.label, row.estimate, row.lower,
-                         row.upper, "ja" if row.includes_zero else "nee"])
+            rows.append([section.title, row.code, row.label, row.text, row.estimate, row.lower,
+                         row.upper, "ja" if row.too_uncertain else "nee"])
     return rows
 
 
@@ -92,5 +97,5 @@ def _ceil(value: float) -> int:
     return -int(-value // 1)
 
 
-__all__ = ["MARGIN_NL", "TOTAL_CODE", "FigureRow", "FigureSection", "flat_rows",
+__all__ = ["MARGIN_NL", "TOTAL_CODE", "FigureRow", "FigureSection", "figure_row", "flat_rows",
            "month_sections", "sections"]

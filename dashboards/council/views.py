@@ -1,21 +1,27 @@
-"""The published figures: overview, one organisation, one month, annual reports, Rijk totals.
+"""The published figures: overview, one organisation per data year, the Rijk, the reports.
 
-Everything shown here comes from the canonical monthly publications (``privacy.publication``),
-post-processed with ``analytics``: no raw signal is read and no budget is spent. Every figure is
-shown with its 95% interval.
+The figures come from the release plan (``privacy.plan_service``) read as an
+``analytics.plan.PlanYear``: no raw signal is read and no budget is spent. A data year is chosen
+with ``?jaar=`` (default: the last year with a complete plan, else the running year). Every
+figure is shown through ``analytics.reading.display`` (via ``analytics.report.build_report``,
+which also makes the downloads): never below zero, "te onzeker" when the margin is larger.
+The monthly publications of the earlier design stay readable and their downloads verifiable
+(the archive at the bottom of an organisation's page).
 """
 
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from flask import Response, render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
+from analytics.plan import PlanYear
 from analytics.published import PublishedMonth
-from analytics.report import to_published_month
-from analytics.rijk import rijk_totals
+from analytics.report import build_report, to_published_month
+from analytics.rijk import organisation_totals
 from dashboards import published
 from dashboards.council.blueprint import bp
 from dashboards.council.bundles import (
@@ -24,7 +30,7 @@ from dashboards.council.bundles import (
     month_download,
     report_download,
 )
-from dashboards.council.figures import month_sections, sections
+from dashboards.council.figures import month_sections
 from dashboards.council.files import attachment
 from dashboards.council.scope import (
     checked_organisation,
@@ -36,6 +42,7 @@ from dashboards.council.scope import (
     visible_organisations,
 )
 from privacy.exports import release_to_json
+from privacy.plan import RIJK
 from privacy.releases import Release
 from registry.access import services
 from registry.errors import FieldError, Forbidden, NotFound
@@ -53,26 +60,25 @@ def _no_store(response: Response) -> Response:
 @council_only
 def index() -> str:
     who = principal()
-    today = Month.current()
-    rows = []
-    for code in visible_organisations(who):
-        found = [p for p in published.published_index(services(), code) if p.month <= today]
-        rows.append({"code": code, "name": organisation_name(code),
-                     "latest": str(found[-1].month) if found else None,
-                     "count": len(found)})
-    return render_template("council/index.html", rows=rows, central=is_central(who))
+    year = _default_year()
+    rows = [{"code": code, "name": organisation_name(code)}
+            for code in visible_organisations(who)]
+    return render_template("council/index.html", rows=rows, central=is_central(who),
+                           year=year, years=published.plan_years(services()))
 
 
 @bp.get("/organisatie/<code>")
 @council_only
 def organisation(code: str) -> str:
     code = checked_organisation(principal(), code)
-    found = published.published_index(services(), code)
-    years: dict[int, list[str]] = {}
-    for entry in reversed(found):
-        years.setdefault(entry.month.year, []).append(str(entry.month))
+    year = _year_arg()
+    figures = _figures(code, year)
+    archive: dict[int, list[str]] = {}
+    for entry in reversed(published.published_index(services(), code)):
+        archive.setdefault(entry.month.year, []).append(str(entry.month))
     return render_template("council/organisation.html", code=code,
-                           name=organisation_name(code), years=years,
+                           name=organisation_name(code), year=year, figures=figures,
+                           years=published.plan_years(services()), archive=archive,
                            report_formats=REPORT_FORMATS)
 
 
@@ -105,41 +111,30 @@ def month_file(code: str, period: str, fmt: str) -> Response:
 @council_only
 def report_file(code: str, year: int, fmt: str) -> Response:
     code = checked_organisation(principal(), code)
-    if fmt not in REPORT_FORMATS or not 2000 <= year <= 2100:
-        raise NotFound(_("Dit downloadformaat bestaat niet."))
-    months = _published(code, Month(year, 1), Month(year, 12))
-    if not months:
-        raise NotFound(_("Over %(year)s is voor deze organisatie nog niets gepubliceerd; een "
-                         "jaarverslag komt er na de eerste maandpublicatie.", year=year))
-    previous = _published(code, Month(year - 1, 1), Month(year - 1, 12))
-    s = services()
-    found = report_download(fmt, code, year, months, previous, s.taxonomy, s.org(), s.signer,
-                            date.today())
-    return attachment(found.data, found.filename, found.kind)
+    return _report(code, year, fmt)
+
+
+@bp.get("/rijk/rapportage/<int:year>/<fmt>")
+@council_only
+def rijk_report_file(year: int, fmt: str) -> Response:
+    if not is_central(principal()):
+        raise Forbidden(_("Alleen de GOR ziet de totalen van het hele Rijk."))
+    return _report(RIJK, year, fmt)
 
 
 @bp.get("/rijk")
 @council_only
-def rijk() -> tuple[str, int] | str:
+def rijk() -> str:
     who = principal()
     if not is_central(who):
         raise Forbidden(_("Alleen de GOR ziet de totalen van het hele Rijk."))
-    # Default: the calendar year up to last month (this month is not published yet).
-    last = Month.current().add(-1)
-    errors: list[FieldError] = []
-    start = _month_arg("from", Month(last.year, 1), errors)
-    end = _month_arg("to", last, errors)
-    if not errors and start > end:
-        errors.append(FieldError("from", _("De beginmaand ligt na de eindmaand.")))
-    if errors:
-        return render_template("council/rijk.html", errors=errors, totals=None,
-                               start=request.args.get("from", ""),
-                               end=request.args.get("to", "")), 422
-    published = {code: _published(code, start, end) for code in visible_organisations(who)}
-    totals = rijk_totals(published, start, end)
-    found = sections(totals.tables, services().taxonomy, _locale())
-    return render_template("council/rijk.html", errors=[], totals=totals, start=str(start),
-                           end=str(end), sections=found)
+    year = _year_arg()
+    figures = _figures(RIJK, year)
+    py = published.plan_year(services(), year)
+    per_organisation = organisation_totals(py) if py is not None else []
+    return render_template("council/rijk.html", year=year, figures=figures,
+                           years=published.plan_years(services()),
+                           organisations=per_organisation, report_formats=REPORT_FORMATS)
 
 
 # -- helpers -------------------------------------------------------------------------------
@@ -165,6 +160,59 @@ def _published(code: str, start: Month, end: Month) -> list[PublishedMonth]:
     # organisation's year, which would otherwise parse megabytes of JSON on every visit.
     return published.months_between(published.published_index(services(), code), start, end,
                                      services().releases)
+
+
+def _default_year() -> int:
+    """The last data year with a complete plan, else the running year."""
+    running = Month.current().year
+    for year in sorted(published.plan_years(services()), reverse=True):
+        py = published.plan_year(services(), year)
+        if py is not None and py.complete:
+            return year
+    return running
+
+
+def _year_arg() -> int:
+    raw = request.args.get("jaar", "").strip()
+    if not raw:
+        return _default_year()
+    if not raw.isdigit() or not 2000 <= int(raw) <= 2100:
+        raise NotFound(_("Dit jaar bestaat niet."))
+    return int(raw)
+
+
+def _plan(year: int) -> tuple[PlanYear | None, PlanYear | None]:
+    s = services()
+    return published.plan_year(s, year), published.plan_year(s, year - 1)
+
+
+def _figures(unit: str, year: int) -> dict[str, Any] | None:
+    """The report's figures of ``unit`` (an organisation or RIJK) in ``year``, or None."""
+    py, previous = _plan(year)
+    if py is None:
+        return None
+    s = services()
+    try:
+        return build_report(unit, year, py, previous, s.taxonomy, s.org())
+    except ValueError:
+        return None
+
+
+def _report(unit: str, year: int, fmt: str) -> Response:
+    if fmt not in REPORT_FORMATS or not 2000 <= year <= 2100:
+        raise NotFound(_("Dit downloadformaat bestaat niet."))
+    py, previous = _plan(year)
+    if py is None:
+        raise NotFound(_("Over %(year)s is nog niets gepubliceerd; de signalenrapportage komt "
+                         "er na de eerste publicatie van het plan.", year=year))
+    s = services()
+    try:
+        found = report_download(fmt, unit, year, py, previous, s.taxonomy, s.org(), s.signer,
+                                date.today())
+    except ValueError:
+        raise NotFound(_("Over %(year)s is voor deze organisatie nog niets gepubliceerd.",
+                         year=year)) from None
+    return attachment(found.data, found.filename, found.kind)
 
 
 def _month_arg(name: str, default: Month, errors: list[FieldError]) -> Month:

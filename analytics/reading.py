@@ -1,0 +1,114 @@
+"""How an estimate is shown: the one display rule of pages, reports and downloads.
+
+A released figure is an unbiased estimate with noise, so it can come out below zero or be
+smaller than its own margin. The product shows it honestly and the same way everywhere:
+
+- a count is never shown below zero: the value is ``max(0, value)`` and the 95% interval is
+  clamped at 0 (a share is clamped to 0-100%);
+- when the 95% half-width is larger than the value, the number is not shown as if it meant
+  something: the text is "te onzeker: tussen 0 en 12", with the (clamped) interval as reason;
+- a change between two years may be negative; it is "te onzeker" when the half-width is larger
+  than the size of the change (the interval then holds zero: no clear change).
+
+Counts are shown as whole numbers with the interval rounded outward (keeping at least 95%
+coverage); percentages with one decimal, Dutch decimal commas. No Flask here: the report and
+the CLI use it too.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from analytics.intervals import Estimate, nl_number
+
+
+class Kind(StrEnum):
+    COUNT = "count"
+    PERCENT = "percent"
+    CHANGE = "change"
+
+
+@dataclass(frozen=True)
+class Reading:
+    """An estimate as shown: clamped value and interval, the 'te onzeker' flag and the text."""
+
+    kind: Kind
+    value: float
+    """Shown value: never below 0 for a count, within 0-100 for a percentage."""
+    lower: float
+    upper: float
+    half_width: float
+    too_uncertain: bool
+    text: str
+    """What a reader sees, e.g. "18 (tussen 12 en 24)" or "te onzeker: tussen 0 en 12"."""
+
+    @property
+    def number(self) -> str:
+        """The shown value alone, or "te onzeker"."""
+        return "te onzeker" if self.too_uncertain else fmt(self.value, self.kind)
+
+    @property
+    def interval_text(self) -> str:
+        return f"tussen {fmt(self.lower, self.kind, 'down')} en {fmt(self.upper, self.kind, 'up')}"
+
+
+def fmt(value: float, kind: Kind = Kind.COUNT, rounding: str = "near") -> str:
+    """A number the Dutch way: counts whole (rounded outward for bounds), percent 1 decimal."""
+    if kind is Kind.PERCENT:
+        digits = 1
+        scaled = value * 10
+        value = (math.floor(scaled) if rounding == "down" else math.ceil(scaled)
+                 if rounding == "up" else round(scaled)) / 10
+        text = nl_number(value, digits)
+        return text[:-2] if text.endswith(",0") else text
+    whole = (math.floor(value) if rounding == "down" else math.ceil(value) if rounding == "up"
+             else round(value))
+    whole = 0 if whole == 0 else whole  # no "-0"
+    text = nl_number(whole, 0)
+    return f"+{text}" if kind is Kind.CHANGE and whole > 0 and rounding == "near" else text
+
+
+def display(estimate: Estimate, kind: Kind = Kind.COUNT) -> Reading:
+    """The display rule (see the module doc) applied to one estimate."""
+    half = estimate.half_width
+    value, lower, upper = estimate.value, estimate.lower, estimate.upper
+    if kind is Kind.COUNT:
+        value, lower, upper = max(0.0, value), max(0.0, lower), max(0.0, upper)
+        too_uncertain = half > value
+    elif kind is Kind.PERCENT:
+        value, lower, upper = (min(max(x, 0.0), 100.0) for x in (value, lower, upper))
+        too_uncertain = half > value
+    else:
+        too_uncertain = half > abs(value)
+    reading = Reading(kind, value, lower, upper, half, too_uncertain, "")
+    unit = "%" if kind is Kind.PERCENT else ""
+    if too_uncertain:
+        text = f"te onzeker: {reading.interval_text}{unit}"
+    else:
+        text = f"{fmt(value, kind)}{unit} ({reading.interval_text}{unit})"
+    return Reading(kind, value, lower, upper, half, too_uncertain, text)
+
+
+def typical_margin(estimates: Iterable[Estimate]) -> int | None:
+    """The median 95% half-width, rounded: "ongeveer ±N zaken" for most figures."""
+    widths = [e.half_width for e in estimates]
+    return round(statistics.median(widths)) if widths else None
+
+
+def margin_text(n: int | None, subject: str = "dit verslag") -> str:
+    """The honest margin explanation, stating the actual size."""
+    size = (f"Bij de meeste cijfers in {subject} is dat ongeveer ±{n} zaken. "
+            if n is not None else "")
+    return (
+        "Wat betekent de marge? Elk cijfer is een schatting. Om te voorkomen dat iemand uit de "
+        "cijfers te herleiden is, telt het register bij elk gepubliceerd cijfer een "
+        "willekeurige afwijking (ruis) op, waarvan de grootte vooraf vastligt en openbaar is. "
+        f"{size}De marge is het 95%-interval: het gebied waarin het echte aantal met 95% "
+        "zekerheid ligt. Een aantal wordt nooit onder nul getoond. Is de marge groter dan het "
+        "cijfer zelf, dan staat er 'te onzeker' met het gebied waarin het echte aantal ligt: "
+        "zo'n cijfer is niet te onderscheiden van nul. Verschillen binnen de marge zeggen niets."
+    )
