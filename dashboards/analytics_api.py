@@ -1,31 +1,33 @@
-"""Analytics API: trends, checks and benchmarks from the published monthly releases.
+"""Analytics API: trends, checks and benchmarks from the release plan (``analytics.plan``).
 
-Everything here reads the canonical monthly publications (``privacy.publication``) and
-post-processes them with ``analytics``: no raw signal is read and nothing is spent, so the
-answers may be asked as often as wanted. Every figure comes with its uncertainty.
+Everything here reads the signed releases of the release plan and post-processes them
+(``dashboards.published.plan_year``): no raw signal is read and nothing is spent, so the
+answers may be asked as often as wanted. Every figure comes with its uncertainty and counts
+cases (a case counts in the month of its first contact, spread evenly over its categories).
 
 Who may read: the prevention officer and the works council (OR) of an organisation, for that
 organisation only; the central works council (GOR) for every organisation. Sessions and bearer
 tokens are both accepted (the dashboards call this API from the browser). Another organisation
 is 403; a wrong parameter is 422 naming the field. When nothing is published in the range the
-answer is 200 with an empty series and a Dutch note (``note_nl``), never a 404: "not yet
-published" is an ordinary state, not an error.
+answer is 200 with an empty series and a Dutch note (``note_nl``), never a 404 or a 500: "not
+yet published" is an ordinary state, not an error.
 """
 
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 
-from analytics.benchmarks import funnel
-from analytics.checks import CHECKS, run_checks
-from analytics.external import compare_external
-from analytics.published import PublishedMonth
-from analytics.report import to_published_months
-from analytics.trends import GRAINS, trend
+from analytics.display import shown_count
+from analytics.intervals import nl_number, rate_per_100_fte
+from analytics.plan import PlanYear
+from dashboards import published as data
+from dashboards.prevention.benchmarks import compare_rate, row_count
+from dashboards.prevention.figures import latest_complete, latest_month, periods
+from dashboards.prevention.units import dg_cells, row_fte, rule_sentence
 from privacy.coarsening import released_units
-from privacy.publication import PublicationService
 from registry.access import current_principal, require_roles, services
 from registry.accounts import Role
 from registry.errors import FieldError, Forbidden, ValidationFailed
@@ -33,15 +35,33 @@ from registry.periods import Month
 
 bp = Blueprint("analytics_api", __name__, url_prefix="/api/v1")
 
+GRAINS = ("month", "quarter", "year")
 READ_ROLES = (Role.PREVENTION_OFFICER, Role.WORKS_COUNCIL, Role.CENTRAL_WORKS_COUNCIL)
-NOT_PUBLISHED = ("Voor deze organisatie en periode zijn nog geen maandcijfers gepubliceerd. "
-                 "Cijfers verschijnen na de maandelijkse publicatie.")
+NOT_PUBLISHED = ("Voor deze organisatie en periode zijn nog geen cijfers van het releaseplan "
+                 "gepubliceerd. Cijfers verschijnen na elke afgesloten maand.")
+NO_COMPLETE_YEAR = ("Voor dit jaar is nog geen afgesloten jaar van het releaseplan "
+                    "gepubliceerd; deze cijfers verschijnen na afloop van het jaar.")
+CHECKS_UNAVAILABLE = ("De gepubliceerde cijfers passen niet bij de huidige indeling in "
+                      "eenheden; er is daarom niets te controleren.")
+MONTHS_PER_ORGANISATION = ("Maandcijfers zijn er alleen voor de hele organisatie; de reeks "
+                           "geldt voor de organisatie, niet voor de gekozen eenheid of "
+                           "categorie.")
 
 
 @bp.after_request
 def _no_store(response: Response) -> Response:
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _plan() -> dict[int, PlanYear]:
+    s = services()
+    out = {}
+    for year in data.plan_years(s):
+        py = data.plan_year(s, year)
+        if py is not None:
+            out[year] = py
+    return out
 
 
 @bp.get("/trends")
@@ -56,48 +76,86 @@ def trends() -> Response:
         raise _invalid("grain", f"Kies een van: {', '.join(GRAINS)}.")
     unit = _unit(organisation)
     category = _category()
-    months = _published(organisation, start, end)
+    plan = _plan()
+    points = periods(plan, organisation, start, end, grain)
+    used = [py for y, py in sorted(plan.items()) if start.year <= y <= end.year]
+    months = [str(m) for py in used for m, _e in py.monthly(organisation) if start <= m <= end]
     body: dict[str, Any] = {
         "organisation": organisation, "from": str(start), "to": str(end), "grain": grain,
-        "unit": unit, "category": category, **_sources(months),
+        "unit": unit, "category": category, "published_months": months,
+        "release_ids": [r for py in used for r in py.release_ids] if months else [],
     }
-    if not months:
+    if not points:
         return jsonify({**body, "series": [], "changes": [], "note_nl": NOT_PUBLISHED})
-    try:
-        result = trend(months, services().org(), unit=unit, category=category, grain=grain)
-    except ValueError as exc:  # e.g. a unit that was merged into its parent in some month
-        raise _invalid("unit", "Deze eenheid wordt niet in elke gekozen maand apart getoond; "
-                               "kies een hogere eenheid.") from exc
-    data = result.as_dict()
-    return jsonify({**body, "measure": data["measure"], "series": data["points"],
-                    "changes": data["changes"], "note_nl": None})
+    headcount = services().org().get(organisation).headcount
+    series = []
+    for p in points:
+        rate = (rate_per_100_fte(p.count, headcount, p.months) if headcount > 0 else None)
+        shown = shown_count(p.count)
+        series.append({"period": p.period, "complete": p.complete, "count": p.count.as_dict(),
+                       "display": {"value": shown.shown_value, "lower": shown.lower,
+                                   "upper": shown.upper, "too_uncertain": shown.uncertain,
+                                   "text_nl": shown.text()},
+                       "rate_per_100_fte": rate.as_dict() if rate is not None else None})
+    changes = []
+    complete = [p for p in points if p.complete] if grain != "month" else []
+    for before, after in pairwise(complete):
+        difference = after.count - before.count
+        changes.append({"period": after.period, "reference_period": before.period,
+                        "difference": difference.as_dict(),
+                        "is_real": difference.excludes_zero})
+    note = MONTHS_PER_ORGANISATION if unit or category else None
+    return jsonify({**body, "measure": "cases", "series": series, "changes": changes,
+                    "note_nl": note})
 
 
 @bp.get("/checks")
 @require_roles(*READ_ROLES)
 def checks() -> Response:
+    """DG rows x categories marked "opvallend" by the Bonferroni rule; never a 500."""
     organisation = _organisation()
-    end = _month("to") if "to" in request.args else _latest(organisation)
-    months = _published(organisation, end.add(-11), end) if end is not None else []
+    end = _month("to") if "to" in request.args else None
+    plan = _plan()
+    if end is None:
+        end = latest_month(plan)
     body: dict[str, Any] = {"organisation": organisation, "to": str(end) if end else None,
-                            **_sources(months)}
-    if not months:
-        return jsonify({**body, "checks": [], "summary": None, "note_nl": NOT_PUBLISHED})
-    report = run_checks(months, services().org(), end=end)
+                            "published_months": [], "release_ids": []}
+    if end is None or not plan:
+        return jsonify({**body, "window": [], "checks": [], "summary": None,
+                        "note_nl": NOT_PUBLISHED})
+    s = services()
+    try:
+        cells, complete, halves = dg_cells(plan, s.org(), organisation,
+                                           s.taxonomy.codes("categories"), end.year)
+    except (KeyError, ValueError, ArithmeticError):
+        # e.g. the structure changed after a release, so its rows no longer match
+        return jsonify({**body, "window": [], "checks": [], "summary": None,
+                        "note_nl": CHECKS_UNAVAILABLE})
+    if not cells:
+        return jsonify({**body, "window": [], "checks": [], "summary": None,
+                        "note_nl": NOT_PUBLISHED})
+    window = ([str(complete.year)] if complete is not None else []) + list(halves)
+    used = [py for py in (complete, plan.get(end.year)) if py is not None]
+    body["release_ids"] = list(dict.fromkeys(r for py in used for r in py.release_ids))
+    tested = sum(1 for c in cells if c.bound is not None)
     out = []
-    for pair in report.pairs:
-        flags = [getattr(pair, name) for name in CHECKS]
-        kinds = [flag.check for flag in flags if flag.flagged]
-        if not kinds:
+    for c in cells:
+        if not c.flagged:
             continue
         out.append({
-            "unit": pair.unit, "unit_name": pair.unit_name, "category": pair.category,
-            "kinds": kinds, "flagged": pair.flagged,
-            "evidence": {flag.check: {"status": flag.status, **dict(flag.evidence)}
-                         for flag in flags},
-            "explanation_nl": " ".join(flag.explanation_nl for flag in flags),
+            "unit": c.row, "unit_name": s.org().get(c.row).name, "category": c.category,
+            "period": c.period, "kinds": ["remarkable"], "flagged": True,
+            "evidence": {"remarkable": {"status": "ja", "count": c.count.as_dict(),
+                                        "lower_bound": round(c.bound or 0.0, 4),
+                                        "expected": round(c.expected or 0.0, 4),
+                                        "tested": tested}},
+            "explanation_nl": (f"In {c.period} ligt de gecorrigeerde ondergrens "
+                               f"({nl_number(c.bound or 0.0, 1)}) boven het verwachte aantal "
+                               f"({nl_number(c.expected or 0.0, 1)})."),
         })
-    return jsonify({**body, "window": list(report.window), "summary": report.summary(),
+    return jsonify({**body, "window": window,
+                    "summary": {"tested": tested, "remarkable": len(out),
+                                "rule_nl": rule_sentence(tested)},
                     "checks": out, "note_nl": None})
 
 
@@ -107,16 +165,32 @@ def benchmarks() -> Response:
     organisation = _organisation()
     year = _year()
     category = _category()
-    months = _published(organisation, Month(year, 1), Month(year, 12))
+    plan = _plan()
+    py = plan.get(year)
     body: dict[str, Any] = {"organisation": organisation, "year": year, "category": category,
-                            **_sources(months)}
-    if not months:
-        return jsonify({**body, "internal": None, "external": [], "note_nl": NOT_PUBLISHED})
+                            "published_months": [], "release_ids": []}
+    if py is None or latest_complete({year: py}) is None:
+        return jsonify({**body, "internal": None, "external": [],
+                        "note_nl": NOT_PUBLISHED if py is None else NO_COMPLETE_YEAR})
+    body["release_ids"] = list(py.release_ids)
+    body["published_months"] = [str(m) for m, _e in py.monthly(organisation)]
     org = services().org()
-    internal = funnel(months, org, category=category, window=len(months),
-                      end=months[-1].month)
-    external = compare_external(months, org, year=year)
-    return jsonify({**body, "internal": internal.as_dict(),
+    codes = [category] if category else list(py.category_codes())
+    fte = row_fte(org, organisation, py.dg_rows(organisation))
+    points = []
+    for row in py.dg_rows(organisation):
+        count = row_count(py, organisation, row, codes)
+        rate = rate_per_100_fte(count, fte[row], 12) if fte.get(row, 0) > 0 else None
+        points.append({"unit": row, "rest_of_organisation": row == organisation,
+                       "headcount": fte.get(row, 0.0), "count": count.as_dict(),
+                       "rate_per_100_fte": rate.as_dict() if rate is not None else None})
+    whole = py.total(organisation) if category is None else py.category(organisation, category)
+    headcount = org.get(organisation).headcount
+    internal = {"organisation": organisation, "points": points,
+                "reference_rate": rate_per_100_fte(whole, headcount, 12).as_dict()}
+    external = compare_rate(organisation, year, rate_per_100_fte(py.total(organisation),
+                                                                 headcount, 12, sampling=True))
+    return jsonify({**body, "internal": internal,
                     "external": [c.as_dict() for c in external], "note_nl": None})
 
 
@@ -172,26 +246,6 @@ def _category() -> str | None:
     if category is not None and category not in services().taxonomy.codes("categories"):
         raise _invalid("category", "Onbekende categorie.")
     return category
-
-
-def _publications() -> PublicationService:
-    s = services()
-    return PublicationService(s.queries, s.releases, s.org(), s.taxonomy)
-
-
-def _published(organisation: str, start: Month, end: Month) -> list[PublishedMonth]:
-    return to_published_months(_publications().published_months(organisation, start, end))
-
-
-def _latest(organisation: str) -> Month | None:
-    today = Month.current()
-    found = _publications().published_months(organisation, Month(2000, 1), today)
-    return Month.parse(found[-1].spec["period"]) if found else None
-
-
-def _sources(months: list[PublishedMonth]) -> dict[str, Any]:
-    return {"published_months": [str(m.month) for m in months],
-            "release_ids": [m.release_id for m in months]}
 
 
 def _invalid(name: str, message: str) -> ValidationFailed:

@@ -1,19 +1,18 @@
-"""The analytics API: published figures only, scoped by role and organisation, free to read."""
+"""The analytics API: the release plan's figures only, scoped by role and organisation, free."""
 
 from __future__ import annotations
-
-from fractions import Fraction
 
 import pytest
 
 from dashboards.analytics_api import bp
-from privacy.publication import PublicationService
+from dashboards.published import plan_year
 from registry.accounts import Role
 from registry.periods import Month
-from tests.privacy.test_publication import seed
+from server.demo_data import demo_org, demo_signals
 
-MONTH = Month.current().add(-1)
-EARLIER = MONTH.add(-1)
+END = Month.current().add(-1)
+START = Month(END.year, 1)
+ORG, OTHER = "BB", "BFZ"
 
 
 @pytest.fixture
@@ -25,73 +24,74 @@ def app(app):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def published(services):  # type: ignore[no-untyped-def]
-    seed(services, EARLIER, n=10)
-    seed(services, MONTH, n=10)
-    service = PublicationService(services.queries, services.releases, services.org(),
-                                 services.taxonomy)
-    return {m: service.publish("MIN-A", m) for m in (EARLIER, MONTH)}
+    org = demo_org()
+    services.replace_org(org)
+    records, _hotspots = demo_signals(org, months=23, end=END)
+    services.signals.store_many(records, receipts=False)
+    return services.plans.publish_due()
 
 
-def trends_url(organisation: str = "MIN-A", **extra: str) -> str:
-    params = {"organisation": organisation, "from": str(EARLIER), "to": str(MONTH), **extra}
+def trends_url(organisation: str = ORG, **extra: str) -> str:
+    params = {"organisation": organisation, "from": str(START), "to": str(END), **extra}
     return "/api/v1/trends?" + "&".join(f"{k}={v}" for k, v in params.items())
 
 
-def test_trends_come_from_the_publications_with_intervals(client, make_token, published,
-                                                          services):
-    spent = services.ledger.status("publication:MIN-A", MONTH.year).spent
-    headers = make_token(Role.PREVENTION_OFFICER, "MIN-A")
+def test_trends_come_from_the_plan_with_intervals(client, make_token, published, services):
+    spent = services.ledger.status("plan", END.year).spent
+    headers = make_token(Role.PREVENTION_OFFICER, ORG)
     body = client.get(trends_url(), headers=headers).get_json()
-    assert body["release_ids"] == [published[EARLIER].id, published[MONTH].id]
-    assert [p["period"] for p in body["series"]] == [str(EARLIER), str(MONTH)]
-    total = published[MONTH].result["tables"]["contacts_total"]
-    point = body["series"][1]
-    assert point["count"]["estimate"] == total["cells"][0]["estimate"]
-    assert point["count"]["lower"] < point["count"]["estimate"] < point["count"]["upper"]
-    assert body["note_nl"] is None
-    unit = client.get(trends_url(unit="MIN-A-DG1-D1", category="pesten", grain="quarter"),
-                      headers=headers)
-    assert unit.status_code == 200 and unit.get_json()["series"]
-    # reading spends nothing
-    assert services.ledger.status("publication:MIN-A", MONTH.year).spent == spent
-    assert services.ledger.status("preventie:MIN-A", MONTH.year).spent == Fraction(0)
+    py = plan_year(services, END.year)
+    months = py.monthly(ORG)
+    assert [p["period"] for p in body["series"]] == [str(m) for m, _e in months]
+    assert body["series"][0]["count"]["estimate"] == round(months[0][1].value, 4)
+    for point in body["series"]:
+        display = point["display"]
+        assert display["lower"] >= 0 and display["upper"] >= 0
+        assert (display["value"] is None) == display["too_uncertain"]
+    assert body["note_nl"] is None and body["measure"] == "cases"
+    quarters = client.get(trends_url(grain="quarter"), headers=headers).get_json()
+    assert [p["period"] for p in quarters["series"]][:3] == [f"{END.year}-Q{q}" for q in (1, 2, 3)]
+    assert len(quarters["changes"]) == 2
+    unit = client.get(trends_url(unit="BB-DG2", category="pesten"), headers=headers)
+    assert unit.status_code == 200 and "alleen voor de hele organisatie" in unit.get_json()["note_nl"]
+    assert services.ledger.status("plan", END.year).spent == spent  # reading spends nothing
 
 
 @pytest.mark.parametrize(("role", "organisation", "asked", "status"), [
-    (Role.PREVENTION_OFFICER, "MIN-A", "MIN-A", 200),
-    (Role.WORKS_COUNCIL, "MIN-A", "MIN-A", 200),
-    (Role.CENTRAL_WORKS_COUNCIL, None, "MIN-A", 200),
-    (Role.CENTRAL_WORKS_COUNCIL, None, "MIN-B", 200),
-    (Role.PREVENTION_OFFICER, "MIN-B", "MIN-A", 403),
-    (Role.WORKS_COUNCIL, "MIN-B", "MIN-A", 403),
-    (Role.RESEARCHER, None, "MIN-A", 403),
-    (Role.ADVISER, "MIN-A", "MIN-A", 403),
-    (Role.ADMIN, None, "MIN-A", 403),
+    (Role.PREVENTION_OFFICER, ORG, ORG, 200),
+    (Role.WORKS_COUNCIL, ORG, ORG, 200),
+    (Role.CENTRAL_WORKS_COUNCIL, None, ORG, 200),
+    (Role.CENTRAL_WORKS_COUNCIL, None, OTHER, 200),
+    (Role.PREVENTION_OFFICER, OTHER, ORG, 403),
+    (Role.WORKS_COUNCIL, OTHER, ORG, 403),
+    (Role.RESEARCHER, None, ORG, 403),
+    (Role.ADVISER, ORG, ORG, 403),
+    (Role.ADMIN, None, ORG, 403),
 ])
 def test_role_matrix_and_organisation_scope(client, make_token, published, role, organisation,
                                             asked, status):
     headers = make_token(role, organisation)
     for url in (trends_url(asked), f"/api/v1/checks?organisation={asked}",
-                f"/api/v1/benchmarks?organisation={asked}&year={MONTH.year}"):
+                f"/api/v1/benchmarks?organisation={asked}&year={END.year - 1}"):
         response = client.get(url, headers=headers)
         assert response.status_code == status, (url, response.get_json())
 
 
-def test_no_login_is_401_and_a_session_works(client, login, published):
-    assert client.get(trends_url()).status_code == 401
+def test_no_login_is_401_and_a_session_works(client, login):
+    assert client.get(trends_url("MIN-A")).status_code == 401
     login(Role.WORKS_COUNCIL, "MIN-A")
-    assert client.get(trends_url()).status_code == 200
+    assert client.get(trends_url("MIN-A")).status_code == 200
 
 
 @pytest.mark.parametrize(("url", "field"), [
-    (trends_url(**{"from": "2025-13"}), "from"),
+    (trends_url("MIN-A", **{"from": "2025-13"}), "from"),
     ("/api/v1/trends?organisation=MIN-A&from=2025-01", "to"),
-    (trends_url(grain="week"), "grain"),
-    (trends_url(unit="MIN-B-D1"), "unit"),
-    (trends_url(unit="MIN-A-DG1-D2-T1"), "unit"),
-    (trends_url(category="geen"), "category"),
+    (trends_url("MIN-A", grain="week"), "grain"),
+    (trends_url("MIN-A", unit="MIN-B-D1"), "unit"),
+    (trends_url("MIN-A", unit="MIN-A-DG1-D2-T1"), "unit"),
+    (trends_url("MIN-A", category="geen"), "category"),
     (trends_url("MIN-X"), "organisation"),
-    (f"/api/v1/trends?organisation=MIN-A&from={MONTH}&to={EARLIER}", "from"),
+    (f"/api/v1/trends?organisation=MIN-A&from={END}&to={START.add(-1)}", "from"),
     ("/api/v1/checks?organisation=MIN-A&to=gisteren", "to"),
     ("/api/v1/benchmarks?organisation=MIN-A&year=twintig", "year"),
 ])
@@ -104,20 +104,37 @@ def test_bad_parameters_are_422_naming_the_field(client, make_token, url, field)
 
 def test_nothing_published_is_200_with_a_dutch_note(client, make_token):
     headers = make_token(Role.PREVENTION_OFFICER, "MIN-A")
-    for url in (trends_url(), "/api/v1/checks?organisation=MIN-A",
-                f"/api/v1/benchmarks?organisation=MIN-A&year={MONTH.year}"):
-        body = client.get(url, headers=headers).get_json()
+    for url in (trends_url("MIN-A"), "/api/v1/checks?organisation=MIN-A",
+                "/api/v1/checks?organisation=MIN-A&to=2001-05",
+                f"/api/v1/benchmarks?organisation=MIN-A&year={END.year}"):
+        response = client.get(url, headers=headers)
+        assert response.status_code == 200
+        body = response.get_json()
         assert "gepubliceerd" in body["note_nl"] and body["release_ids"] == []
 
 
-def test_checks_and_benchmarks_answer_from_the_publications(client, make_token, published):
-    headers = make_token(Role.WORKS_COUNCIL, "MIN-A")
-    checks = client.get("/api/v1/checks?organisation=MIN-A", headers=headers).get_json()
-    assert checks["to"] == str(MONTH) and checks["window"] == [str(EARLIER), str(MONTH)]
-    for item in checks["checks"]:
-        assert item["kinds"] and item["explanation_nl"] and item["evidence"]
-    bench = client.get(f"/api/v1/benchmarks?organisation=MIN-A&year={MONTH.year}",
+def test_checks_apply_the_bonferroni_rule_and_never_fail(client, make_token, published):
+    headers = make_token(Role.CENTRAL_WORKS_COUNCIL, None)
+    for organisation in (ORG, OTHER, "ZW"):
+        response = client.get(f"/api/v1/checks?organisation={organisation}", headers=headers)
+        assert response.status_code == 200
+        body = response.get_json()
+        assert body["to"] == str(END) and body["window"] == [str(END.year - 1), f"{END.year}-H1"]
+        assert body["summary"]["tested"] > 0 and "anders noemen we niets" in body["summary"][
+            "rule_nl"]
+        for item in body["checks"]:
+            evidence = item["evidence"]["remarkable"]
+            assert evidence["lower_bound"] > evidence["expected"]
+    early = client.get(f"/api/v1/checks?organisation={ORG}&to=2001-01", headers=headers)
+    assert early.status_code == 200 and early.get_json()["checks"] == []
+
+
+def test_benchmarks_answer_from_the_complete_year(client, make_token, published):
+    headers = make_token(Role.WORKS_COUNCIL, ORG)
+    bench = client.get(f"/api/v1/benchmarks?organisation={ORG}&year={END.year - 1}",
                        headers=headers).get_json()
-    if EARLIER.year == MONTH.year:
-        assert bench["release_ids"] == [published[EARLIER].id, published[MONTH].id]
-    assert bench["internal"]["points"] and bench["external"]
+    assert bench["release_ids"] and bench["internal"]["points"] and bench["external"]
+    assert {p["unit"] for p in bench["internal"]["points"]} == {"BB", "BB-DG2"}
+    running = client.get(f"/api/v1/benchmarks?organisation={ORG}&year={END.year}",
+                         headers=headers).get_json()
+    assert running["internal"] is None and "afgesloten jaar" in running["note_nl"]
