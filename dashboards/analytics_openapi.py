@@ -38,8 +38,9 @@ _SOURCES = {
                 "description": "Set when nothing is published for the request (in Dutch)."},
 }
 _DESCRIPTION = (
-    "Read from the organisation's published monthly releases only: post-processing of "
-    "differentially private figures, nothing is spent. Readable by the prevention officer "
+    "Read from the release plan's published releases only (new cases per month, counted in "
+    "the month of their first contact; year and half-year tables per DG row): post-processing "
+    "of differentially private figures, nothing is spent. Readable by the prevention officer "
     "and works council of the organisation and by the central works council (any "
     "organisation), with a bearer token or a signed-in session. When nothing is published "
     "the answer is 200 with an empty result and `note_nl`."
@@ -61,11 +62,14 @@ SCHEMAS: dict[str, Any] = {
             "organisation": {"type": "string"}, "from": _MONTH, "to": _MONTH,
             "grain": {"enum": ["month", "quarter", "year"]},
             "unit": {"type": ["string", "null"]}, "category": {"type": ["string", "null"]},
-            "measure": {"enum": ["contacts", "category_mentions"]},
+            "measure": {"enum": ["cases"]},
             "series": {"type": "array", "items": {
                 "type": "object", "required": ["period", "complete", "count"],
                 "properties": {"period": {"type": "string"}, "complete": {"type": "boolean"},
                                "count": _ESTIMATE,
+                               "display": {"type": "object", "description":
+                                           "The count as shown: never below zero; value null "
+                                           "when the margin exceeds it ('te onzeker')."},
                                "rate_per_100_fte": {"oneOf": [_ESTIMATE, {"type": "null"}]}},
             }},
             "changes": {"type": "array", "items": {"type": "object"}},
@@ -77,7 +81,8 @@ SCHEMAS: dict[str, Any] = {
         "required": ["organisation", "checks", "published_months", "release_ids", "note_nl"],
         "properties": {
             "organisation": {"type": "string"}, "to": {"type": ["string", "null"]},
-            "window": {"type": "array", "items": _MONTH},
+            "window": {"type": "array", "items": {"type": "string"},
+                       "description": "The complete year and the half years tested."},
             "summary": {"type": ["object", "null"]},
             "checks": {"type": "array", "items": {
                 "type": "object",
@@ -85,6 +90,7 @@ SCHEMAS: dict[str, Any] = {
                 "properties": {
                     "unit": {"type": "string"}, "unit_name": {"type": "string"},
                     "category": {"type": "string"}, "flagged": {"type": "boolean"},
+                    "period": {"type": "string"},
                     "kinds": {"type": "array",
                               "items": {"enum": ["consistent", "stable", "remarkable"]}},
                     "evidence": {"type": "object"},
@@ -102,7 +108,7 @@ SCHEMAS: dict[str, Any] = {
             "organisation": {"type": "string"}, "year": {"type": "integer"},
             "category": {"type": ["string", "null"]},
             "internal": {"type": ["object", "null"],
-                         "description": "Funnel of the units against their peers."},
+                         "description": "The DG rows' rates against the organisation's."},
             "external": {"type": "array", "items": {"type": "object"}},
             **_SOURCES,
         },
@@ -127,7 +133,9 @@ PATHS: dict[str, Any] = {
     }},
     "/api/v1/checks": {"get": {
         "operationId": "getChecks", "tags": ["analytics"],
-        "summary": "Unit x category pairs that are consistent, stable or remarkable.",
+        "summary": "DG row x category pairs whose Bonferroni-corrected one-sided lower bound "
+                   "exceeds the count expected from the organisation's rate and the row's FTE "
+                   "share; an empty list otherwise.",
         "description": _DESCRIPTION, "security": _BEARER,
         "parameters": [_ORGANISATION,
                        _query("to", _MONTH, False, "Last month; default the latest published.")],
@@ -136,7 +144,7 @@ PATHS: dict[str, Any] = {
     }},
     "/api/v1/benchmarks": {"get": {
         "operationId": "getBenchmarks", "tags": ["analytics"],
-        "summary": "Units against their peers (funnel) and the organisation against external "
+        "summary": "DG rows against the organisation and the organisation against external "
                    "reference figures, for one year.",
         "description": _DESCRIPTION, "security": _BEARER,
         "parameters": [_ORGANISATION, _query("year", {"type": "integer"}, True, "Year."),

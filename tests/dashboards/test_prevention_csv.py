@@ -26,7 +26,7 @@ from dashboards.charts import (
     safe_filename,
 )
 from tests.dashboards import test_prevention_pages as pages
-from tests.dashboards.test_prevention_pages import MONTH, period
+from tests.dashboards.test_prevention_pages import END, ORG, period
 
 officer = pages.officer
 published = pages.published
@@ -38,34 +38,40 @@ def rows_of(response) -> list[list[str]]:  # type: ignore[no-untyped-def]
     return list(csv.reader(io.StringIO(text[1:])))
 
 
-@pytest.mark.parametrize("chart", ["trend-aantal", "trend-per-100-fte", "heatmap", "trechter",
-                                   "extern", "opvolging"])
-def test_every_chart_downloads_as_csv_with_its_interval(client, officer, published, chart):
+@pytest.mark.parametrize("chart", ["trend-aantal", "trend-per-100-fte", "kwartalen",
+                                   "categorie-jaar", "dg-categorie", "dg-vergelijking", "extern",
+                                   "opvolging"])
+def test_every_chart_downloads_as_csv_with_its_interval(client, officer, chart):
     response = client.get(f"/dashboard/cijfers/{chart}.csv" + period())
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
     disposition = response.headers["Content-Disposition"]
-    assert disposition == (f'attachment; filename="preventie-{chart}-MIN-A-'
-                           f'{MONTH.add(-1)}-{MONTH}.csv"')
+    assert disposition == (f'attachment; filename="preventie-{chart}-{ORG}-'
+                           f'{END.year - 1}-01-{END}.csv"')
     rows = rows_of(response)
     assert len(rows) > 1 and all(len(r) == len(rows[0]) for r in rows)
     assert any("95%" in label or label in ("Van", "Tot") for label in rows[0])
 
 
-def test_the_csv_holds_the_figures_of_the_page(client, officer, published):
-    cells = {(c["unit"], c["category"]): c["estimate"] for c in
-             published[MONTH].result["tables"]["contacts_unit_category"]["cells"]}
-    rows = rows_of(client.get(f"/dashboard/cijfers/trend-aantal.csv?from={MONTH}&to={MONTH}"
-                              "&category=pesten"))
-    assert rows[0][:3] == ["Categorie", "Periode", "Aantal contacten"]
-    units = ("MIN-A", "MIN-A-DG1", "MIN-A-DG1-D1", "MIN-A-DG1-D2", "MIN-A-DG2")
-    assert rows[1][:3] == ["Pesten", str(MONTH),
-                           str(sum(cells[(u, "pesten")] for u in units))]
+def test_the_csv_holds_the_figures_of_the_page(client, officer, services):
+    from dashboards.published import plan_year
+
+    months = dict(plan_year(services, END.year).monthly(ORG))
+    rows = rows_of(client.get(f"/dashboard/cijfers/trend-aantal.csv?from={END}&to={END}"))
+    assert rows[0][:2] == ["Periode", "Nieuwe zaken"]
+    estimate = months[END]
+    shown = "te onzeker" if estimate.half_width > max(estimate.value, 0) else None
+    assert rows[1][0] == str(END)
+    if shown:
+        assert rows[1][1] == shown
+    else:
+        assert float(rows[1][1]) == pytest.approx(estimate.value, abs=0.1)
 
 
-def test_an_unknown_chart_is_404_and_nothing_published_is_404(client, officer, published):
+def test_an_unknown_chart_is_404_and_nothing_published_is_404(client, officer):
     assert client.get("/dashboard/cijfers/wachtwoorden.csv").status_code == 404
-    assert client.get("/dashboard/cijfers/heatmap.csv?from=2001-01&to=2001-12").status_code == 404
+    assert client.get("/dashboard/cijfers/dg-categorie.csv?from=2001-01&to=2001-12"
+                      ).status_code == 404
 
 
 def test_spreadsheet_formulas_are_neutralised_but_numbers_stay_numbers():
