@@ -112,6 +112,18 @@ def unit_months(py: PlanYear, unit: str) -> list[tuple[Month, Estimate]]:
     return [(m, total(found[m] for found in per_org if m in found)) for m in months]
 
 
+def year_to_date(py: PlanYear, unit: str) -> Estimate:
+    """New cases over every released month (``months_sum``; organisations are independent)."""
+    units = [o.code for o in py.org.organisations] if unit == RIJK else [unit]
+    parts = []
+    for code in units:
+        months = [m for m, _e in py.monthly(code)]
+        found = py.months_sum(code, months) if months else None
+        if found is not None:
+            parts.append(found)
+    return total(parts)
+
+
 def plan_estimates(py: PlanYear, unit: str,
                    previous: PlanYear | None = None) -> dict[str, dict[str, Estimate]]:
     """Every figure of a year for one unit (organisation or RIJK), as plan estimates by section.
@@ -147,7 +159,8 @@ def plan_estimates(py: PlanYear, unit: str,
         months = unit_months(py, unit)
         if months:
             out["per_maand"] = {str(m): e for m, e in months}
-            out["tot_nu_toe"] = {"totaal": total(e for _m, e in months)}
+            # The combined months are correlated (quarters tie them): sum with covariance.
+            out["tot_nu_toe"] = {"totaal": year_to_date(py, unit)}
     return out
 
 

@@ -155,9 +155,9 @@ def organisation_totals(py: PlanYear) -> list[dict[str, Any]]:
             except KeyError:
                 estimate = None
         else:
-            months = py.monthly(unit.code)
-            estimate = (Estimate(sum(e.value for _m, e in months),
-                                 sum(e.variance for _m, e in months)) if months else None)
+            months = [m for m, _e in py.monthly(unit.code)]
+            # Correlated through the quarters: months_sum keeps the covariance.
+            estimate = py.months_sum(unit.code, months) if months else None
         if estimate is None:
             continue
         shown = display(estimate)

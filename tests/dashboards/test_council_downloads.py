@@ -15,7 +15,7 @@ from dashboards.council.files import csv_bytes, guard_xlsx, xlsx_bytes
 from privacy.exports import verify_release_file
 from registry.accounts import Role
 from server.cli_analytics import verify_report_command
-from tests.dashboards.test_council_pages import MONTH, publish
+from tests.dashboards.test_council_pages import COMPLETE, MONTH, publish, publish_plan
 
 SAFE_NAME = re.compile(r'^attachment; filename="[A-Za-z0-9._-]+"$')
 
@@ -37,6 +37,7 @@ def verify_report(path: Path, public_key: str):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def or_client(client, login, services):  # type: ignore[no-untyped-def]
     publish(services, organisations=("MIN-A",))
+    publish_plan(services, years=(COMPLETE - 1, COMPLETE))
     login(Role.WORKS_COUNCIL, "MIN-A")
     return client
 
@@ -66,7 +67,7 @@ def test_original_monthly_release_downloads_and_verifies(or_client, services, tm
 
 
 def test_annual_report_downloads_verify(or_client, services, tmp_path):
-    base = f"/raad/organisatie/MIN-A/jaarverslag/{MONTH.year}"
+    base = f"/raad/organisatie/MIN-A/jaarverslag/{COMPLETE}"
     files = {fmt: download(or_client, f"{base}/{fmt}", tmp_path)
              for fmt in ("html", "xlsx", "json", "csv")}
     key = services.signer.public_key_b64
@@ -83,7 +84,7 @@ def test_annual_report_downloads_verify(or_client, services, tmp_path):
 
 def test_no_report_without_publications(client, login):
     login(Role.WORKS_COUNCIL, "MIN-A")
-    response = client.get(f"/raad/organisatie/MIN-A/jaarverslag/{MONTH.year}/html")
+    response = client.get(f"/raad/organisatie/MIN-A/jaarverslag/{COMPLETE}/html")
     assert response.status_code == 404
     assert "nog niets gepubliceerd" in response.get_data(as_text=True)
 
@@ -92,7 +93,7 @@ def test_files_are_looked_up_by_code_never_by_path(or_client):
     for url in (f"/raad/organisatie/MIN-A/{MONTH}/..%2F..%2Fetc%2Fpasswd",
                 f"/raad/organisatie/MIN-A/{MONTH}/pdf",
                 "/raad/organisatie/..%2Fsecrets/2026-01/csv",
-                f"/raad/organisatie/MIN-A/jaarverslag/{MONTH.year}/..%2Fsigning-key",
+                f"/raad/organisatie/MIN-A/jaarverslag/{COMPLETE}/..%2Fsigning-key",
                 "/raad/aanvragen/..%2F..%2Fetc/json"):
         assert or_client.get(url).status_code == 404, url
 
@@ -159,12 +160,12 @@ def test_check_page_accepts_a_file_with_its_signature_and_rejects_a_tampered_one
 
 
 def test_check_page_verifies_a_release_csv_on_its_own(or_client, csrf_from):
-    csv_file = or_client.get(f"/raad/organisatie/MIN-A/jaarverslag/{MONTH.year}/csv").data
+    csv_file = or_client.get(f"/raad/organisatie/MIN-A/jaarverslag/{COMPLETE}/csv").data
     good = upload(or_client, csrf_from, {"bestand": (csv_file, "verslag.csv")})
     assert good.status_code == 200 and "Geldig" in good.get_data(as_text=True)
     text = csv_file.decode("utf-8")
     row = next(line for line in text.splitlines()
-               if line.startswith("tables/trend,0,estimate,"))
+               if line.startswith("tables/zaken_totaal,0,estimate,"))
     tampered = text.replace(row, "tables/trend,0,estimate,12345", 1).encode("utf-8")
     assert tampered != csv_file
     bad = upload(or_client, csrf_from, {"bestand": (tampered, "verslag.csv")})
