@@ -75,7 +75,11 @@ SCHEMAS: dict[str, Any] = {
         "properties": {
             "cached": {"type": "boolean", "description": "Asked before: free, same answer."},
             "release_id": {"type": ["string", "null"]},
-            "budget_unit": {"enum": ["epsilon", "rho"]},
+            "budget_unit": {"const": "rho",
+                            "description": "Every query is charged in zCDP rho; a laplace "
+                                           "query of epsilon e costs e^2/2."},
+            "data_years": {"type": "array", "items": {"type": "integer"},
+                           "description": "Each data year the query touches is charged the cost."},
             "cost": _EXACT, "allowed": {"type": "boolean"},
             "budget_remaining": _EXACT, "budget_remaining_after": _EXACT,
             "cells": {"type": "integer", "minimum": 1},
@@ -86,13 +90,15 @@ SCHEMAS: dict[str, Any] = {
     },
     "QueryAnswer": {
         "type": "object",
-        "required": ["release_id", "cached", "epsilon_spent", "budget_remaining", "cells",
+        "required": ["release_id", "cached", "rho_spent", "budget_remaining", "cells",
                      "simultaneous_ci95_halfwidth", "signature"],
         "properties": {
             "release_id": {"type": "string"},
             "cached": {"type": "boolean"},
-            "epsilon_spent": _EXACT,
-            "release_epsilon": _EXACT,
+            "budget_unit": {"enum": ["rho", "epsilon"],
+                            "description": "epsilon only for a release made before the cap."},
+            "rho_spent": _EXACT,
+            "release_cost": {"type": "string", "description": "e.g. \"rho 0.005\"."},
             "budget_remaining": _EXACT,
             "mechanism": {"enum": ["laplace", "gaussian"]},
             "noise_scale": {"type": "number"},
@@ -106,9 +112,10 @@ SCHEMAS: dict[str, Any] = {
     },
     "Budget": {
         "type": "object",
-        "required": ["consumer", "year", "total", "spent", "remaining"],
+        "required": ["consumer", "year", "unit", "total", "spent", "remaining"],
         "additionalProperties": False,
         "properties": {"consumer": {"type": "string"}, "year": {"type": "integer"},
+                       "unit": {"const": "rho"},
                        "total": _EXACT, "spent": _EXACT, "remaining": _EXACT},
     },
     "PublicKey": {
