@@ -1,5 +1,5 @@
-"""publish and report on the command line: once per month, and a signed report whose HTML,
-XLSX, JSON and CSV hold the same figures."""
+"""The signalenrapportage on the command line: from the release plan, a signed report whose
+HTML, XLSX, JSON and CSV hold the same figures, which are the plan's."""
 
 from __future__ import annotations
 
@@ -10,17 +10,15 @@ import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
-from analytics.report import COLUMNS, nl
-from privacy.exports import result_cells, verify_release_file
+from analytics.report import COLUMNS, build_report, nl
+from privacy.exports import result_cells, spreadsheet_safe, verify_release_file
+from privacy.plan import RIJK, Dimension
 from registry.periods import Month
 from server.cli import cli
 from server.cli_analytics import COMMANDS
 from server.cli_privacy import COMMANDS as PRIVACY_COMMANDS
 from tests.conftest import MASTER_SECRET
-from tests.privacy.test_publication import seed
-
-MONTH = Month.current().add(-1)
-LAST_YEAR = Month(MONTH.year - 1, 6)
+from tests.dashboards.test_council_pages import COMPLETE, RUNNING, publish_plan
 
 for _command in (*COMMANDS, *PRIVACY_COMMANDS):  # until the lead registers them in server.cli
     if _command.name not in cli.commands:
@@ -40,45 +38,55 @@ def run(services, database_url: str, tmp_path: Path):  # type: ignore[no-untyped
     return _run
 
 
-def test_publish_once_refuse_twice_replace_after_a_correction(run, services):
-    seed(services, MONTH, n=10)
-    first = run("publish", "--period", str(MONTH), "--organisation", "MIN-A")
-    assert first.exit_code == 0, first.output
-    assert "revisie 1" in first.output and "epsilon 0.8" in first.output
-    again = run("publish", "--period", str(MONTH), "--organisation", "MIN-A")
-    assert again.exit_code == 1 and "al gepubliceerd" in again.output
-    replaced = run("publish", "--period", str(MONTH), "--organisation", "MIN-A", "--replace")
-    assert replaced.exit_code == 0 and "revisie 2" in replaced.output
-    assert "vervangt" in replaced.output
-    both = run("publish", "--period", str(MONTH.add(-1)))
-    assert both.exit_code == 0 and "MIN-A" in both.output and "MIN-B" in both.output
-    future = run("publish", "--period", str(Month.current().add(2)), "--organisation", "MIN-A")
-    assert future.exit_code == 1 and "toekomst" in future.output
-
-
 def test_report_formats_agree_and_verify(run, services, tmp_path):
-    seed(services, MONTH, n=10)
-    seed(services, LAST_YEAR, n=8)
-    for month in (MONTH, LAST_YEAR):
-        assert run("publish", "--period", str(month), "--organisation", "MIN-A").exit_code == 0
+    years = publish_plan(services, years=(COMPLETE - 1, COMPLETE))
+    py, previous = years[COMPLETE], years[COMPLETE - 1]
     out = tmp_path / "verslag"
-    result = run("report", "--organisation", "MIN-A", "--year", str(MONTH.year),
+    result = run("report", "--organisation", "MIN-A", "--year", str(COMPLETE),
                  "--out", str(out))
     assert result.exit_code == 0, result.output
-    stem = out / f"jaarverslag-MIN-A-{MONTH.year}"
+    stem = out / f"signalenrapportage-MIN-A-{COMPLETE}"
     paths = {ext: stem.with_suffix(f".{ext}") for ext in ("html", "xlsx", "json", "csv")}
     assert all(p.is_file() for p in paths.values())
 
     document = json.loads(paths["json"].read_text())["document"]
     assert document["epsilon_spent"] == "0"
     figures = document["result"]
+    assert figures["kind"] == "signalenrapportage"
     tables = figures["tables"]
-    assert {"contacten_per_categorie", "zaakmaanden_per_categorie", "contacten_per_kanaal",
-            "contacten_per_betrokkene", "contacten_per_rol_melder", "contacten_per_opvolging",
-            "contacten_per_gevolg", "zonder_formele_opvolging", "trend"} <= set(tables)
-    assert [r["code"] for r in tables["trend"]] == ["dit_jaar", "vorig_jaar", "verschil"]
-    # the seeded signals are pesten (and discriminatie), so other categories sit near zero:
-    assert any(r["niet_te_onderscheiden_van_nul"] for r in tables["contacten_per_categorie"])
+    assert {"zaken_totaal", "zaken_per_categorie", "zaken_per_kanaal", "zaken_per_betrokkene",
+            "zaken_per_rol_melder", "zaken_per_opvolging", "zaken_per_gevolg",
+            "verandering"} <= set(tables)
+    assert "checks" not in figures
+
+    # The report's figures are the plan's figures they cite, shown by the one display rule.
+    expected = {"zaken_per_categorie": {c: py.category("MIN-A", c)
+                                        for c in py.category_codes()},
+                "zaken_per_kanaal": py.attribute(Dimension.CHANNEL, "MIN-A"),
+                "zaken_per_opvolging": py.attribute(Dimension.FOLLOW_UP, "MIN-A"),
+                "zaken_per_gevolg": py.attribute(Dimension.IMPACT, "MIN-A"),
+                "zaken_totaal": {"totaal": py.total("MIN-A")},
+                "verandering": {"totaal": py.total("MIN-A") - previous.total("MIN-A")}}
+    for key, estimates in expected.items():
+        rows = {r["code"]: r for r in tables[key]}
+        for code, estimate in estimates.items():
+            row = rows[code]
+            assert row["sd"] == pytest.approx(estimate.sd, abs=1e-3), (key, code)
+            if key != "verandering":
+                assert row["estimate"] == round(max(0.0, estimate.value), 1), (key, code)
+                assert row["lower"] >= 0 and row["estimate"] >= 0
+                assert row["te_onzeker"] == (estimate.half_width > estimate.value)
+            else:
+                assert row["estimate"] == round(estimate.value, 1)
+            if row["te_onzeker"]:
+                assert row["weergave"].startswith("te onzeker: tussen ")
+    follow_up = py.attribute(Dimension.FOLLOW_UP, "MIN-A")
+    if sum(e.value for e in follow_up.values()) > 0:  # a share needs a positive whole
+        share = tables["zonder_formele_opvolging"][0]
+        assert 0 <= share["lower"] <= share["estimate"] <= share["upper"] <= 100
+    # the seeded signals are pesten and discriminatie: other categories are too uncertain
+    assert any(r["te_onzeker"] for r in tables["zaken_per_categorie"])
+    assert f"ongeveer ±{figures['margin']} zaken" in " ".join(figures["notes"])
 
     # JSON and CSV: both verify, and the CSV rows are the signed figures
     for name in ("json", "csv"):
@@ -94,11 +102,20 @@ def test_report_formats_agree_and_verify(run, services, tmp_path):
     book = load_workbook(paths["xlsx"])
     for key, rows in tables.items():
         sheet = list(book[key[:31]].iter_rows(values_only=True))[2:]
-        assert sheet == [(r["code"], *(r[c] for c, _ in COLUMNS)) for r in rows], key
+        # text is guarded against formulas: "+9 (tussen 0 en 19)" reads "'+9 ..."
+        assert sheet == [tuple(spreadsheet_safe(v) if isinstance(v, str) else v
+                               for v in (r["code"], *(r[c] for c, _ in COLUMNS)))
+                         for r in rows], key
 
     # HTML: every figure of every table, beside a chart, with plotly.js inline (no CDN)
     page = paths["html"].read_text()
     assert "<script src=" not in page and "Wat betekent de marge?" in page
+    assert "signalenrapportage" in page.lower() and "jaarverslag van de" in page
+    assert "kleine willekeurige afwijking" not in page and "controles" not in page
+    for key in tables:
+        if key != "verandering":  # a change may be negative; a count never is
+            shown = page.split(f'data-table="{key}"', 1)[1].split("</table>", 1)[0]
+            assert 'data-col="estimate">-' not in shown and "tussen -" not in shown, key
     for rows in tables.values():
         for r in rows:
             for column, _ in COLUMNS[1:]:
@@ -111,8 +128,21 @@ def test_report_formats_agree_and_verify(run, services, tmp_path):
     assert tampered.exit_code == 1 and f"FAILED: {paths['html'].name}" in tampered.output
 
 
+def test_rijk_report_names_organisations_and_running_year_has_months(services):
+    years = publish_plan(services, years=(RUNNING,))
+    py = years[RUNNING]
+    figures = build_report(RIJK, RUNNING, py, None, services.taxonomy, services.org())
+    assert figures["organisations"] == {"MIN-A": "Ministerie van Voorbeeldzaken",
+                                        "MIN-B": "Ministerie van Proefnemingen"}
+    assert not figures["complete"] and "zaken_per_categorie" not in figures["tables"]
+    months = {r["code"]: r for r in figures["tables"]["per_maand"]}
+    assert len(months) == Month.current().month - 1
+    assert all(r["estimate"] >= 0 and r["lower"] >= 0 for r in months.values())
+    assert "nog niet afgesloten" in " ".join(figures["notes"])
+
+
 def test_report_without_publications_says_so(run):
-    result = run("report", "--organisation", "MIN-A", "--year", str(MONTH.year),
+    result = run("report", "--organisation", "MIN-A", "--year", str(COMPLETE),
                  "--out", "unused")
     assert result.exit_code == 1 and "nog niets gepubliceerd" in result.output
 
@@ -126,8 +156,7 @@ def test_report_workbook_never_holds_a_formula() -> None:
         "organisation": "=HYPERLINK(\"x\")", "year": 2026, "months": ["2026-01"],
         "notes": ["@SUM(A1)"], "titles": {"t": "-1+1"},
         "tables": {"t": [{"code": "+cmd", **{c: 1 for c, _ in COLUMNS}}]},
-        "checks": [{"unit": "=u", "unit_name": "n", "category": "c", "kinds": "k",
-                    "explanation_nl": "e"}],
+        "organisations": {"=u": "=naam"},
     }
     book = load_workbook(io.BytesIO(render_xlsx(figures)))
     texts = [cell.value for sheet in book.worksheets for row in sheet.iter_rows()
