@@ -227,11 +227,11 @@ class BudgetLedger:
             changes = session.scalars(select(CapChange).where(CapChange.year == year)).all()
         shares = tuple(ConsumerShare(c, allocated.get(c, Fraction(0)), spent.get(c, Fraction(0)))
                        for c in sorted(set(allocated) | set(spent)))
-        entries = sorted((CapChangeEntry(
+        entries = _log_order([CapChangeEntry(
             c.year, parse_epsilon(c.previous_epsilon) if c.previous_epsilon else None,
             parse_epsilon(c.epsilon), parse_epsilon(c.delta), c.changed_on, c.reason)
-            for c in changes), key=lambda e: (e.changed_on, e.epsilon))
-        return YearBudget(year, cap, shares, tuple(entries))
+            for c in changes])
+        return YearBudget(year, cap, shares, entries)
 
     def years(self) -> list[int]:
         """Data years with a cap written down, an allocation or a charge, oldest first."""
@@ -411,6 +411,23 @@ class BudgetLedger:
             select(YearCap).where(YearCap.year == year).with_for_update()
             .execution_options(populate_existing=True)
         ).one()
+
+
+def _log_order(entries: list[CapChangeEntry]) -> tuple[CapChangeEntry, ...]:
+    """Oldest first. A change carries a date, no time, so the changes of one day are put in the
+    order their ``previous_epsilon`` chains them: each starts from the cap the one before set."""
+    rest = sorted(entries, key=lambda e: (e.changed_on, e.epsilon))
+    ordered: list[CapChangeEntry] = []
+    while rest:
+        day = [e for e in rest if e.changed_on == rest[0].changed_on]
+        if ordered:
+            follows = [e for e in day if e.previous_epsilon == ordered[-1].epsilon]
+        else:  # the first: the change no other change of its day leads to
+            follows = [e for e in day if all(e.previous_epsilon != o.epsilon
+                                             for o in day if o is not e)]
+        ordered.append((follows or day)[0])
+        rest.remove(ordered[-1])
+    return tuple(ordered)
 
 
 def _years(years: int | tuple[int, ...]) -> tuple[int, ...]:
