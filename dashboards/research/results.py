@@ -56,7 +56,8 @@ class ReleaseSummary:
 
 
 def summarise(release_id: str, release_date: str, spent: str, spec: Any,
-              labels: Labels) -> ReleaseSummary:
+              labels: Labels, unit: str = "rho") -> ReleaseSummary:
+    """``unit`` is what ``spent`` is in: rho, or epsilon for a release made before the cap."""
     query: Mapping[str, Any] = spec.get("query", {}) if isinstance(spec, Mapping) else {}
     mechanism = str(query.get("mechanism", "laplace"))
     return ReleaseSummary(
@@ -65,7 +66,7 @@ def summarise(release_id: str, release_date: str, spent: str, spec: Any,
         group_by=tuple(labels("dimension", str(d)) for d in query.get("group_by", [])),
         start=str(query.get("from", "")), end=str(query.get("to", "")),
         grain=labels("grain", str(query.get("grain", ""))),
-        mechanism=labels("mechanism", mechanism), budget_unit="rho" if "rho" in query else "epsilon",
+        mechanism=labels("mechanism", mechanism), budget_unit=unit,
         spent=spent, query=query,
     )
 

@@ -107,7 +107,8 @@ def release(release_id: str) -> Page:
     page = int(page_arg) if page_arg.isascii() and page_arg.isdigit() and len(page_arg) < 7 else 1
     result = found.result
     summary = summarise(found.id, found.release_date.isoformat(),
-                        format_epsilon(found.epsilon_spent), found.spec, labels)
+                        format_epsilon(found.epsilon_spent), found.spec, labels,
+                        "epsilon" if found.legacy else "rho")
     return render_template(
         "research/release.html", release=found, summary=summary, result=result,
         table=result_table(result, labels, services().org(), page),
@@ -172,7 +173,7 @@ def _form_page(form: SpecForm, errors: list[FieldError] | None = None, *, status
     labels = _labels()
     consumer = consumer_for(_principal())
     past = [summarise(r.id, r.release_date.isoformat(), format_epsilon(r.epsilon_spent), r.spec,
-                      labels)
+                      labels, "epsilon" if r.legacy else "rho")
             for r in svc.releases.list_for(consumer)]
     return render_template(
         "research/index.html", form=form,

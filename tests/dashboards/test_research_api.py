@@ -11,7 +11,9 @@ from registry.records import SignalRecord
 
 MONTH = Month.current()
 SPEC = {"measure": "contacts", "group_by": ["period", "unit", "category"],
-        "from": str(MONTH.add(-2)), "to": str(MONTH), "grain": "month", "epsilon": "1"}
+        "from": str(MONTH.add(-2)), "to": str(MONTH), "grain": "month", "epsilon": "0.5"}
+# A laplace question of epsilon 0.5 is charged rho 0.5^2 / 2 = 0.125 (privacy.accounting).
+COST = "0.125"
 
 
 @pytest.fixture
@@ -29,7 +31,9 @@ def seeded(services):
 def test_preview_states_cost_and_accuracy_and_spends_nothing(client, make_token, seeded):
     headers = make_token(Role.RESEARCHER, None)
     preview = client.post("/api/v1/queries/preview", json=SPEC, headers=headers).get_json()
-    assert preview["cost"] == "1" and preview["allowed"] and not preview["cached"]
+    assert preview["cost"] == COST and preview["allowed"] and not preview["cached"]
+    years = sorted({MONTH.add(-2).year, MONTH.year})
+    assert preview["budget_unit"] == "rho" and preview["data_years"] == years
     assert preview["simultaneous_ci95_halfwidth"] >= preview["ci95_halfwidth"] > 0
     assert client.get("/api/v1/budget", headers=headers).get_json()["spent"] == "0"
 
@@ -55,17 +59,42 @@ def test_same_spec_again_returns_the_same_release_and_spends_nothing(client, mak
     assert (first.status_code, again.status_code) == (201, 200)
     assert again.get_json()["release_id"] == first.get_json()["release_id"]
     assert again.get_json()["cells"] == first.get_json()["cells"]
-    assert again.get_json()["epsilon_spent"] == "0"
-    assert client.get("/api/v1/budget", headers=headers).get_json()["spent"] == "1"
+    assert again.get_json()["rho_spent"] == "0"
+    assert first.get_json()["rho_spent"] == COST
+    assert client.get("/api/v1/budget", headers=headers).get_json()["spent"] == COST
 
 
 def test_over_budget_is_refused_naming_what_remains(client, make_token, seeded):
     headers = make_token(Role.RESEARCHER, None)
-    client.post("/api/v1/queries", json={**SPEC, "epsilon": "9.5"}, headers=headers)
+    # The test share is rho 0.5: epsilon 1 (rho 0.5) takes all of it.
+    assert client.post("/api/v1/queries", json={**SPEC, "epsilon": "1"},
+                       headers=headers).status_code == 201
     refused = client.post("/api/v1/queries", json={**SPEC, "measure": "cases"}, headers=headers)
     assert refused.status_code == 403
     error = refused.get_json()["errors"][0]
-    assert error["field"] == "epsilon" and "resterend 0.5" in error["message"]
+    assert error["field"] == "epsilon" and "er resteert rho 0 " in error["message"]
+
+
+def test_a_new_account_without_a_share_can_spend_nothing(client, services, make_user, seeded):
+    principal, _ = make_user(Role.RESEARCHER, None, share=None)
+    token = services.accounts.create_token(principal.account_id, "test")
+    refused = client.post("/api/v1/queries", json=SPEC,
+                          headers={"Authorization": f"Bearer {token}"})
+    assert refused.status_code == 403
+    assert "Zonder toegekend aandeel" in refused.get_json()["errors"][0]["message"]
+
+
+def test_a_question_spanning_two_data_years_is_charged_to_both(client, services, make_user,
+                                                               seeded):
+    principal, _ = make_user(Role.RESEARCHER, None)
+    token = services.accounts.create_token(principal.account_id, "test")
+    spec = {**SPEC, "from": f"{MONTH.year - 1}-12", "to": f"{MONTH.year}-01"}
+    answer = client.post("/api/v1/queries", json=spec,
+                         headers={"Authorization": f"Bearer {token}"})
+    assert answer.status_code == 201, answer.get_json()
+    consumer = f"research:{principal.project}"
+    for year in (MONTH.year - 1, MONTH.year):
+        assert str(services.ledger.status(consumer, year).spent) == "1/8"
 
 
 def test_bad_spec_is_refused_naming_the_field(client, make_token, seeded):
@@ -105,11 +134,14 @@ def test_another_researcher_cannot_read_a_release(client, make_token, seeded):
     assert client.get(f"/api/v1/releases/{release_id}", headers=other).status_code == 404
 
 
-def test_gaussian_queries_spend_rho_from_a_separate_budget(client, make_token, seeded):
+def test_gaussian_and_laplace_questions_are_charged_to_one_share_in_rho(client, make_token,
+                                                                        seeded):
     headers = make_token(Role.RESEARCHER, None)
-    spec = {**SPEC, "mechanism": "gaussian", "rho": "0.5"}
+    spec = {**SPEC, "mechanism": "gaussian", "rho": "0.05"}
     del spec["epsilon"]
     answer = client.post("/api/v1/queries", json=spec, headers=headers)
     assert answer.status_code == 201, answer.get_json()
     assert answer.get_json()["mechanism"] == "gaussian"
-    assert client.get("/api/v1/budget", headers=headers).get_json()["spent"] == "0"
+    assert client.get("/api/v1/budget", headers=headers).get_json()["spent"] == "0.05"
+    client.post("/api/v1/queries", json=SPEC, headers=headers)
+    assert client.get("/api/v1/budget", headers=headers).get_json()["spent"] == "0.175"

@@ -27,12 +27,12 @@ def researcher(client, login, services):  # type: ignore[no-untyped-def]
 
 
 def consumer(principal) -> str:  # type: ignore[no-untyped-def]
-    return f"researcher:{principal.username}"
+    return f"research:{principal.project}"
 
 
-def spent(services, principal, unit: str = "epsilon") -> Fraction:  # type: ignore[no-untyped-def]
-    key = consumer(principal) if unit == "epsilon" else f"researcher-rho:{principal.username}"
-    return services.ledger.status(key, TODAY.year).spent
+def spent(services, principal) -> Fraction:  # type: ignore[no-untyped-def]
+    """What the researcher's project has spent of its share of this year, in rho."""
+    return services.ledger.status(consumer(principal), TODAY.year).spent
 
 
 def form_token(client, csrf_from) -> str:  # type: ignore[no-untyped-def]
@@ -81,7 +81,8 @@ def test_compose_preview_run_and_read_the_result(client, csrf_from, services, re
     assert preview.status_code == 200
     page = preview.get_data(as_text=True)
     assert spent(services, researcher) == 0
-    assert figure(page, "cost") == "0.5" and figure(page, "remaining-after") == "9.5"
+    # Laplace epsilon 0.5 is charged rho 0.125, from the test share of rho 0.5.
+    assert figure(page, "cost") == "0.125" and figure(page, "remaining-after") == "0.375"
     # The page's figures are the service's own preview of the same spec.
     spec = services.queries.parse({**{k: v for k, v in SPEC.items() if k != "budget"},
                                    "filters": {}, "epsilon": "0.5"}, None)
@@ -97,11 +98,11 @@ def test_compose_preview_run_and_read_the_result(client, csrf_from, services, re
     ran = client.post("/onderzoek/uitvoeren", data=MultiDict(
         re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', confirm)))
     assert ran.status_code == 303
-    assert spent(services, researcher) == Fraction("0.5")
+    assert spent(services, researcher) == Fraction("0.125")
     result = client.get(ran.headers["Location"])
     assert result.status_code == 200
     text = result.get_data(as_text=True)
-    assert "9.5" in text and "besteed" in text.lower()
+    assert "0.375" in text and "besteed" in text.lower()
     rows = re.findall(r'<td class="num">(-?\d+)</td>\s*<td class="num">(-?\d+) tot (-?\d+)</td>', text)
     assert len(rows) == expected["cells"]
     half = expected["ci95_halfwidth"]
@@ -117,7 +118,7 @@ def test_the_same_question_again_is_answered_from_the_stored_release_for_free(
     assert figure(preview, "cost") == "0" and "al eerder gesteld" in preview
     again = post(client, csrf_from, "/onderzoek/uitvoeren", SPEC)
     assert again.headers["Location"] == first.headers["Location"]
-    assert spent(services, researcher) == Fraction("0.5")
+    assert spent(services, researcher) == Fraction("0.125")
     assert "er is niets besteed" in client.get(again.headers["Location"]).get_data(as_text=True)
 
 
@@ -159,7 +160,7 @@ def test_an_invalid_spec_gives_a_dutch_error_per_field_and_spends_nothing(
 
 def test_the_page_refuses_a_spec_with_the_same_messages_as_the_api(client, csrf_from, make_token,
                                                                     researcher):
-    bad = {**SPEC, "from": str(TODAY.add(1)), "budget": "11", "measure": "signalen"}
+    bad = {**SPEC, "from": str(TODAY.add(1)), "budget": "11", "measure": "signalen"}  # max 1
     page = html.unescape(post(client, csrf_from, "/onderzoek/voorbeeld", bad).get_data(as_text=True))
     api_spec = {"measure": "signalen", "group_by": SPEC["group_by"], "from": bad["from"],
                 "to": SPEC["to"], "grain": "month", "mechanism": "laplace", "epsilon": "11"}
@@ -188,11 +189,12 @@ def test_a_strange_page_number_shows_the_first_page(client, csrf_from, researche
 def test_a_dutch_decimal_comma_is_read_as_a_point(client, csrf_from, services, researcher):
     response = post(client, csrf_from, "/onderzoek/voorbeeld", {**SPEC, "budget": "0,25"})
     assert response.status_code == 200
-    assert figure(response.get_data(as_text=True), "cost") == "0.25"
+    assert figure(response.get_data(as_text=True), "cost") == "0.03125"  # 0.25^2 / 2
 
 
 def test_over_budget_is_refused_with_nothing_spent(client, csrf_from, services, researcher):
-    services.ledger.set_budget(consumer(researcher), TODAY.year, "1")
+    services.ledger.set_budget(consumer(researcher), TODAY.year, "0.3")
+    # epsilon 0.75 is rho 0.28125, leaving 0.01875: too little for another 0.125.
     assert post(client, csrf_from, "/onderzoek/uitvoeren", {**SPEC, "budget": "0.75"}).status_code == 303
     preview = post(client, csrf_from, "/onderzoek/voorbeeld", {**SPEC, "measure": "cases"})
     page = preview.get_data(as_text=True)
@@ -200,17 +202,16 @@ def test_over_budget_is_refused_with_nothing_spent(client, csrf_from, services, 
     refused = post(client, csrf_from, "/onderzoek/uitvoeren", {**SPEC, "measure": "cases"})
     assert refused.status_code == 403
     text = refused.get_data(as_text=True)
-    assert "resterend 0.25" in text and "er is niets besteed" in text.lower()
-    assert spent(services, researcher) == Fraction("0.75")
+    assert "er resteert rho 0,01875" in text and "er is niets besteed" in text.lower()
+    assert spent(services, researcher) == Fraction("0.28125")
     assert len(services.releases.list_for(consumer(researcher))) == 1
 
 
-def test_a_gaussian_question_spends_rho_and_leaves_epsilon_alone(client, csrf_from, services,
-                                                                researcher):
-    response = post(client, csrf_from, "/onderzoek/uitvoeren", {**SPEC, "mechanism": "gaussian"})
+def test_a_gaussian_question_is_charged_its_rho(client, csrf_from, services, researcher):
+    response = post(client, csrf_from, "/onderzoek/uitvoeren",
+                    {**SPEC, "mechanism": "gaussian", "budget": "0.05"})
     assert response.status_code == 303
-    assert spent(services, researcher, "rho") == Fraction("0.5")
-    assert spent(services, researcher) == 0
+    assert spent(services, researcher) == Fraction("0.05")
 
 
 def test_a_post_without_csrf_token_is_refused(client, services, researcher):
@@ -222,13 +223,14 @@ def test_a_post_without_csrf_token_is_refused(client, services, researcher):
 def test_past_releases_are_listed_with_links(client, csrf_from, researcher):
     location = post(client, csrf_from, "/onderzoek/uitvoeren", SPEC).headers["Location"]
     page = client.get("/onderzoek/").get_data(as_text=True)
-    assert f'href="{location}"' in page and "0.5 epsilon" in page
+    assert f'href="{location}"' in page and "0.125 rho" in page
 
 
 def test_someone_elses_release_is_not_found(client, services, researcher):
     spec = services.queries.parse({"measure": "contacts", "from": SPEC["from"], "to": SPEC["to"],
                                    "epsilon": "0.1"}, None)
-    other, _, _ = services.queries.run("researcher:iemand-anders", spec)
+    services.ledger.set_budget("research:iemand-anders", TODAY.year, "0.01")
+    other, _, _ = services.queries.run("research:iemand-anders", spec)
     assert client.get(f"/onderzoek/releases/{other.id}").status_code == 404
     assert client.get(f"/onderzoek/releases/{other.id}/release-{other.id}.json").status_code == 404
     assert client.get("/onderzoek/releases/geen-release").status_code == 404
