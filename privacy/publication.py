@@ -1,4 +1,12 @@
-"""The canonical monthly publication: one signed release per organisation and month.
+"""The earlier design's monthly publication, kept so that its releases stay readable.
+
+Superseded by the release plan (``privacy.plan``, ``privacy.plan_service``): the command line,
+the demo and every page publish and read the plan. What was published this way stays verifiable
+and is shown as made under the earlier design. Publishing a month this way is still possible
+through this class (tests make archive months with it), and is charged honestly to the capped
+ledger: the month's epsilon 0.8 (pure DP) is rho 0.32, more than a year's default cap allows.
+
+One signed release per organisation and month.
 
 Each month every organisation gets one release holding the standard tables (below), each an
 ordinary differentially private table over its full public key grid (``privacy.aggregate`` +
@@ -31,6 +39,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
+from privacy.accounting import laplace_rho
 from privacy.aggregate import exact_table
 from privacy.consumers import publication_consumer
 from privacy.ledger import format_epsilon
@@ -154,7 +163,7 @@ class PublicationService:
         spec = self.spec(organisation, month, revision)
         result = self.releases.release(
             publication_consumer(organisation), publication_scope(organisation), month.year,
-            spec, self.total_epsilon, lambda: self.compute(organisation, month),
+            spec, laplace_rho(self.total_epsilon), lambda: self.compute(organisation, month),
             replaces=previous.id if previous is not None else None,
         )
         return result.release
