@@ -8,8 +8,8 @@ built (``synthetic.build_database``, about 200 units in four ministries) or reus
 already holds that many. With ``--database-url`` an existing registry is used as it is (it must
 hold the organisation structure and signals; the schema is upgraded if needed).
 
-Then the twelve months of ``--year`` are published for ``--organisation`` (skipped for months
-already published), a preventiemedewerker signs in, and every dashboard page is requested with
+Then the release plan's closed periods of ``--year`` are published (skipped when already
+published), a preventiemedewerker of ``--organisation`` signs in, and every dashboard page is requested with
 the Flask test client: the first request (the process has not read the releases yet), then
 ``--requests`` with the page cache emptied before each (new filters: figures computed from the
 parsed releases) and ``--requests`` repeats (same filters: cached figures, page rendered), each
@@ -57,17 +57,11 @@ def _app(database_url: str, data_dir: Path):  # type: ignore[no-untyped-def]
 
 
 def _publish(services, organisation: str, year: int) -> tuple[int, float]:  # type: ignore[no-untyped-def]
-    from privacy.publication import PublicationService
-    from registry.periods import Month
-
-    publications = PublicationService(services.queries, services.releases, services.org(),
-                                      services.taxonomy)
-    made, started = 0, time.perf_counter()
-    for month in range(1, 13):
-        if publications.latest(organisation, Month(year, month)) is None:
-            publications.publish(organisation, Month(year, month))
-            made += 1
-    return made, time.perf_counter() - started
+    """Publish the release plan's closed periods of ``year`` (for every organisation at once:
+    the plan measures all organisations in one release per period)."""
+    started = time.perf_counter()
+    made = services.plans.publish_due([year])
+    return len(made), time.perf_counter() - started
 
 
 def _sign_in(app, services, organisation: str):  # type: ignore[no-untyped-def]
@@ -138,7 +132,7 @@ def main() -> None:
             n_signals = conn.execute(text("SELECT count(*) FROM signals")).scalar_one()
         print(f"registry ready in {time.perf_counter() - started:.1f} s: {n_signals:,} signals")
         made, seconds = _publish(services, args.organisation, args.year)
-        print(f"published {made} new months of {args.organisation} {args.year} in {seconds:.1f} s")
+        print(f"published {made} new periods of the plan for {args.year} in {seconds:.1f} s")
         org = services.org()
         unit = next(c for c in org.children(args.organisation))
         client = _sign_in(app, services, args.organisation)

@@ -47,7 +47,6 @@ sys.path.insert(0, str(ROOT))
 
 # The server fixtures of the assurance suites: one way to start the product for tests and here.
 from privacy.pseudonyms import new_case_token  # noqa: E402
-from privacy.publication import PublicationService  # noqa: E402
 from registry.accounts import Role  # noqa: E402
 from registry.periods import Month  # noqa: E402
 from registry.records import SignalRecord  # noqa: E402
@@ -163,8 +162,7 @@ def prepare(registry: Registry, seed: int = 7) -> Workload:
                      follow_up=rng.choice(codes["follow_up"]))
         for _ in range(300)
     ], receipts=False)
-    PublicationService(services.queries, services.releases, org, taxonomy).publish(
-        ORGANISATION, published)
+    services.plans.publish_due([published.year])
     prevention, password = registry.account(Role.PREVENTION_OFFICER, ORGANISATION)
     return Workload(
         adviser_tokens=tuple(registry.token(Role.ADVISER, ORGANISATION) for _ in range(ADVISERS)),
