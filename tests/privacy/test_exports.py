@@ -10,6 +10,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from privacy.accounting import Cap
 from privacy.exports import release_to_csv, release_to_json, result_cells, verify_release_file
 from privacy.ledger import BudgetLedger
 from privacy.releases import Release, ReleaseService, canonical_spec, release_document
@@ -223,8 +224,10 @@ def test_any_result_round_trips_and_any_changed_cell_fails(signer, result, data)
 
 
 def test_stored_release_exports_verify(services, signer, tmp_path):
-    service = ReleaseService(services.db, BudgetLedger(services.db, Fraction(1)), signer)
-    made = service.release("or:MIN-A", "or:MIN-A", 2026, "q", "0.5", lambda: RESULT).release
+    ledger = BudgetLedger(services.db, Cap.of())
+    ledger.set_budget("or:MIN-A", 2026, "0.1")
+    service = ReleaseService(services.db, ledger, signer)
+    made = service.release("or:MIN-A", "or:MIN-A", 2026, "q", "0.05", lambda: RESULT).release
     stored = service.get(made.id)
     for name, text in (("r.json", release_to_json(stored)), ("r.csv", release_to_csv(stored))):
         path = tmp_path / name

@@ -4,13 +4,13 @@ import base64
 import hashlib
 import os
 import stat
-from fractions import Fraction
 from pathlib import Path
 
 import pytest
 from nacl.signing import SigningKey
 from sqlalchemy import select
 
+from privacy.accounting import Cap
 from privacy.ledger import BudgetLedger
 from privacy.pseudonyms import SecretError
 from privacy.releases import ReleaseService
@@ -107,8 +107,10 @@ def test_signer_refuses_a_document_naming_another_key(signer):
 def test_signing_key_is_never_stored_in_the_database(services, tmp_path):
     key_path = tmp_path / "signing-key"
     signer = Signer.from_file(key_path, create_missing=True)
-    service = ReleaseService(services.db, BudgetLedger(services.db, Fraction(1)), signer)
-    service.release("gor", "rijk", 2026, "q", "0.5", lambda: {"estimate": 3})
+    ledger = BudgetLedger(services.db, Cap.of())
+    ledger.set_budget("gor", 2026, "0.1")
+    service = ReleaseService(services.db, ledger, signer)
+    service.release("gor", "rijk", 2026, "q", "0.05", lambda: {"estimate": 3})
 
     seed = bytes.fromhex(key_path.read_text())
     forms = {seed.hex(), seed.hex().upper(), base64.b64encode(seed).decode(),
