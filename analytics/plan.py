@@ -277,6 +277,27 @@ class PlanYear:
             return None
         return combined.sum(wanted)
 
+    def directie(self, unit: str, code: str) -> Estimate | None:
+        """Cases about ``code`` in a directie of at least 500 FTE (measured directly), or None
+        when the year has no directie table or no row for ``unit``."""
+        table = self.table("directie_category")
+        if table is None or (unit, "", code) not in table.cells:
+            return None
+        return table.get(unit, code)
+
+    def directie_rows(self, organisation: str) -> tuple[str, ...]:
+        table = self.table("directie_category")
+        if table is None:
+            return ()
+        return tuple(u for u in table.units() if self.org.get(u).organisation == organisation)
+
+    def meldknop(self, organisation: str) -> dict[str, Estimate]:
+        """The meldknop's anonymous self-reports by category, counted apart from advisers'."""
+        table = self.table("org_meldknop_category")
+        if table is None:
+            return {}
+        return {code: table.get(organisation, code) for code in table.codes()}
+
     def dg_half(self, period: str) -> PlanTableReading | None:
         """DG x category for one half year (cases counted in the half of their first contact)."""
         return self.table("dg_category_half", period)

@@ -29,12 +29,18 @@ Levels
     ``rijk`` is one cell per code for all organisations together; ``organisation`` one row per
     organisation; ``dg`` one row per directorate-general of at least ``DG_MIN_FTE`` FTE, plus one
     row per organisation (coded with the organisation's own code) for the rest of its staff, so
-    the DG rows of an organisation add up to the organisation. Measuring every level lets
+    the DG rows of an organisation add up to the organisation; ``directie`` one row per directie
+    of at least ``DIRECTIE_MIN_FTE`` FTE (smaller ones have none), for the hotspot checks.
+
+Sources
+    Every table counts what advisers log (all channels but the meldknop's). The meldknop's
+    anonymous self-reports are counted apart, in ``org_meldknop_category``, and never in a
+    figure or a finding of the other tables. Measuring every level lets
     readers combine them by weighted least squares (``analytics.plan``): an organisation's
     figure is never worse than its own direct measurement.
 
-The rho per table (``PLAN_TABLES``) adds up to ``PLAN_RHO`` = 0.201 per data year, within the
-default cap of rho 0.311064 (epsilon 4 at delta 1e-6), leaving 0.110 for the allocations of the
+The rho per table (``PLAN_TABLES``) adds up to ``PLAN_RHO`` = 0.226 per data year, within the
+default cap of rho 0.311064 (epsilon 4 at delta 1e-6), leaving 0.085 for the allocations of the
 works councils, the prevention officers and research projects. The half-widths that follow
 (95%, before combining levels) are in docs/privacy-guarantee.md and measured by
 bench/bench_accuracy.py.
@@ -51,7 +57,10 @@ from registry.organisations import OrgStructure
 from registry.periods import Month
 
 DG_MIN_FTE = 2000
+DIRECTIE_MIN_FTE = 500
 RIJK = "RIJK"
+# The meldknop's channel: anonymous self-reports, counted apart from what advisers log.
+SELF_REPORT_CHANNEL = "meldpunt"
 NO_IMPACT = "geen"
 PLAN_KIND = "release-plan"
 PLAN_VERSION = 2
@@ -71,6 +80,17 @@ class Level(StrEnum):
     RIJK = "rijk"
     ORGANISATION = "organisation"
     DG = "dg"
+    DIRECTIE = "directie"
+
+
+class Source(StrEnum):
+    """Which signals a table counts. The meldknop is anonymous and can be abused, so its
+    self-reports are counted apart and never count towards a figure advisers' contacts make."""
+
+    ADVISERS = "advisers"
+    """Every channel but the meldknop's."""
+    MELDKNOP = "meldknop"
+    """Only the meldknop's self-reports."""
 
 
 class Dimension(StrEnum):
@@ -95,6 +115,7 @@ class PlanTable:
     dimension: Dimension
     rho: Fraction
     """zCDP cost of the table (of the whole series for a periodic table); Delta2 = 1."""
+    source: Source = Source.ADVISERS
 
     def __post_init__(self) -> None:
         if not 0 < self.rho < 1:
@@ -112,6 +133,10 @@ PLAN_TABLES: tuple[PlanTable, ...] = (
     PlanTable("org_category", Part.YEAR, Level.ORGANISATION, Dimension.CATEGORY,
               Fraction("0.02")),
     PlanTable("dg_category", Part.YEAR, Level.DG, Dimension.CATEGORY, Fraction("0.015")),
+    PlanTable("directie_category", Part.YEAR, Level.DIRECTIE, Dimension.CATEGORY,
+              Fraction("0.015")),
+    PlanTable("org_meldknop_category", Part.YEAR, Level.ORGANISATION, Dimension.CATEGORY,
+              Fraction("0.01"), Source.MELDKNOP),
     PlanTable("org_channel", Part.YEAR, Level.ORGANISATION, Dimension.CHANNEL, Fraction("0.02")),
     PlanTable("org_implicated_party", Part.YEAR, Level.ORGANISATION, Dimension.IMPLICATED_PARTY,
               Fraction("0.02")),
@@ -151,12 +176,26 @@ def dg_cells(org: OrgStructure) -> dict[str, str]:
     return out
 
 
+def directie_cells(org: OrgStructure) -> dict[str, str]:
+    """Every unit inside a directie of at least DIRECTIE_MIN_FTE FTE -> that directie (a unit
+    two levels below its organisation). Units elsewhere have no directie row."""
+    out: dict[str, str] = {}
+    for unit in org.units:
+        chain = list(reversed(org.ancestors(unit.code)))  # the organisation first
+        if len(chain) > 2 and org.get(chain[2]).headcount >= DIRECTIE_MIN_FTE:
+            out[unit.code] = chain[2]
+    return out
+
+
 def level_units(level: Level, org: OrgStructure) -> tuple[str, ...]:
     """The public rows of a level, in structure order."""
     if level is Level.RIJK:
         return (RIJK,)
     if level is Level.ORGANISATION:
         return tuple(u.code for u in org.organisations)
+    if level is Level.DIRECTIE:
+        rows = set(directie_cells(org).values())
+        return tuple(u.code for u in org.units if u.code in rows)
     rows = set(dg_cells(org).values())
     organisations = {u.code: i for i, u in enumerate(org.organisations)}
     position = {u.code: i for i, u in enumerate(org.units)}

@@ -27,11 +27,14 @@ from privacy.aggregate import _fetch
 from privacy.plan import (
     NO_IMPACT,
     RIJK,
+    SELF_REPORT_CHANNEL,
     Dimension,
     Level,
     Part,
     PlanTable,
+    Source,
     dg_cells,
+    directie_cells,
     level_units,
     period_labels,
     period_of,
@@ -136,6 +139,8 @@ def exact_plan_table(signals: pl.DataFrame, table: PlanTable, year: int, taxonom
     ``signals`` is :func:`load_year` of the data year: every signal, whatever the table.
     """
     grid = plan_grid(table, year, taxonomy, org, period)
+    self_report = pl.col("channel") == SELF_REPORT_CHANNEL
+    signals = signals.filter(self_report if table.source is Source.MELDKNOP else ~self_report)
     frame = signals.with_columns(
         pl.coalesce(pl.col("case"), pl.lit("s:") + pl.col("id")).alias("_case"))
     if table.part is not Part.YEAR:
@@ -178,7 +183,8 @@ def _row_expression(level: Level, org: OrgStructure) -> pl.Expr:
         known = {u.code: u.code for u in org.organisations}
         return pl.col("organisation").replace_strict(known, default=None,
                                                      return_dtype=pl.String)
-    return pl.col("unit").replace_strict(dg_cells(org), default=None, return_dtype=pl.String)
+    rows = dg_cells(org) if level is Level.DG else directie_cells(org)
+    return pl.col("unit").replace_strict(rows, default=None, return_dtype=pl.String)
 
 
 def _with_codes(frame: pl.DataFrame, dimension: Dimension, taxonomy: Taxonomy) -> pl.DataFrame:
@@ -224,6 +230,7 @@ class NoisyPlanTable:
         return {
             "part": self.table.part.value, "level": self.table.level.value,
             "dimension": self.table.dimension.value, "measure": "cases",
+            "source": self.table.source.value,
             "rho": str(self.table.rho), "mechanism": "gaussian", "l2_sensitivity": 1,
             "standard_deviation": self.sigma, "privacy_loss_rho": self.rho_certified,
             "cells": cells,

@@ -157,7 +157,8 @@ class PlanService:
             "period": period,
             "revision": revision,
             "tables": {t.name: {"level": t.level.value, "dimension": t.dimension.value,
-                                "rho": format_epsilon(t.rho)} for t in tables},
+                                "source": t.source.value, "rho": format_epsilon(t.rho)}
+                       for t in tables},
             "budget": {"unit": "rho", "data_years": [year],
                        "rho": format_epsilon(sum((t.rho for t in tables), Fraction(0))),
                        "paid_by": paid_by},

@@ -82,7 +82,7 @@ def setup_demo(services: Services, months: int = 24, seed: int = DEFAULT_SEED) -
 
 DEMO_PROJECT = "demo-project"
 # Shares (rho) of each data year's cap the demo allocates, as an administrator would; with the
-# plan's 0.201 they stay well within the default cap of 0.311064.
+# plan's 0.226 they stay within the default cap of 0.311064.
 DEMO_SHARES: tuple[tuple[str, Fraction], ...] = (
     ("gor", Fraction("0.02")),
     ("or:{org}", Fraction("0.02")),
