@@ -24,6 +24,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.engine import Engine
 
 from privacy.aggregate import _fetch
+from privacy.exact import format_epsilon
 from privacy.plan import (
     NO_IMPACT,
     RIJK,
@@ -231,7 +232,7 @@ class NoisyPlanTable:
             "part": self.table.part.value, "level": self.table.level.value,
             "dimension": self.table.dimension.value, "measure": "cases",
             "source": self.table.source.value,
-            "rho": str(self.table.rho), "mechanism": "gaussian", "l2_sensitivity": 1,
+            "rho": format_epsilon(self.table.rho), "mechanism": "gaussian", "l2_sensitivity": 1,
             "standard_deviation": self.sigma, "privacy_loss_rho": self.rho_certified,
             "cells": cells,
         }

@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from privacy.accounting import Cap, epsilon_at
+from privacy.exact import format_epsilon
 from privacy.plan import (
     DG_MIN_FTE,
     DIRECTIE_MIN_FTE,
@@ -376,7 +377,7 @@ def test_a_noisy_table_holds_estimates_and_the_noise_spread_only(name):
     assert {k: shape[k] for k in ("part", "level", "dimension", "measure", "rho", "mechanism",
                                   "l2_sensitivity")} == {
         "part": table.part.value, "level": table.level.value,
-        "dimension": table.dimension.value, "measure": "cases", "rho": str(table.rho),
+        "dimension": table.dimension.value, "measure": "cases", "rho": format_epsilon(table.rho),
         "mechanism": "gaussian", "l2_sensitivity": 1}
     assert shape["source"] == table.source.value
     keys = {"unit", "code", "estimate"} | ({"period"} if period else set())
