@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, request
 
+from dashboards.transparency.budget import public_budget
 from privacy.consumers import consumer_for
 from privacy.exports import release_to_csv, release_to_json
 from privacy.queries import query_answer
@@ -62,6 +63,13 @@ def budget() -> Response:
     year = _year()
     status = services().ledger.status(consumer, year)
     return jsonify({"consumer": consumer, "year": year, **status.as_dict()})
+
+
+@bp.get("/privacy-budget")
+def privacy_budget() -> Response:
+    """Public, no sign-in: per data year the cap, the shares, what is spent and the cap log."""
+    svc = services()
+    return jsonify(public_budget(svc.ledger, svc.cap, Month.current().year))
 
 
 @bp.get("/releases/public-key")

@@ -90,15 +90,18 @@ SCHEMAS: dict[str, Any] = {
     },
     "QueryAnswer": {
         "type": "object",
-        "required": ["release_id", "cached", "rho_spent", "budget_remaining", "cells",
-                     "simultaneous_ci95_halfwidth", "signature"],
+        "required": ["release_id", "cached", "budget_unit", "rho_spent", "release_cost",
+                     "budget_remaining", "cells", "simultaneous_ci95_halfwidth", "signature"],
         "properties": {
             "release_id": {"type": "string"},
             "cached": {"type": "boolean"},
             "budget_unit": {"enum": ["rho", "epsilon"],
-                            "description": "epsilon only for a release made before the cap."},
-            "rho_spent": _EXACT,
-            "release_cost": {"type": "string", "description": "e.g. \"rho 0.005\"."},
+                            "description": "rho for releases charged to the capped ledger; "
+                                           "epsilon for releases made before it."},
+            "rho_spent": {**_EXACT, "description": "What this call charged: 0 when cached."},
+            "release_cost": {"type": "string",
+                             "description": "What the release cost when it was made, as in its "
+                                            "signed document, e.g. \"rho 0.005\"."},
             "budget_remaining": _EXACT,
             "mechanism": {"enum": ["laplace", "gaussian"]},
             "noise_scale": {"type": "number"},
@@ -114,9 +117,62 @@ SCHEMAS: dict[str, Any] = {
         "type": "object",
         "required": ["consumer", "year", "unit", "total", "spent", "remaining"],
         "additionalProperties": False,
+        "description": "The caller's share of a data year's cap, in rho.",
         "properties": {"consumer": {"type": "string"}, "year": {"type": "integer"},
                        "unit": {"const": "rho"},
                        "total": _EXACT, "spent": _EXACT, "remaining": _EXACT},
+    },
+    "PrivacyBudget": {
+        "type": "object",
+        "required": ["unit", "cap_policy", "years"],
+        "additionalProperties": False,
+        "properties": {
+            "unit": {"const": "rho (zCDP)"},
+            "cap_policy": {
+                "type": "object",
+                "required": ["epsilon", "delta", "rho", "default_share"],
+                "description": "The configured cap per case per data year; a year's own cap "
+                               "(with its log) is in `years`.",
+                "properties": {"epsilon": _EXACT, "delta": {"type": "string"}, "rho": _EXACT,
+                               "default_share": _EXACT},
+            },
+            "years": {"type": "array", "items": {"$ref": "#/components/schemas/YearBudget"}},
+        },
+    },
+    "YearBudget": {
+        "type": "object",
+        "required": ["year", "cap", "allocated", "spent", "allocations", "cap_changes"],
+        "additionalProperties": False,
+        "properties": {
+            "year": {"type": "integer"},
+            "cap": {"type": "object", "required": ["epsilon", "delta", "rho"],
+                    "additionalProperties": False,
+                    "properties": {"epsilon": _EXACT, "delta": {"type": "string"},
+                                  "rho": _EXACT}},
+            "allocated": {"type": "object", "required": ["rho"], "additionalProperties": False,
+                          "properties": {"rho": _EXACT}},
+            "spent": {"type": "object", "required": ["rho", "epsilon"],
+                      "additionalProperties": False,
+                      "properties": {"rho": _EXACT, "epsilon": {
+                          "type": "number", "minimum": 0,
+                          "description": "One case's loss so far at the cap's delta "
+                                         "(OpenDP's conversion), rounded."}}},
+            "allocations": {"type": "array", "items": {
+                "type": "object", "required": ["consumer", "rho", "spent"],
+                "additionalProperties": False,
+                "properties": {"consumer": {"type": "string"}, "rho": _EXACT,
+                               "spent": _EXACT}}},
+            "cap_changes": {"type": "array", "items": {
+                "type": "object",
+                "required": ["year", "changed_on", "previous_epsilon", "epsilon", "delta",
+                             "reason"],
+                "additionalProperties": False,
+                "properties": {"year": {"type": "integer"},
+                               "changed_on": {"type": "string", "format": "date"},
+                               "previous_epsilon": {"oneOf": [_EXACT, {"type": "null"}]},
+                               "epsilon": _EXACT, "delta": {"type": "string"},
+                               "reason": {"type": "string"}}}},
+        },
     },
     "PublicKey": {
         "type": "object",
@@ -152,8 +208,8 @@ PATHS: dict[str, Any] = {
             "200": _json({"$ref": "#/components/schemas/QueryAnswer"},
                          "The stored release for the same spec; nothing spent."),
             **_SPEC_ERRORS,
-            "403": _error("The role has no budget, or the budget is too small; the message "
-                          "states what remains (field `epsilon`)."),
+            "403": _error("The role has no share of the cap, or the share or the year's cap is "
+                          "too small; the message states what remains (field `epsilon`)."),
         },
     }},
     "/api/v1/budget": {"get": {
@@ -164,6 +220,18 @@ PATHS: dict[str, Any] = {
                         "schema": {"type": "integer"}}],
         "responses": {"200": _json({"$ref": "#/components/schemas/Budget"}, "The budget."),
                       "422": _error("The year is not a year."), **_AUTH},
+    }},
+    "/api/v1/privacy-budget": {"get": {
+        "operationId": "getPrivacyBudget", "tags": ["reference"],
+        "summary": "The privacy budget of every data year: cap, shares, spending, cap log "
+                   "(public).",
+        "description": "One cap per data year for every release and consumer together, in "
+                       "zCDP rho; consumers hold shares of it. Years with nothing on record "
+                       "are left out, except the current year. Explained in Dutch at "
+                       "/privacy/budget.",
+        "security": [],
+        "responses": {"200": _json({"$ref": "#/components/schemas/PrivacyBudget"},
+                                   "The budget per data year.")},
     }},
     "/api/v1/releases/public-key": {"get": {
         "operationId": "getPublicKey", "tags": ["research"],

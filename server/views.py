@@ -12,6 +12,7 @@ def register_blueprints(app: Flask) -> None:
     from dashboards.council import bp as council_bp
     from dashboards.prevention import bp as prevention_bp
     from dashboards.research import bp as research_bp
+    from dashboards.transparency import bp as transparency_bp
     from intake_adapters.api import bp as api_bp
     from intake_adapters.meldknop import bp as meldknop_bp
     from intake_adapters.spreadsheet import bp as spreadsheet_bp
@@ -31,6 +32,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(council_bp)
     app.register_blueprint(research_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(transparency_bp)
     # The API authenticates with bearer tokens only (never the session cookie), so a cross-site
     # request cannot act for anyone and CSRF tokens do not apply.
     csrf.exempt(api_bp)

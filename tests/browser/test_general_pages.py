@@ -15,6 +15,7 @@ pytestmark = pytest.mark.browser
 @pytest.mark.parametrize("path,name", [
     ("/", "index"),
     ("/login", "login"),
+    ("/privacy/budget", "privacy-budget"),
     ("/bestaat-niet", "error-404"),
 ])
 def test_public_pages_are_accessible(open_page, path, name, locale):

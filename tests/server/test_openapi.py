@@ -246,7 +246,8 @@ def research_calls(client, make_token, researcher, adviser) -> list[Call]:  # ty
             "epsilon": "0.5"}
     release_id = client.post("/api/v1/queries", json={**spec, "measure": "cases"},
                              headers=researcher).get_json()["release_id"]
-    out = [Call("GET", "/api/v1/releases/public-key", 200)]
+    out = [Call("GET", "/api/v1/releases/public-key", 200),
+           Call("GET", "/api/v1/privacy-budget", 200)]
     for path in ("/api/v1/queries/preview", "/api/v1/queries"):
         out += [
             Call("POST", path, 400, researcher, raw=b'{"measure": '),

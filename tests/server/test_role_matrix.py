@@ -92,6 +92,9 @@ EXPECTED: dict[tuple[str, str], Endpoint] = {
     ("api.taxonomy", "GET"): Endpoint(EVERYONE, ways=("token",)),
     ("api.organisation_structure", "GET"): Endpoint(EVERYONE, ways=("token",)),
     ("research_api.public_key", "GET"): Endpoint(EVERYONE, ways=("token",)),
+    ("research_api.privacy_budget", "GET"): Endpoint(EVERYONE, ways=("token",)),
+    # What is released about each data year and what it costs: public by design.
+    ("transparency.budget", "GET"): Endpoint(EVERYONE),
     # Logging through the API: advisers' case systems, token only. Empty bodies are 422.
     ("api.create_signal", "POST"): Endpoint(_only(ADVISER), ways=("token",), body={}),
     ("api.create_signals", "POST"): Endpoint(_only(ADVISER), ways=("token",), body={}),

@@ -1,0 +1,154 @@
+"""``/privacy/budget``: the privacy budget in plain Dutch, for anyone, without signing in."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+
+from flask import render_template
+from flask_babel import get_locale
+from flask_babel import gettext as _
+
+from dashboards.transparency.blueprint import bp
+from dashboards.transparency.budget import budget_years
+from privacy.accounting import epsilon_at
+from privacy.ledger import CapChangeEntry, YearBudget, format_epsilon
+from privacy.plan import PLAN_CONSUMER, PLAN_RHO, PLAN_TABLES, Dimension, Level, Part, PlanTable, Source
+from registry.access import services
+from registry.organisations import OrgStructure
+from registry.periods import Month
+
+Z95 = 1.959964  # two-sided 95% quantile of the normal distribution
+
+
+def number(value: Fraction | float, digits: int = 6) -> str:
+    """A number as a reader writes it: exact when it has a short decimal, else rounded (with
+    "≈"); with a decimal comma in Dutch."""
+    if isinstance(value, Fraction):
+        text = format_epsilon(value)
+        if "/" in text or len(text.partition(".")[2]) > digits:
+            text = "≈ " + _rounded(Decimal(value.numerator) / Decimal(value.denominator), digits)
+    else:
+        text = _rounded(Decimal(repr(value)), digits)
+    return text.replace(".", ",") if str(get_locale()) == "nl" else text
+
+
+def _rounded(value: Decimal, digits: int) -> str:
+    rounded = value.quantize(Decimal(1).scaleb(-digits), ROUND_HALF_UP)
+    return format(rounded.normalize(), "f") if rounded else "0"
+
+
+def delta_text(delta: Fraction) -> str:
+    """1e-06 as a reader knows it: 0,000001 (one in a million)."""
+    return number(delta, digits=12)
+
+
+@dataclass(frozen=True)
+class ShareRow:
+    label: str
+    allocated: str
+    spent: str
+    remaining: str
+
+
+@dataclass(frozen=True)
+class ChangeRow:
+    changed_on: str
+    previous: str
+    epsilon: str
+    delta: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class YearView:
+    year: int
+    cap_epsilon: str
+    cap_delta: str
+    cap_rho: str
+    allocated: str
+    unallocated: str
+    spent: str
+    left: str
+    loss_epsilon: str
+    shares: tuple[ShareRow, ...]
+    changes: tuple[ChangeRow, ...]
+
+
+@dataclass(frozen=True)
+class PlanRow:
+    what: str
+    when: str
+    rho: str
+    margin: str
+
+
+def consumer_label(key: str, org: OrgStructure) -> str:
+    if key == PLAN_CONSUMER:
+        return _("Releaseplan: de standaardcijfers voor iedereen")
+    if key == "gor":
+        return _("Groepsondernemingsraad Rijk (GOR)")
+    kind, _sep, name = key.partition(":")
+    where = f"{org.get(name).name} ({name})" if name in org else name
+    if kind == "or":
+        return _("Ondernemingsraad van %(org)s", org=where)
+    if kind == "preventie":
+        return _("Preventiemedewerker van %(org)s", org=where)
+    if kind == "research":
+        return _("Onderzoeksproject %(name)s", name=name)
+    return key
+
+
+def year_view(budget: YearBudget, org: OrgStructure) -> YearView:
+    cap = budget.cap
+    shares = tuple(
+        ShareRow(consumer_label(s.consumer, org), number(s.allocated), number(s.spent),
+                 number(max(s.allocated - s.spent, Fraction(0))))
+        for s in sorted(budget.shares, key=lambda s: (s.consumer != PLAN_CONSUMER, s.consumer)))
+    return YearView(
+        year=budget.year, cap_epsilon=number(cap.epsilon), cap_delta=delta_text(cap.delta),
+        cap_rho=number(cap.rho), allocated=number(budget.allocated),
+        unallocated=number(max(cap.rho - budget.allocated, Fraction(0))),
+        spent=number(budget.spent), left=number(max(cap.rho - budget.spent, Fraction(0))),
+        loss_epsilon=number(epsilon_at(budget.spent, cap.delta), digits=2),
+        shares=shares, changes=tuple(change_row(c) for c in budget.changes))
+
+
+def change_row(change: CapChangeEntry) -> ChangeRow:
+    previous = number(change.previous_epsilon) if change.previous_epsilon is not None else "-"
+    return ChangeRow(change.changed_on.isoformat(), previous, number(change.epsilon),
+                     delta_text(change.delta), change.reason)
+
+
+def plan_row(table: PlanTable) -> PlanRow:
+    levels = {Level.RIJK: _("het hele Rijk"), Level.ORGANISATION: _("per organisatie"),
+              Level.DG: _("per directoraat-generaal (groot) en de rest van de organisatie"),
+              Level.DIRECTIE: _("per directie (groot)")}
+    dimensions = {Dimension.TOTAL: _("aantal zaken"), Dimension.CATEGORY: _("zaken per onderwerp"),
+                  Dimension.CHANNEL: _("zaken per kanaal"),
+                  Dimension.IMPLICATED_PARTY: _("zaken per betrokkene"),
+                  Dimension.REPORTER_ROLE: _("zaken per rol van de melder"),
+                  Dimension.FOLLOW_UP: _("zaken per opvolging"),
+                  Dimension.IMPACT: _("zaken per gevolg")}
+    parts = {Part.YEAR: _("na afloop van het jaar"), Part.HALF: _("elk half jaar"),
+             Part.QUARTER: _("elk kwartaal"), Part.MONTH: _("elke maand")}
+    what = f"{dimensions[table.dimension]}, {levels[table.level]}"
+    if table.source is Source.MELDKNOP:
+        what += " " + _("(alleen de meldknop)")
+    margin = _("plus of min %(n)s", n=number(Z95 * table.sigma, digits=1))
+    return PlanRow(what, parts[table.part], number(table.rho), margin)
+
+
+@bp.get("/budget", endpoint="budget")
+def budget() -> tuple[str, int]:
+    svc = services()
+    ledger, org = svc.ledger, svc.org()
+    years = [year_view(ledger.year(year), org)
+             for year in reversed(budget_years(ledger, Month.current().year))]
+    cap = svc.cap
+    return render_template(
+        "transparency/budget.html", years=years, plan=[plan_row(t) for t in PLAN_TABLES],
+        plan_rho=number(PLAN_RHO), cap_epsilon=number(cap.epsilon),
+        cap_delta=delta_text(cap.delta), cap_rho=number(cap.rho),
+        rest_rho=number(max(cap.rho - PLAN_RHO, Fraction(0)))), 200
