@@ -3,16 +3,19 @@
 A released figure is an unbiased estimate with noise, so it can come out below zero or be
 smaller than its own margin. The product shows it honestly and the same way everywhere:
 
-- a count is never shown below zero: the value is ``max(0, value)`` and the 95% interval is
-  clamped at 0 (a share is clamped to 0-100%);
+- a count (or a rate per 100 FTE) is never shown below zero: the value is ``max(0, value)``
+  and the 95% interval is clamped at 0 (a share is clamped to 0-100%);
 - when the 95% half-width is larger than the value, the number is not shown as if it meant
   something: the text is "te onzeker: tussen 0 en 12", with the (clamped) interval as reason;
 - a change between two years may be negative; it is "te onzeker" when the half-width is larger
   than the size of the change (the interval then holds zero: no clear change).
 
 Counts are shown as whole numbers with the interval rounded outward (keeping at least 95%
-coverage); percentages with one decimal, Dutch decimal commas. No Flask here: the report and
-the CLI use it too.
+coverage); percentages with one decimal, rates with two, Dutch decimal commas. Tables and
+downloads take the value as ``Reading.cell`` ("te onzeker" or the number) and the outward
+rounded bounds ``Reading.low`` and ``Reading.high``; charts take ``Reading.chart_value``
+(None, a gap, when too uncertain) with the exact clamped ``lower`` and ``upper``. No Flask
+here: every page, the report, the API and the CLI use it.
 """
 
 from __future__ import annotations
@@ -25,11 +28,19 @@ from enum import StrEnum
 
 from analytics.intervals import Estimate, nl_number
 
+TOO_UNCERTAIN = "te onzeker"
+
 
 class Kind(StrEnum):
     COUNT = "count"
     PERCENT = "percent"
+    """A share in percent (the estimate already times 100: ``share(a, b).scaled(100)``)."""
     CHANGE = "change"
+    RATE = "rate"
+    """A count per 100 FTE per year: never below zero, two decimals."""
+
+
+DIGITS = {Kind.COUNT: 0, Kind.CHANGE: 0, Kind.PERCENT: 1, Kind.RATE: 2}
 
 
 @dataclass(frozen=True)
@@ -49,34 +60,57 @@ class Reading:
     @property
     def number(self) -> str:
         """The shown value alone, or "te onzeker"."""
-        return "te onzeker" if self.too_uncertain else fmt(self.value, self.kind)
+        return TOO_UNCERTAIN if self.too_uncertain else fmt(self.value, self.kind)
 
     @property
     def interval_text(self) -> str:
         return f"tussen {fmt(self.lower, self.kind, 'down')} en {fmt(self.upper, self.kind, 'up')}"
 
+    @property
+    def chart_value(self) -> float | None:
+        """The value for a chart: None (a gap) when too uncertain."""
+        return None if self.too_uncertain else self.value
+
+    @property
+    def cell(self) -> float | str:
+        """The value for a table or download: the number, or "te onzeker"."""
+        return TOO_UNCERTAIN if self.too_uncertain else self.value
+
+    @property
+    def low(self) -> float:
+        """The lower bound as shown in a table: rounded down at the kind's precision."""
+        return rounded(self.lower, self.kind, "down")
+
+    @property
+    def high(self) -> float:
+        """The upper bound as shown in a table: rounded up at the kind's precision."""
+        return rounded(self.upper, self.kind, "up")
+
+
+def rounded(value: float, kind: Kind = Kind.COUNT, rounding: str = "near") -> float:
+    """The value at the kind's precision; "down" and "up" round outward for bounds."""
+    factor = 10 ** DIGITS[kind]
+    scaled = round(value * factor, 9)  # 0.29 * 100 is 28.999...: not a reason to round down
+    whole = (math.floor(scaled) if rounding == "down" else math.ceil(scaled) if rounding == "up"
+             else round(scaled))
+    return whole / factor + 0.0  # + 0.0: no "-0"
+
 
 def fmt(value: float, kind: Kind = Kind.COUNT, rounding: str = "near") -> str:
-    """A number the Dutch way: counts whole (rounded outward for bounds), percent 1 decimal."""
-    if kind is Kind.PERCENT:
-        digits = 1
-        scaled = value * 10
-        value = (math.floor(scaled) if rounding == "down" else math.ceil(scaled)
-                 if rounding == "up" else round(scaled)) / 10
-        text = nl_number(value, digits)
-        return text[:-2] if text.endswith(",0") else text
-    whole = (math.floor(value) if rounding == "down" else math.ceil(value) if rounding == "up"
-             else round(value))
-    whole = 0 if whole == 0 else whole  # no "-0"
-    text = nl_number(whole, 0)
-    return f"+{text}" if kind is Kind.CHANGE and whole > 0 and rounding == "near" else text
+    """A number the Dutch way: counts whole (rounded outward for bounds), percent 1 decimal
+    (",0" left off), rates 2 decimals."""
+    shown = rounded(value, kind, rounding)
+    text = nl_number(shown, DIGITS[kind])
+    if kind is Kind.PERCENT and text.endswith(",0"):
+        text = text[:-2]
+    return f"+{text}" if kind is Kind.CHANGE and shown > 0 and rounding == "near" else text
 
 
 def display(estimate: Estimate, kind: Kind = Kind.COUNT) -> Reading:
     """The display rule (see the module doc) applied to one estimate."""
     half = estimate.half_width
     value, lower, upper = estimate.value, estimate.lower, estimate.upper
-    if kind is Kind.COUNT:
+    if kind in (Kind.COUNT, Kind.RATE):
         value, lower, upper = max(0.0, value), max(0.0, lower), max(0.0, upper)
         too_uncertain = half > value
     elif kind is Kind.PERCENT:
@@ -87,7 +121,7 @@ def display(estimate: Estimate, kind: Kind = Kind.COUNT) -> Reading:
     reading = Reading(kind, value, lower, upper, half, too_uncertain, "")
     unit = "%" if kind is Kind.PERCENT else ""
     if too_uncertain:
-        text = f"te onzeker: {reading.interval_text}{unit}"
+        text = f"{TOO_UNCERTAIN}: {reading.interval_text}{unit}"
     else:
         text = f"{fmt(value, kind)}{unit} ({reading.interval_text}{unit})"
     return Reading(kind, value, lower, upper, half, too_uncertain, text)

@@ -20,9 +20,9 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 
-from analytics.display import shown_count
 from analytics.intervals import nl_number, rate_per_100_fte
 from analytics.plan import PlanYear
+from analytics.reading import display
 from dashboards import published as data
 from dashboards.prevention.benchmarks import compare_rate, row_count
 from dashboards.prevention.figures import latest_complete, latest_month, periods
@@ -91,11 +91,11 @@ def trends() -> Response:
     series = []
     for p in points:
         rate = (rate_per_100_fte(p.count, headcount, p.months) if headcount > 0 else None)
-        shown = shown_count(p.count)
+        shown = display(p.count)
         series.append({"period": p.period, "complete": p.complete, "count": p.count.as_dict(),
-                       "display": {"value": shown.shown_value, "lower": shown.lower,
-                                   "upper": shown.upper, "too_uncertain": shown.uncertain,
-                                   "text_nl": shown.text()},
+                       "display": {"value": shown.chart_value, "lower": shown.lower,
+                                   "upper": shown.upper, "too_uncertain": shown.too_uncertain,
+                                   "text_nl": shown.text},
                        "rate_per_100_fte": rate.as_dict() if rate is not None else None})
     changes = []
     complete = [p for p in points if p.complete] if grain != "month" else []

@@ -68,8 +68,11 @@ SCHEMAS: dict[str, Any] = {
                 "properties": {"period": {"type": "string"}, "complete": {"type": "boolean"},
                                "count": _ESTIMATE,
                                "display": {"type": "object", "description":
-                                           "The count as shown: never below zero; value null "
-                                           "when the margin exceeds it ('te onzeker')."},
+                                           "The count as shown (the display rule of every "
+                                           "page): never below zero; value null when the "
+                                           "margin exceeds it; text_nl as on the pages, "
+                                           "'18 (tussen 12 en 24)' or 'te onzeker: tussen 0 "
+                                           "en 12'."},
                                "rate_per_100_fte": {"oneOf": [_ESTIMATE, {"type": "null"}]}},
             }},
             "changes": {"type": "array", "items": {"type": "object"}},

@@ -13,13 +13,13 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 
-from analytics.display import shown_count
 from analytics.external import ExternalComparison, _verdict, external_benchmarks
 from analytics.intervals import Estimate, rate_per_100_fte
 from analytics.intervals import total as sum_of
 from analytics.plan import PlanYear
+from analytics.reading import Kind, display
 from dashboards.charts import Chart, ChartTable, Column, IntervalRow, intervals_figure
-from dashboards.prevention.figures import Plan, _value, latest_complete
+from dashboards.prevention.figures import Plan, latest_complete
 from dashboards.prevention.filters import Filters
 from dashboards.prevention.units import row_fte, row_label
 from registry.organisations import OrgStructure
@@ -77,9 +77,9 @@ def benchmark_section(plan: Plan, org: OrgStructure, taxonomy: Taxonomy, filters
                             row_count(py, organisation, row, codes), False))
     drawn, rows = [], []
     for name, headcount, count, own in entries:
-        rate = shown_count(rate_per_100_fte(count, headcount, 12))
+        rate = display(rate_per_100_fte(count, headcount, 12), Kind.RATE)
         drawn.append(IntervalRow(name, rate.value, rate.lower, rate.upper, own))
-        rows.append((name, headcount, _value(rate), rate.lower, rate.upper))
+        rows.append((name, headcount, rate.cell, rate.low, rate.high))
     figure = intervals_figure(drawn, x_title=_("Zaken per 100 fte per jaar"),
                               names=(_("Hele organisatie"), _("DG")))
     table = ChartTable(
@@ -98,12 +98,12 @@ def benchmark_section(plan: Plan, org: OrgStructure, taxonomy: Taxonomy, filters
 
 
 def _external_chart(comparisons: Sequence[ExternalComparison], year: int) -> Chart:
-    own = shown_count(comparisons[0].rate)
+    own = display(comparisons[0].rate, Kind.RATE)
     rows = [IntervalRow(_("Uw organisatie, %(year)s", year=year), own.value, own.lower,
                         own.upper, True)]
     verdicts = verdict_names()
     table_rows: list[tuple[str, float | str | None, float | None, float | None, str]] = [
-        (_("Uw organisatie, %(year)s", year=year), _value(own), own.lower, own.upper, "")]
+        (_("Uw organisatie, %(year)s", year=year), own.cell, own.low, own.high, "")]
     for c in comparisons:
         b = c.benchmark
         if b.comparable:

@@ -2,8 +2,9 @@
 
 Everything is post-processing of the plan's releases (no raw signals, no budget). Every figure
 is a count of cases (a case counts in the month of its first contact, spread evenly over its
-categories) with its 95% interval, shown by the display rule of ``analytics.display``: never
-below zero, and "te onzeker" with the range when the margin is larger than the figure.
+categories) with its 95% interval, shown by the one display rule of ``analytics.reading``:
+never below zero, and "te onzeker" with the range when the margin is larger than the figure
+(tables and downloads say so, charts leave a gap).
 Sentences about changes are only written for changes whose interval excludes zero, and only
 between quarters and years (months in one quarter are combined with it, so their errors are
 correlated; quarters and years are independent of each other).
@@ -17,11 +18,10 @@ from itertools import pairwise
 
 from flask_babel import gettext as _
 
-from analytics.display import TOO_UNCERTAIN, Shown, shown_count, shown_share
 from analytics.intervals import Estimate, nl_number, rate_per_100_fte, share
 from analytics.plan import PlanYear
+from analytics.reading import Kind, Reading, display
 from dashboards.charts import (
-    Cell,
     Chart,
     ChartTable,
     Column,
@@ -103,14 +103,10 @@ def _grain(grain: str) -> str:
     return {"month": _("maand"), "quarter": _("kwartaal"), "year": _("jaar")}[grain]
 
 
-def _value(shown: Shown) -> Cell:
-    return TOO_UNCERTAIN if shown.uncertain else shown.value
-
-
-def _series(label: str, points: Sequence[tuple[str, Shown]]) -> Series:
+def _series(label: str, points: Sequence[tuple[str, Reading]]) -> Series:
     nan = float("nan")
     return Series(label, [p for p, _s in points],
-                  [s.value if not s.uncertain else nan for _p, s in points],
+                  [nan if s.chart_value is None else s.chart_value for _p, s in points],
                   [s.lower for _p, s in points], [s.upper for _p, s in points])
 
 
@@ -119,8 +115,8 @@ def trend_section(plan: Plan, org: OrgStructure, taxonomy: Taxonomy, filters: Fi
     organisation = filters.organisation
     headcount = org.get(organisation).headcount
     points = periods(plan, organisation, filters.start, filters.end, filters.grain)
-    counts = [(p.period, shown_count(p.count)) for p in points]
-    rates = [(p.period, shown_count(rate_per_100_fte(p.count, headcount, p.months)))
+    counts = [(p.period, display(p.count)) for p in points]
+    rates = [(p.period, display(rate_per_100_fte(p.count, headcount, p.months), Kind.RATE))
              for p in points] if headcount > 0 else []
     grain = _grain(filters.grain)
     name = org.get(organisation).name
@@ -130,9 +126,9 @@ def trend_section(plan: Plan, org: OrgStructure, taxonomy: Taxonomy, filters: Fi
                                y_title=_("Nieuwe zaken per 100 fte per jaar"))
     interval = (Column(_("95%-interval van"), 0), Column(_("95%-interval tot"), 0))
     count_rows = tuple(
-        (p.period, _value(s), s.lower, s.upper, _("ja") if p.complete else _("nee"))
+        (p.period, s.cell, s.low, s.high, _("ja") if p.complete else _("nee"))
         for p, (_l, s) in zip(points, counts, strict=True))
-    rate_rows = tuple((p.period, _value(s), s.lower, s.upper, headcount)
+    rate_rows = tuple((p.period, s.cell, s.low, s.high, headcount)
                       for p, (_l, s) in zip(points, rates, strict=True))
     charts = [
         Chart("trend-aantal", _("Nieuwe zaken per %(grain)s", grain=grain), count_figure,
@@ -166,7 +162,7 @@ def _sums_chart(plan: Plan, organisation: str, end: Month) -> Chart:
                 rows.append((f"{year}-Q{q}", estimate))
     for label, estimate in _year_to_date(plan, organisation, end):
         rows.append((label, estimate))
-    shown = [(label, shown_count(e)) for label, e in rows]
+    shown = [(label, display(e)) for label, e in rows]
     figure = intervals_figure(
         [IntervalRow(label, s.value, s.lower, s.upper, True) for label, s in shown],
         x_title=_("Nieuwe zaken"), names=(_("Uw organisatie"), _("Referentie")))
@@ -174,7 +170,7 @@ def _sums_chart(plan: Plan, organisation: str, end: Month) -> Chart:
         _("Nieuwe zaken per kwartaal en tot nu toe dit jaar, met het 95%%-interval"),
         (Column(_("Periode")), Column(_("Nieuwe zaken"), 0), Column(_("95%-interval van"), 0),
          Column(_("95%-interval tot"), 0)),
-        tuple((label, _value(s), s.lower, s.upper) for label, s in shown))
+        tuple((label, s.cell, s.low, s.high) for label, s in shown))
     return Chart("kwartalen", _("Kwartalen en tot nu toe dit jaar"), figure, table)
 
 
@@ -235,11 +231,12 @@ def follow_up_section(plan: Plan, taxonomy: Taxonomy, filters: Filters,
     for code in codes:
         rest = whole - counts[code]
         label = taxonomy.label("follow_up", code, locale)
-        count = shown_count(counts[code])
-        pct = shown_share(share(counts[code], rest)) if whole.value > 0 else None
-        rows.append((label, _value(count), count.lower, count.upper,
-                     (_value(pct) if pct else None), pct.lower if pct else None,
-                     pct.upper if pct else None))
+        count = display(counts[code])
+        pct = (display(share(counts[code], rest).scaled(100), Kind.PERCENT)
+               if whole.value > 0 else None)
+        rows.append((label, count.cell, count.low, count.high,
+                     pct.cell if pct else None, pct.low if pct else None,
+                     pct.high if pct else None))
         if pct is not None:
             drawn.append(IntervalRow(label, pct.value, pct.lower, pct.upper, True))
     figure = intervals_figure(drawn, x_title=_("Aandeel van alle zaken (%)"),

@@ -19,12 +19,12 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 
-from analytics.display import shown_count
 from analytics.intervals import Estimate, nl_number, z_value
 from analytics.plan import PlanYear
+from analytics.reading import display
 from dashboards.charts import Chart, ChartTable, Column, IntervalRow, heatmap_figure
 from dashboards.charts import intervals_figure as _intervals
-from dashboards.prevention.figures import Plan, _value, latest_complete
+from dashboards.prevention.figures import Plan, latest_complete
 from dashboards.prevention.filters import Filters
 from registry.organisations import OrgStructure
 from registry.taxonomy import Taxonomy
@@ -182,7 +182,7 @@ def unit_section(plan: Plan, org: OrgStructure, taxonomy: Taxonomy, filters: Fil
 
 def _category_chart(py: PlanYear, organisation: str, categories: Sequence[str],
                     labels: dict[str, str]) -> Chart:
-    shown = [(labels[c], shown_count(py.category(organisation, c)))
+    shown = [(labels[c], display(py.category(organisation, c)))
              for c in categories if c in py.category_codes()]
     figure = _intervals([IntervalRow(label, s.value, s.lower, s.upper, True)
                          for label, s in shown], x_title=_("Zaken"),
@@ -192,7 +192,7 @@ def _category_chart(py: PlanYear, organisation: str, categories: Sequence[str],
           "het 95%%-interval", year=py.year),
         (Column(_("Categorie")), Column(_("Zaken"), 0), Column(_("95%-interval van"), 0),
          Column(_("95%-interval tot"), 0)),
-        tuple((label, _value(s), s.lower, s.upper) for label, s in shown))
+        tuple((label, s.cell, s.low, s.high) for label, s in shown))
     return Chart("categorie-jaar", _("Zaken per categorie, %(year)s", year=py.year), figure,
                  table)
 
@@ -210,9 +210,9 @@ def _dg_chart(cells: Sequence[Cell], org: OrgStructure, organisation: str,
         z_row, mark_row = [], []
         for code in codes:
             cell = by_key[(row, code)]
-            s = shown_count(cell.count)
-            z_row.append(None if s.uncertain else s.value)
-            text = "?" if s.uncertain else nl_number(s.value, 0)
+            s = display(cell.count)
+            z_row.append(s.chart_value)
+            text = "?" if s.too_uncertain else s.number
             mark_row.append(f"{text} {FLAG}" if cell.flagged else text)
         z.append(z_row)
         marks.append(mark_row)
@@ -220,9 +220,9 @@ def _dg_chart(cells: Sequence[Cell], org: OrgStructure, organisation: str,
                             [labels[c] for c in codes], z, marks, value_title=_("zaken"))
     table_rows = []
     for c in cells:
-        s = shown_count(c.count)
+        s = display(c.count)
         table_rows.append((row_label(org, organisation, c.row), c.period, labels[c.category],
-                           _value(s), s.lower, s.upper, c.expected,
+                           s.cell, s.low, s.high, c.expected,
                            (_("ja") if c.flagged else _("nee")) if c.bound is not None
                            else _("niet getest")))
     table = ChartTable(

@@ -48,6 +48,9 @@ def test_trends_come_from_the_plan_with_intervals(client, make_token, published,
         display = point["display"]
         assert display["lower"] >= 0 and display["upper"] >= 0
         assert (display["value"] is None) == display["too_uncertain"]
+        # the wording of every page (analytics.reading): "te onzeker: tussen 0 en 12"
+        assert display["text_nl"].startswith("te onzeker: tussen 0 en ") == display["too_uncertain"]
+        assert " tot " not in display["text_nl"]
     assert body["note_nl"] is None and body["measure"] == "cases"
     quarters = client.get(trends_url(grain="quarter"), headers=headers).get_json()
     assert [p["period"] for p in quarters["series"]][:3] == [f"{END.year}-Q{q}" for q in (1, 2, 3)]

@@ -5,10 +5,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 
 import plotly.graph_objects as go
 import pytest
 
+from analytics.reading import display
 from dashboards.charts import (
     ChartTable,
     Column,
@@ -66,6 +68,11 @@ def test_the_csv_holds_the_figures_of_the_page(client, officer, services):
         assert rows[1][1] == shown
     else:
         assert float(rows[1][1]) == pytest.approx(estimate.value, abs=0.1)
+    # the bounds as on every page and in the council's downloads: clamped, rounded outward
+    reading = display(estimate)
+    assert rows[1][2:4] == [str(math.floor(max(estimate.lower, 0))),
+                            str(math.ceil(max(estimate.upper, 0)))]
+    assert reading.interval_text == f"tussen {rows[1][2]} en {rows[1][3]}"
 
 
 def test_an_unknown_chart_is_404_and_nothing_published_is_404(client, officer):
