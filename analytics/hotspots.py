@@ -15,13 +15,16 @@ The tree (per category)
     year), so no figure here is a sum of fine cells.
 
 The hypothesis of a node
-    H(n, c): no part of unit n has more cases of category c than the reference rate r_c (cases
-    per FTE over the whole Rijk) times its FTE. If H(n, c) holds, it holds for every child of n,
-    so the hypotheses are nested. Under H(n, c) the registered count N is at most Poisson with
-    mean lambda = r_c * FTE(n), and the released estimate is X = N + Z with Z Gaussian of the
-    release's own (known) variance, plus the variance that estimating r_c adds. The p-value is
-    the exact tail of that convolution, P(N + Z >= x) = sum_k Pois(k; lambda) Q((x - k) / s),
-    not a normal approximation, because counts are small.
+    H(n, c): no part of unit n has more cases of category c than the reference rate r_c times
+    its FTE, where r_c is the organisation's own volume of cases per FTE times the Rijk's share
+    of category c (``reference_rate``): a category is remarkable when it takes a larger share
+    than across the Rijk, not because people in one organisation find the adviser more often.
+    If H(n, c) holds, it holds for every child of n, so the hypotheses are nested. Under
+    H(n, c) the registered count N is at most Poisson with mean lambda = r_c * FTE(n), and the
+    released estimate is X = N + Z, with Z Gaussian of the release's own (known) variance plus
+    the variance that estimating r_c adds. The p-value is the exact tail of that convolution,
+    P(N + Z >= x) = sum_k Pois(k; lambda) Q((x - k) / s), not a normal approximation, because
+    counts are small.
 
 The family (Meinshausen 2008, hierarchical testing)
     Each category's tree gets ALPHA / C (Bonferroni over the C categories). Within it, node n is
@@ -51,6 +54,7 @@ from analytics.intervals import Estimate, normal_tail, z_value
 from analytics.plan import PlanYear
 from privacy.plan import RIJK
 from registry.organisations import OrgStructure
+from registry.periods import Month
 
 ALPHA = 0.05
 FACTOR = 3.0
@@ -229,19 +233,45 @@ def _row_fte(org: OrgStructure, row: str, rows: list[str] | tuple[str, ...]) -> 
 # -- the checks --------------------------------------------------------------------------------
 
 
-def reference_rate(py: PlanYear, category: str, period: str | None = None,
-                   ) -> tuple[float, float]:
-    """Cases of ``category`` per FTE over the whole Rijk (in the year, or in one half year),
-    and the variance of that rate (the release's noise and the Rijk's own Poisson variation)."""
-    fte = float(sum(u.headcount for u in py.org.organisations))
+def reference_rate(py: PlanYear, organisation: str, category: str,
+                   period: str | None = None) -> tuple[float, float]:
+    """The expected cases of ``category`` per FTE in ``organisation``, and its variance.
+
+    The organisation's own volume of cases per FTE times the Rijk's share of the category:
+    how often people come to an adviser differs between organisations (culture, awareness,
+    the advisers' reach), and a higher volume is not a hotspot; a category that takes a larger
+    share of the cases than it does across the Rijk is. The variance adds the relative
+    variances (noise and Poisson variation) of the three estimates it is made of.
+    """
+    fte = float(py.org.get(organisation).headcount)
     half = py.dg_half(period) if period is not None else None
     if half is not None:
-        cells = [half.get(u, category, str(period)) for u in half.units()]
-        rijk = Estimate(sum(c.value for c in cells), sum(c.variance for c in cells))
+        rows = [u for u in half.units()]
+        by_code = {c: [half.get(u, c, str(period)) for u in rows] for c in half.codes()}
+        rijk = {c: _summed(cells) for c, cells in by_code.items()}
+        own_rows = [u for u in rows if py.org.get(u).organisation == organisation]
+        total = py.months_sum(organisation, _months_of(str(period)))
+        if total is None:
+            total = _summed([half.get(u, c, str(period)) for u in own_rows for c in by_code])
     else:
-        rijk = py.category(RIJK, category)
-    count = max(rijk.value, 0.0)
-    return count / fte, (rijk.variance + count) / fte**2
+        rijk = {c: py.category(RIJK, c) for c in py.category_codes()}
+        total = py.total(organisation)
+    rijk_total = _summed(list(rijk.values()))
+    part, whole, own = (max(rijk[category].value, 0.5), max(rijk_total.value, 1.0),
+                        max(total.value, 1.0))
+    rate = own / fte * part / whole
+    relative = ((total.variance + own) / own**2 + (rijk[category].variance + part) / part**2)
+    return rate, rate * rate * relative
+
+
+def _summed(parts: list[Estimate]) -> Estimate:
+    return Estimate(sum(p.value for p in parts), sum(p.variance for p in parts))
+
+
+def _months_of(half: str) -> list[Month]:
+    year, _, which = half.partition("-H")
+    first = 1 if which == "1" else 7
+    return [Month(int(year), first + i) for i in range(6)]
 
 
 def check_tree(nodes: list[Node], category: str, rate: float, rate_variance: float,
@@ -308,7 +338,7 @@ def hotspots(py: PlanYear, organisation: str, period: str | None = None,
     categories = half.codes() if half is not None else py.category_codes()
     pairs: list[PairResult] = []
     for category in categories:
-        rate, rate_variance = reference_rate(py, category, period)
+        rate, rate_variance = reference_rate(py, organisation, category, period)
         nodes = tree(py, organisation, category, period)
         pairs += check_tree(nodes, category, rate, rate_variance, alpha / len(categories))
     return HotspotReport(organisation, period or str(py.year), tuple(pairs), alpha)

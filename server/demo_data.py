@@ -21,6 +21,7 @@ from registry.records import SignalRecord
 from registry.taxonomy import load_taxonomy
 
 DEFAULT_SEED = 2026
+DEMO_FOCUS = "BFZ"  # the demo ministry (server.demo.DEMO_ORGANISATION)
 T = TypeVar("T")
 
 # (code, name, FTE): fictional ministries, sized like the real Rijk (one big tax-and-benefits
@@ -95,8 +96,12 @@ REPORTER_ROLE = {"medewerker": 74, "leidinggevende": 10, "inhuur_extern": 7, "ge
 SEASON = (1.10, 1.00, 1.05, 1.00, 0.95, 1.00, 0.70, 0.65, 1.15, 1.15, 1.10, 0.80)
 CASE_SHARE = 0.08            # first contacts that grow into a case of 2 to 4 contacts
 SECOND_CATEGORY = 0.30       # contacts about two subjects
-# Rarest first: it is planted in the largest unit.
-HOTSPOT_CATEGORIES = ("seksuele_intimidatie", "intimidatie", "pesten", "conflict_leidinggevende")
+# Two hotspots for the whole last completed year, two for the first half of the running year:
+# each is one category at HOTSPOT_FACTOR times its rate in a DG of HOTSPOT_MIN_FTE or more, so
+# the checks (analytics.hotspots) can find them at the default privacy cap.
+HOTSPOT_CATEGORIES = ("pesten", "intimidatie", "werkdruk", "conflict_leidinggevende")
+HOTSPOT_FACTOR = 5.0
+HOTSPOT_MIN_FTE = 3500
 
 
 @dataclass(frozen=True)
@@ -194,22 +199,23 @@ def own_fte(org: OrgStructure) -> dict[str, int]:
 
 def pick_hotspots(org: OrgStructure, end: Month, months: int, seed: int = DEFAULT_SEED,
                   count: int = 4) -> list[Hotspot]:
-    """Large DGs in different ministries, each with one category at 4x for 6 months.
-
-    A pattern in a small unit drowns in the noise of any release, so the rarest category goes to
-    the largest unit.
-    """
-    if months < 6:
+    """DGs of HOTSPOT_MIN_FTE or more in different ministries (the demo ministry first): the
+    first two with one category at HOTSPOT_FACTOR for the whole last completed year, the others
+    for January to June of the running year. None when the data do not reach that far back."""
+    last_year = end.year - 1
+    if end.add(-(months - 1)) > Month(last_year, 1):
         return []
     rng = random.Random(seed + 1)
     by_org: dict[str, list[OrgUnit]] = {}
     for unit in org.units:
-        if org.depth(unit.code) in (1, 2) and unit.headcount >= 2000:
+        if org.depth(unit.code) == 1 and unit.headcount >= HOTSPOT_MIN_FTE:
             by_org.setdefault(unit.organisation, []).append(unit)
-    chosen = [rng.choice(by_org[o]) for o in rng.sample(sorted(by_org), min(count, len(by_org)))]
-    chosen.sort(key=lambda u: -u.headcount)
+    others = [o for o in sorted(by_org) if o != DEMO_FOCUS]
+    ministries = ([DEMO_FOCUS] if DEMO_FOCUS in by_org else []) + rng.sample(others, len(others))
+    chosen = [rng.choice(by_org[o]) for o in ministries[:count]]
     return [Hotspot(unit.code, HOTSPOT_CATEGORIES[i % len(HOTSPOT_CATEGORIES)],
-                    end.add(-rng.randint(5, months - 1)))
+                    Month(last_year, 1) if i < 2 else Month(end.year, 1),
+                    12 if i < 2 else 6, HOTSPOT_FACTOR)
             for i, unit in enumerate(chosen)]
 
 
