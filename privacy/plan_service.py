@@ -109,7 +109,8 @@ class PlanService:
                 [FieldError("period", f"Al gepubliceerd in release {previous.release_id}.")])
         self.ledger.ensure_budget(PLAN_CONSUMER, year, PLAN_RHO)
         revision = previous.revision + 1 if previous is not None else 1
-        paid_by = None if replace else self._series_payer(year, part)
+        tables = self.spec(year, part, period, revision, None)["tables"]
+        paid_by = None if replace else self._series_payer(year, part, tables)
         cost = sum((t.rho for t in tables_of(part)), Fraction(0))
         spec = self.spec(year, part, period, revision, paid_by)
         loaded = signals
@@ -178,15 +179,19 @@ class PlanService:
             tables[table.name] = noisy.as_json()
         return {"data_year": year, "part": part.value, "period": period, "tables": tables}
 
-    def _series_payer(self, year: int, part: Part) -> str | None:
-        """The release that paid a periodic series, if an earlier period of it was published."""
+    def _series_payer(self, year: int, part: Part, tables: dict[str, Any]) -> str | None:
+        """The release that paid a periodic series, if an earlier period of it was published
+        with the same tables. A series whose tables changed (another rho, level or source) is
+        another series and pays again: the paid one covers only what it measured."""
         if part is Part.YEAR:
             return None
-        payers = [e for e in self.index(year) if e.part is part]
-        if not payers:
-            return None
-        first = self.releases.get(payers[0].release_id)
-        return str(first.spec["budget"]["paid_by"] or first.id)
+        for entry in self.index(year):
+            if entry.part is not part:
+                continue
+            first = self.releases.get(entry.release_id)
+            if first.spec.get("tables") == tables:
+                return str(first.spec["budget"]["paid_by"] or first.id)
+        return None
 
     def _check(self, year: int, part: Part, period: str) -> None:
         closed = closed_periods(part, year, self.today().add(-1))

@@ -1,6 +1,7 @@
 """Publishing the release plan on a database: closed periods once, a series paid once from the
 plan's share of the data year's cap, open periods refused, tables without exact masses."""
 
+import dataclasses
 import math
 from datetime import date
 from fractions import Fraction
@@ -212,3 +213,20 @@ def test_by_default_last_year_and_this_year_are_due(plans, ledger, signals):
         ("month", "2026-01")]
     assert ledger.status(PLAN_CONSUMER, 2025).spent == PLAN_RHO
     assert [r.year for r in made] == [r.spec["data_year"] for r in made]  # charged to its year
+
+
+def test_a_series_whose_tables_changed_pays_again(monkeypatch, plans, ledger, signals):
+    service = plans(Month(2026, 4))
+    january = service.publish(YEAR, Part.MONTH, "2026-01")
+    # A new plan measures the monthly series with less noise: the January payment does not
+    # cover it, so the next month pays the new series in full and later months name that one.
+    (table,) = tables_of(Part.MONTH)
+    louder = dataclasses.replace(table, rho=Fraction("0.02"))
+    monkeypatch.setattr("privacy.plan_service.tables_of",
+                        lambda part: (louder,) if part is Part.MONTH else tables_of(part))
+    february = service.publish(YEAR, Part.MONTH, "2026-02")
+    march = service.publish(YEAR, Part.MONTH, "2026-03")
+    assert (february.epsilon_spent, february.spec["budget"]["paid_by"]) == (Fraction("0.02"), None)
+    assert (march.epsilon_spent, march.spec["budget"]["paid_by"]) == (0, february.id)
+    assert january.spec["budget"]["paid_by"] is None
+    assert plan_spent(ledger) == MONTH_RHO + Fraction("0.02")
