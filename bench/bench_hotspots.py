@@ -3,11 +3,12 @@
     .venv/bin/python bench/bench_hotspots.py [--null-years 20] [--trials 60] [--json OUT]
 
 The demo's synthetic Rijk (ten ministries, 100,000 FTE, server/demo_data.py) is simulated at the
-table level: every finest unit draws Poisson cases per category at the demo's category rates
-(2.5 cases per 100 FTE a year in all), the cases are added up into the plan's tables (Rijk,
-organisation, DG, directie per year; DG per half year), and each table gets the plan's own noise
-from OpenDP's sampler at the plan's sigma. Then every organisation's report is checked exactly
-as the pages check it.
+table level: every finest unit draws Poisson cases per category at the demo's category mix, with
+the demo's differences between organisations (1.5 to 3 cases per 100 FTE a year) and between
+units (a factor 0.6 to 1.4) drawn anew each simulated year. The cases are added up into the
+plan's tables (Rijk, organisation, DG, directie per year; DG per half year), and each table gets
+the plan's own noise from OpenDP's sampler at the plan's sigma. Then every organisation's
+report is checked exactly as the pages check it.
 
 - Null: ``--null-years`` simulated years without any hotspot, ten organisation reports each
   (200 reports by default): the share of reports that name any unit (target: at most 5%).
@@ -62,11 +63,14 @@ def simulate(org: OrgStructure, own: dict[str, float], rates: dict[str, float],
     """Exact case counts per planned table cell for one simulated year."""
     dgs, directies = dg_cells(org), directie_cells(org)
     tables: dict[str, dict[tuple[str, str, str], float]] = defaultdict(lambda: defaultdict(float))
+    # As the demo's generator: organisations differ in volume, units a little around it.
+    volume = {o.code: rng.uniform(1.5, 3.0) / 2.5 for o in org.organisations}
     for unit, fte in own.items():
         inside = set(org.ancestors(unit))
         organisation = org.get(unit).organisation
+        spread = volume[organisation] * min(1.4, max(0.6, rng.lognormvariate(0, 0.25)))
         for category, rate in rates.items():
-            mean = rate * fte
+            mean = rate * fte * spread
             if hotspot and hotspot[1] == category and hotspot[0] in inside:
                 mean *= hotspot[2]
             n = _poisson(rng, mean)
