@@ -26,6 +26,7 @@ from privacy.plan import (
     PLAN_CONSUMER,
     PLAN_KIND,
     PLAN_RHO,
+    PLAN_TABLES,
     PLAN_VERSION,
     Part,
     closed_periods,
@@ -107,11 +108,11 @@ class PlanService:
                 f"{period} ({part.value}) van het releaseplan is al gepubliceerd (release "
                 f"{previous.release_id}). Gebruik vervangen alleen na een correctie.",
                 [FieldError("period", f"Al gepubliceerd in release {previous.release_id}.")])
-        self.ledger.ensure_budget(PLAN_CONSUMER, year, PLAN_RHO)
         revision = previous.revision + 1 if previous is not None else 1
         tables = self.spec(year, part, period, revision, None)["tables"]
         paid_by = None if replace else self._series_payer(year, part, tables)
         cost = sum((t.rho for t in tables_of(part)), Fraction(0))
+        self._ensure_share(year, part, Fraction(0) if paid_by is not None else cost)
         spec = self.spec(year, part, period, revision, paid_by)
         loaded = signals
 
@@ -178,6 +179,16 @@ class PlanService:
             del exact  # nothing below may see the exact mass
             tables[table.name] = noisy.as_json()
         return {"data_year": year, "part": part.value, "period": period, "tables": tables}
+
+    def _ensure_share(self, year: int, part: Part, cost: Fraction) -> None:
+        """The plan's share must hold what it spent, this release, and every part of the year
+        not yet paid for: a replacement is paid in full again, so the share grows by its cost
+        (within the cap; past it the ledger refuses, and the operator decides)."""
+        spent = self.ledger.status(PLAN_CONSUMER, year).spent
+        paid = {e.part for e in self.index(year)}
+        outstanding = sum((t.rho for t in PLAN_TABLES
+                           if t.part not in paid and t.part is not part), Fraction(0))
+        self.ledger.ensure_budget(PLAN_CONSUMER, year, max(PLAN_RHO, spent + cost + outstanding))
 
     def _series_payer(self, year: int, part: Part, tables: dict[str, Any]) -> str | None:
         """The release that paid a periodic series, if an earlier period of it was published

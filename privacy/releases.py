@@ -30,7 +30,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from privacy.ledger import (
-    BudgetExceeded,
     BudgetLedger,
     BudgetStatus,
     Exact,
@@ -252,9 +251,9 @@ class ReleaseService:
             return ReleaseResult(existing, False, self._tightest(consumer, spans))
         # Refuse before computing: an unaffordable question should not cost a second of work.
         if not prepaid:
-            allowed, remaining = self.ledger.preview(consumer, spans, cost)
+            allowed, _remaining = self.ledger.preview(consumer, spans, cost)
             if not allowed:
-                raise BudgetExceeded(consumer, spans[0], cost, remaining)
+                raise self.ledger.refusal(consumer, spans, cost)
 
         result_json = _result_json(compute())
         try:
