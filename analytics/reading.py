@@ -108,8 +108,15 @@ def fmt(value: float, kind: Kind = Kind.COUNT, rounding: str = "near") -> str:
 
 def display(estimate: Estimate, kind: Kind = Kind.COUNT) -> Reading:
     """The display rule (see the module doc) applied to one estimate."""
-    half = estimate.half_width
-    value, lower, upper = estimate.value, estimate.lower, estimate.upper
+    return display_with_margin(estimate.value, estimate.half_width, kind)
+
+
+def display_with_margin(value: float, half: float, kind: Kind = Kind.COUNT) -> Reading:
+    """The display rule for a value with a stated 95% half-width (e.g. a release's exact
+    Laplace margin, ``ci95_halfwidth``), where no variance is at hand."""
+    if not math.isfinite(value) or not math.isfinite(half) or half < 0:
+        raise ValueError("a value and a half-width that is finite and not negative")
+    lower, upper = value - half, value + half
     if kind in (Kind.COUNT, Kind.RATE):
         value, lower, upper = max(0.0, value), max(0.0, lower), max(0.0, upper)
         too_uncertain = half > value

@@ -1,29 +1,36 @@
-"""Requests for figures the standard publications do not hold, paid from the council's budget.
+"""Requests for figures the release plan does not hold, paid from the council's share of the cap.
 
-Two steps, without JavaScript: the form posts to a preview that shows the cost (epsilon), the
-expected 95% margin per cell and the budget left, and spends nothing; its confirm button carries
-the same answers in hidden fields, which are validated again before the query runs
+Two steps, without JavaScript: the form posts to a preview that shows the cost, the expected 95%
+margin per cell and what is left of the council's share, and spends nothing; its confirm button
+carries the same answers in hidden fields, which are validated again before the query runs
 (``privacy.queries``). The answer is a signed release in the council's own list.
 
-Budgets follow ``privacy.consumers``: an OR pays from ``or:ORG`` and only ever sees its own
-organisation; the GOR pays from the Rijk-wide ``gor`` budget and may ask about one or all
-organisations. The ledger refuses any spend above what remains; nothing is then spent.
+The council chooses the accuracy as a Laplace epsilon; the cost is zCDP rho = epsilon^2 / 2
+(``privacy.accounting``), charged to every data year the question touches from the council's
+allocation, its share of that year's cap (``privacy.ledger``): an OR pays from ``or:ORG`` and
+only ever sees its own organisation; the GOR pays from ``gor`` and may ask about one or all
+organisations. Without a share, or above what is left of it, the question is refused with the
+ledger's Dutch message and nothing is spent. Requests made before the cap (``Release.legacy``)
+cost epsilon from the council's budget of the earlier design and are labelled so.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any
 
 from flask import Response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
+from analytics.reading import display_with_margin
 from dashboards.council.blueprint import bp
 from dashboards.council.files import attachment, safe_filename
 from dashboards.council.scope import council_only, is_central, principal, visible_organisations
 from privacy.consumers import consumer_for
 from privacy.exports import release_to_csv, release_to_json
-from privacy.ledger import BudgetExceeded, format_epsilon
+from privacy.ledger import BudgetExceeded, BudgetStatus, format_epsilon
 from privacy.releases import Release
 from privacy.specs import DIMENSIONS, GRAINS, MEASURES, TAXONOMY_FIELDS, QuerySpec
 from registry.access import services
@@ -55,6 +62,29 @@ def grain_labels() -> dict[str, str]:
     return {"month": _("Maand"), "quarter": _("Kwartaal"), "year": _("Jaar")}
 
 
+@dataclass(frozen=True)
+class YearShare:
+    """The council's share of one data year's cap, and what a question would take of it."""
+
+    year: int
+    status: BudgetStatus
+    cost: Fraction = Fraction(0)
+
+    @property
+    def percent(self) -> str | None:
+        """The cost as a percentage of the share ("9" or "0,5"), None without a share."""
+        if self.status.total <= 0:
+            return None
+        value = float(self.cost / self.status.total * 100)
+        return (f"{value:.0f}" if value >= 1 or value == 0 else f"{value:.1f}").replace(".", ",")
+
+
+def _shares(consumer: str, years: tuple[int, ...], cost: Fraction = Fraction(0),
+            ) -> list[YearShare]:
+    ledger = services().ledger
+    return [YearShare(y, ledger.status(consumer, y), cost) for y in years]
+
+
 @bp.get("/aanvragen")
 @council_only
 def requests_list() -> str:
@@ -62,9 +92,13 @@ def requests_list() -> str:
     consumer = consumer_for(who)
     year = services().queries.today().year
     releases = services().releases.list_for(consumer)
-    return render_template("council/requests.html", releases=releases,
-                           budget=services().ledger.status(consumer, year), year=year,
-                           summary=_summary, format_epsilon=format_epsilon)
+    shares = _shares(consumer, (year - 1, year))
+    # Last year only when the council has (had) a share of it: questions about last year's
+    # months are charged to it.
+    shares = [s for s in shares if s.year == year or s.status.total or s.status.spent]
+    return render_template("council/requests.html", releases=releases, shares=shares,
+                           year=year, summary=_summary, format_epsilon=format_epsilon,
+                           legacy=any(r.legacy for r in releases))
 
 
 @bp.get("/aanvragen/nieuw")
@@ -86,10 +120,15 @@ def request_preview() -> tuple[str, int] | str:
         spec = _spec(who, request.form)
     except ValidationFailed as exc:
         return _form(request.form, exc.errors), 422
-    preview = services().queries.preview(consumer_for(who), spec)
+    consumer = consumer_for(who)
+    preview = services().queries.preview(consumer, spec)
+    years = tuple(preview["data_years"])
+    cost = Fraction(0) if preview["cached"] else Fraction(preview["cost"])
     return render_template("council/request_preview.html", spec=spec, preview=preview,
                            hidden=_hidden(request.form), text=_summary(spec.as_json()),
-                           year=services().queries.today().year)
+                           shares=_shares(consumer, years, cost),
+                           format_epsilon=format_epsilon,
+                           refusal=None if preview["allowed"] else _refusal(consumer, years, cost))
 
 
 @bp.post("/aanvragen/bevestigen")
@@ -114,10 +153,15 @@ def request_detail(release_id: str) -> str:
     release = _own_release(release_id)
     result = release.result
     cells = result["cells"]
+    half = float(result["ci95_halfwidth"])
+    # The one display rule of every page: never below zero, "te onzeker" when the margin is
+    # larger than the figure. The downloads keep the signed, unclamped estimates.
+    shown = [(cell, display_with_margin(float(cell["estimate"]), half))
+             for cell in cells[:SHOWN_CELLS]]
     return render_template("council/request_detail.html", release=release, result=result,
-                           cells=cells[:SHOWN_CELLS], total_cells=len(cells),
+                           cells=shown, total_cells=len(cells),
                            label=_cell_label, text=_summary(release.spec["query"]),
-                           dimensions=dimension_labels(), format_epsilon=format_epsilon)
+                           dimensions=dimension_labels())
 
 
 @bp.get("/aanvragen/<release_id>/<fmt>")
@@ -192,6 +236,18 @@ def _summary(query: dict[str, Any]) -> dict[str, str]:
         "organisation": ", ".join(organisations) if organisations else _("alle organisaties"),
         "epsilon": str(query.get("epsilon", "")),
     }
+
+
+def _refusal(consumer: str, years: tuple[int, ...], cost: Fraction) -> str:
+    """The ledger's Dutch refusal for the first data year that cannot pay ``cost``."""
+    ledger = services().ledger
+    for year in years:
+        allowed, remaining = ledger.preview(consumer, year, cost)
+        if not allowed:
+            # Short of the share, or (with share left) of the year's cap itself.
+            cap = ledger.status(consumer, year).remaining >= cost
+            return BudgetExceeded(consumer, year, cost, remaining, cap=cap).message
+    return BudgetExceeded(consumer, years[0], cost, Fraction(0)).message
 
 
 def _cell_label(dimension: str, code: str) -> str:

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from analytics.intervals import Estimate, share
-from analytics.reading import TOO_UNCERTAIN, Kind, display, fmt
+from analytics.reading import TOO_UNCERTAIN, Kind, display, display_with_margin, fmt
 
 values = st.floats(-1e5, 1e5, allow_nan=False)
 variances = st.floats(0, 1e7, allow_nan=False)
@@ -74,3 +74,12 @@ def test_a_share_reads_as_a_percentage_with_one_decimal():
     assert shown.text.startswith("30% (tussen ") and shown.text.endswith("%)")
     assert fmt(0.29 * 100, Kind.PERCENT, "down") == "29"  # no floating-point step down
     assert fmt(-0.4) == "0" and fmt(0.4, Kind.CHANGE) == "0"  # never "-0" or "+0"
+
+
+@given(values, st.floats(0, 1e3, allow_nan=False))
+def test_a_stated_margin_follows_the_same_rule(value, half):
+    # e.g. a council request's exact Laplace margin, where no variance is stored
+    shown = display_with_margin(value, half)
+    assert shown.value == max(value, 0.0) and shown.lower >= 0
+    assert shown.too_uncertain == (half > max(value, 0.0))
+    assert display_with_margin(-3, 12.3).text == "te onzeker: tussen 0 en 10"

@@ -197,6 +197,9 @@ def test_archived_monthly_publications_stay_readable(client, login, services):
     number, interval = shown_rows(html, "contacts_total")["totaal"]
     assert number in (str(max(expected, 0)), "te onzeker")
     assert "tussen" in interval and "tussen -" not in interval
+    # made after the cap, so charged in rho to the month's data year (not the earlier label)
+    assert f"gegevensjaar {MONTH.year}: kosten {releases['MIN-A'].cost_text}." in html
+    assert releases["MIN-A"].cost_text.startswith("rho ") and 'data-legacy' not in html
 
 
 @pytest.mark.parametrize("role", [Role.ADVISER, Role.PREVENTION_OFFICER, Role.RESEARCHER,
