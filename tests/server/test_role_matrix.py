@@ -22,6 +22,7 @@ import pytest
 from flask import Flask, url_for
 from flask.testing import FlaskClient
 
+from privacy.consumers import consumer_for
 from registry.accounts import Role
 from registry.organisations import parse_org_csv
 from registry.periods import Month
@@ -131,6 +132,8 @@ EXPECTED: dict[tuple[str, str], Endpoint] = {
     ("council.report_file", "GET"): Endpoint(COUNCILS, values={"code": ORGANISATION,
                                                                "year": THIS_MONTH.year, "fmt": "json"}),
     ("council.rijk", "GET"): Endpoint(_only(GOR)),
+    ("council.rijk_report_file", "GET"): Endpoint(_only(GOR), values={"year": THIS_MONTH.year,
+                                                                       "fmt": "json"}),
     ("council.requests_list", "GET"): Endpoint(COUNCILS),
     ("council.request_form", "GET"): Endpoint(COUNCILS),
     ("council.request_preview", "POST"): Endpoint(COUNCILS, body={}),
@@ -222,7 +225,12 @@ def callers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callers]:
         organisation = ORGANISATION if role.needs_organisation else None
         principal, password = services.accounts.create_user(
             f"matrix-{role.value}", role.value, organisation=organisation,
-            default_channel="vp_intern" if role is Role.ADVISER else None)
+            default_channel="vp_intern" if role is Role.ADVISER else None,
+            project="matrix" if role is Role.RESEARCHER else None)
+        if role in (Role.RESEARCHER, Role.WORKS_COUNCIL, Role.CENTRAL_WORKS_COUNCIL,
+                    Role.PREVENTION_OFFICER):
+            # A share of this year's cap, as an administrator gives it.
+            services.ledger.set_budget(consumer_for(principal), Month.current().year, "0.05")
         token = services.accounts.create_token(principal.account_id, "matrix")
         found.tokens[role.value] = {"Authorization": f"Bearer {token}"}
         found.passwords[role.value] = password
