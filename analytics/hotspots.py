@@ -52,7 +52,7 @@ from typing import Any
 
 from analytics.intervals import Estimate, normal_tail, z_value
 from analytics.plan import PlanYear
-from privacy.plan import RIJK
+from privacy.plan import RIJK, Part
 from registry.organisations import OrgStructure
 from registry.periods import Month
 
@@ -181,7 +181,7 @@ def tree(py: PlanYear, organisation: str, category: str, period: str | None = No
     """The nodes of one organisation's tree for ``category``, parents before children."""
     org = py.org
     root_fte = float(org.get(organisation).headcount)
-    halves = [py.dg_half(p) for p in py.periods(_half_part())] if period is None else []
+    halves = [py.dg_half(p) for p in py.periods(Part.HALF)] if period is None else []
     if period is not None:
         half = py.dg_half(period)
         if half is None:
@@ -199,23 +199,17 @@ def tree(py: PlanYear, organisation: str, category: str, period: str | None = No
         estimate = (py.rest_row(organisation, category) if row == organisation
                     else py.category(row, category))
         per_half = tuple(h.get(row, category, p) for h, p in
-                         zip(halves, py.periods(_half_part()), strict=True) if h is not None)
+                         zip(halves, py.periods(Part.HALF), strict=True) if h is not None)
         nodes.append(Node(_row_id(row, organisation), _row_fte(org, row, dg_rows),
                           organisation, estimate, per_half))
     for directie in py.directie_rows(organisation):
-        estimate = py.directie(directie, category)
-        if estimate is None:
+        measured = py.directie(directie, category)
+        if measured is None:
             continue
         dg = org.ancestors(directie)[-2]
         parent = dg if dg in dg_rows else _row_id(organisation, organisation)
-        nodes.append(Node(directie, float(org.get(directie).headcount), parent, estimate))
+        nodes.append(Node(directie, float(org.get(directie).headcount), parent, measured))
     return nodes
-
-
-def _half_part():  # type: ignore[no-untyped-def]
-    from privacy.plan import Part
-
-    return Part.HALF
 
 
 def _row_id(row: str, organisation: str) -> str:

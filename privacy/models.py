@@ -154,6 +154,6 @@ class Charge(Base):
     release_id: Mapped[str] = mapped_column(String(32))
 
 
-for _model in (CapChange, Charge):
-    event.listen(_model, "before_update", _refuse_change)
-    event.listen(_model, "before_delete", _refuse_change)
+for _append_only in (CapChange, Charge):
+    event.listen(_append_only, "before_update", _refuse_change)
+    event.listen(_append_only, "before_delete", _refuse_change)

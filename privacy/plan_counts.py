@@ -151,9 +151,9 @@ def exact_plan_table(signals: pl.DataFrame, table: PlanTable, year: int, taxonom
     frame = frame.with_columns(_row_expression(table.level, org).alias("_row"))
     frame = frame.filter(pl.col("_row").is_not_null())
     frame = _with_codes(frame, table.dimension, taxonomy)
-    period = pl.col("_period") if table.part is not Part.YEAR else pl.lit("")
-    cells = frame.select(pl.col("_case"), pl.col("_row"), period.alias("_p"), pl.col("_code")
-                         ).unique()
+    period_column = pl.col("_period") if table.part is not Part.YEAR else pl.lit("")
+    cells = frame.select(pl.col("_case"), pl.col("_row"), period_column.alias("_p"),
+                         pl.col("_code")).unique()
     cells = cells.with_columns((1.0 / pl.len().over("_case")).alias("_w"))
     index = {key: i for i, key in enumerate(grid.keys())}
     keyed = cells.with_columns(
@@ -181,8 +181,8 @@ def _row_expression(level: Level, org: OrgStructure) -> pl.Expr:
         known = [u.code for u in org.organisations]
         return pl.when(pl.col("organisation").is_in(known)).then(pl.lit(RIJK)).otherwise(None)
     if level is Level.ORGANISATION:
-        known = {u.code: u.code for u in org.organisations}
-        return pl.col("organisation").replace_strict(known, default=None,
+        codes = {u.code: u.code for u in org.organisations}
+        return pl.col("organisation").replace_strict(codes, default=None,
                                                      return_dtype=pl.String)
     rows = dg_cells(org) if level is Level.DG else directie_cells(org)
     return pl.col("unit").replace_strict(rows, default=None, return_dtype=pl.String)
