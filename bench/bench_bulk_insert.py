@@ -2,7 +2,7 @@
 
 Both paths write the same kind of rows into the same schema (created by the Alembic migrations)
 in fresh SQLite files, in transactions of ``--chunk`` signals, with the pragmas the product sets
-(WAL, synchronous=NORMAL, foreign keys on):
+(rollback journal, secure_delete, synchronous=FULL, foreign keys on; ``registry/db.py``):
 
 * ``store_many``: the product path, ``store_many(records, receipts=False)`` per chunk; the time
   includes what the product does per record (random id, keyed case pseudonym, row dicts).
@@ -111,7 +111,7 @@ def prepared_rows(batch: list[SignalRecord]) -> tuple[list[tuple], list[tuple], 
 def run_executemany(folder: Path, total: int, size: int) -> tuple[Timing, Timing]:
     path = fresh_db(folder, "executemany.db").split("///", 1)[1]
     connection = sqlite3.connect(path, isolation_level=None)
-    for pragma in ("journal_mode=WAL", "foreign_keys=ON", "synchronous=NORMAL"):
+    for pragma in ("journal_mode=DELETE", "secure_delete=ON", "foreign_keys=ON", "synchronous=FULL"):
         connection.execute(f"PRAGMA {pragma}")
     columns = ", ".join(SIGNAL_COLUMNS)
     marks = ", ".join("?" * len(SIGNAL_COLUMNS))

@@ -1,7 +1,23 @@
 """Database engine, sessions and the declarative base.
 
-SQLite (WAL mode) is the embedded default; PostgreSQL is the production database. Schema changes
-go through Alembic (``registry/migrations``); ``Database.upgrade()`` runs them.
+SQLite is the embedded default; PostgreSQL is the production database. Schema changes go through
+Alembic (``registry/migrations``); ``Database.upgrade()`` runs them.
+
+SQLite runs with a rollback journal (``journal_mode=DELETE``) and ``secure_delete=ON``, never in
+WAL mode. A write-ahead log appends every changed page in commit order, so it holds new signals
+in the order they arrived, and its older frames keep the pages of withdrawn and purged signals
+until a checkpoint happens to overwrite them. A rollback journal holds only the pre-images of
+the one transaction under way and is deleted at its commit; ``secure_delete`` zeroes a deleted
+row's bytes in its page and every page put on the free list, so nothing of a withdrawn signal
+stays in the database file. (WAL plus a checkpoint after every write was the other option, but
+a checkpoint cannot reset the log while another worker is reading, so the log would still hold
+signals whenever the workers are busy.)
+
+Several gunicorn workers share the file safely this way: readers take a shared lock, a writer
+waits (``busy_timeout``, 30 s) until the readers of the moment are done, and a commit takes a
+few milliseconds. Writes that check before they write (the budget ledger) begin IMMEDIATE, so
+they queue for the write lock instead of deadlocking. ``synchronous=FULL``, the default for a
+rollback journal, keeps a commit durable through a power cut.
 """
 
 from __future__ import annotations
@@ -10,7 +26,7 @@ import enum
 import secrets
 import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -44,10 +60,12 @@ def _configure_sqlite(engine: Engine) -> None:
         # Let SQLAlchemy, not pysqlite, decide when a transaction begins (see _on_begin).
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA foreign_keys=ON")
+        if cursor.execute("PRAGMA journal_mode").fetchone()[0] == "wal":
+            _leave_wal(cursor)
         cursor.execute("PRAGMA busy_timeout=30000")
-        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA secure_delete=ON")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=FULL")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -56,6 +74,19 @@ def _configure_sqlite(engine: Engine) -> None:
         # ledger) cannot interleave; plain reads stay DEFERRED.
         mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
         connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+def _leave_wal(cursor: Any) -> None:
+    """Turn a file that an older version left in WAL mode back to a rollback journal.
+
+    SQLite converts only when no other connection has the file open, and the conversion
+    checkpoints and removes the log. Without waiting: when another worker holds the file, this
+    connection uses the log as before, and the next command or restart that opens the file
+    alone (``init-db`` always does) converts it.
+    """
+    cursor.execute("PRAGMA busy_timeout=0")
+    with suppress(sqlite3.OperationalError):
+        cursor.execute("PRAGMA journal_mode=DELETE")
 
 
 def make_engine(url: str) -> Engine:

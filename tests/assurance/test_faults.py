@@ -98,12 +98,15 @@ def assert_dutch_503(status: int, headers: Any, body: str, fault: DatabaseFault)
 
 # -- SIGKILL during a bulk import --------------------------------------------------------------
 
-def import_under_way(registry: Registry, baseline_wal: int) -> bool:
+def import_under_way(registry: Registry, baseline_size: int) -> bool:
     """True once the import's one transaction has written signal rows it has not committed."""
     if registry.services.db.is_sqlite:
-        # Uncommitted pages spill into the WAL file long before the commit frame is written.
-        wal = Path(registry.database_url.split("///", 1)[1] + "-wal")
-        return wal.exists() and wal.stat().st_size > baseline_wal + 1_000_000
+        # With a rollback journal, uncommitted pages spill from SQLite's page cache into the
+        # database file itself (the journal, which undoes them, is written first) long before
+        # the commit: a file over 1 MB larger with its journal beside it is a storing import.
+        database = Path(registry.database_url.split("///", 1)[1])
+        journal = Path(f"{database}-journal")
+        return journal.exists() and database.stat().st_size > baseline_size + 1_000_000
     with registry.services.db.engine.connect() as conn:
         return bool(conn.execute(text(
             "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
@@ -123,15 +126,15 @@ def test_an_import_killed_while_storing_stores_nothing_and_a_rerun_stores_every_
     make_csv(csv, IMPORT_ROWS)
     command = [*CLI, "import", str(csv), "--channel", "vp_intern",
                "--mapping", "vertrouwenspersoon-jaarverslag"]
-    wal = Path(live_database_url.split("///", 1)[-1] + "-wal")
-    baseline_wal = wal.stat().st_size if wal.exists() else 0
+    database = Path(live_database_url.split("///", 1)[-1])
+    baseline_size = database.stat().st_size if database.exists() else 0
 
     process = subprocess.Popen(command, env=registry.env, cwd=ROOT,  # noqa: S603 - own CLI
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     stderr = _collect(process.stderr)
     deadline = time.monotonic() + 240
     while not (b"in \xc3\xa9\xc3\xa9n transactie" in stderr.getvalue()
-               and import_under_way(registry, baseline_wal)):
+               and import_under_way(registry, baseline_size)):
         assert process.poll() is None, "the import ended before it could be killed"
         assert time.monotonic() < deadline, "the import never got to storing"
         time.sleep(0.05)

@@ -1,6 +1,6 @@
 """Concurrent charges never pass a data year's cap or a share: threads and separate processes.
 
-Runs on SQLite (file database in WAL mode, BEGIN IMMEDIATE, busy_timeout) and on PostgreSQL
+Runs on SQLite (file database, rollback journal, BEGIN IMMEDIATE, busy_timeout) and on PostgreSQL
 (the year's cap row inserted with ON CONFLICT DO NOTHING, then locked with SELECT ... FOR
 UPDATE, years in order). The caps are the default, rho 0.311064: at rho 0.01 a charge, exactly
 31 fit in a year.

@@ -1,0 +1,101 @@
+"""What an SQLite database FILE gives away: read as bytes, as someone who copies it would.
+
+A copy of ``registry.db`` (and of any ``-wal`` or ``-journal`` next to it) must not hold a
+withdrawn signal, nor show in which order the stored signals arrived. The signals go in one
+transaction each, through the real service, as the intake API stores them.
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from registry.periods import Month
+from registry.records import SignalRecord
+
+# SQLite only: PostgreSQL's files are not the application's to shape (docs/assurance.md).
+pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+
+SIGNALS = 300
+UNITS = ("MIN-A-DG1-D1", "MIN-A-DG1-D2", "MIN-A-DG2", "MIN-B-D1")
+
+
+def _record(index: int) -> SignalRecord:
+    unit = UNITS[index % len(UNITS)]
+    return SignalRecord(period=Month.current(), unit=unit, organisation=unit[:5],
+                        channel="vp_intern", categories=("pesten", "werkdruk")[: 1 + index % 2],
+                        implicated_party="collega", reporter_role="medewerker",
+                        follow_up="advies", impact=("verzuim",) if index % 3 == 0 else (),
+                        case_token=f"ZAAK-{secrets.token_hex(8)}" if index % 2 == 0 else None)
+
+
+def _stored_fields(services, signal_id: str) -> list[bytes]:  # type: ignore[no-untyped-def]
+    with services.db.session() as session:
+        row = session.execute(text("SELECT id, receipt_hash, case_pseudonym FROM signals "
+                                   "WHERE id = :id"), {"id": signal_id}).one()
+    return [value.encode() for value in row if value]
+
+
+def _files(database_url: str) -> dict[str, bytes]:
+    path = Path(database_url.split("///", 1)[1])
+    return {p.name: p.read_bytes() for p in path.parent.glob(path.name + "*")}
+
+
+def _rank_correlation(xs: list[int], ys: list[int]) -> float:
+    """Spearman's rho of two lists without ties."""
+    def ranks(values: list[int]) -> list[int]:
+        order = sorted(range(len(values)), key=values.__getitem__)
+        out = [0] * len(values)
+        for rank, index in enumerate(order):
+            out[index] = rank
+        return out
+
+    rx, ry, n = ranks(xs), ranks(ys), len(xs)
+    return 1 - 6 * sum((a - b) ** 2 for a, b in zip(rx, ry, strict=True)) / (n * (n * n - 1))
+
+
+@pytest.fixture
+def arrived(services, database_url):  # type: ignore[no-untyped-def]
+    """SIGNALS stored one by one, then every seventh withdrawn with its receipt.
+
+    Returns (ids still stored in arrival order, every stored value of the withdrawn signals).
+    """
+    stored = [services.signals.store(_record(i)) for i in range(SIGNALS)]
+    withdrawn = stored[3::7]
+    traces = [field for s in withdrawn for field in _stored_fields(services, s.id)]
+    assert any(len(t) > 32 for t in traces)  # receipt hashes and case pseudonyms, not only ids
+    for signal in withdrawn:
+        services.signals.withdraw(signal.receipt)
+    # The files are read while the app still holds its connections open, as a backup or a
+    # copy taken of a running server would; closing the last one would tidy up a WAL.
+    assert services.signals.count() == len(stored) - len(withdrawn)
+    kept = [s.id for s in stored if s not in withdrawn]
+    return kept, traces
+
+
+def test_the_files_hold_nothing_of_a_withdrawn_signal(arrived, database_url) -> None:  # type: ignore[no-untyped-def]
+    kept, traces = arrived
+    files = _files(database_url)
+    raw = b"".join(files.values())
+    assert all(signal_id.encode() in raw for signal_id in kept)  # the scan does see signals
+    assert [t for t in traces if t in raw] == []
+
+
+def test_no_log_next_to_the_database_holds_signals(arrived, database_url) -> None:  # type: ignore[no-untyped-def]
+    kept, _ = arrived
+    database = Path(database_url.split("///", 1)[1]).name
+    logs = {name: data for name, data in _files(database_url).items() if name != database}
+    assert not any(name.endswith("-wal") and data for name, data in logs.items())
+    assert [name for name, data in logs.items() if any(i.encode() in data for i in kept)] == []
+
+
+def test_the_order_in_the_file_does_not_follow_arrival(arrived, database_url) -> None:  # type: ignore[no-untyped-def]
+    kept, _ = arrived
+    raw = b"".join(_files(database_url).values())
+    offsets = [raw.find(signal_id.encode()) for signal_id in kept]
+    rho = _rank_correlation(list(range(len(kept))), offsets)
+    # Random order gives |rho| around 1/sqrt(n), 0.06 here; 0.3 is five standard deviations.
+    assert abs(rho) < 0.3, rho
