@@ -8,16 +8,19 @@ transaction each, through the real service, as the intake API stores them.
 from __future__ import annotations
 
 import secrets
+import sqlite3
+import time
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 
+from registry.db import Database
 from registry.periods import Month
 from registry.records import SignalRecord
 
 # SQLite only: PostgreSQL's files are not the application's to shape (docs/assurance.md).
-pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+on_sqlite = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
 SIGNALS = 300
 UNITS = ("MIN-A-DG1-D1", "MIN-A-DG1-D2", "MIN-A-DG2", "MIN-B-D1")
@@ -76,6 +79,7 @@ def arrived(services, database_url):  # type: ignore[no-untyped-def]
     return kept, traces
 
 
+@on_sqlite
 def test_the_files_hold_nothing_of_a_withdrawn_signal(arrived, database_url) -> None:  # type: ignore[no-untyped-def]
     kept, traces = arrived
     files = _files(database_url)
@@ -84,6 +88,7 @@ def test_the_files_hold_nothing_of_a_withdrawn_signal(arrived, database_url) -> 
     assert [t for t in traces if t in raw] == []
 
 
+@on_sqlite
 def test_no_log_next_to_the_database_holds_signals(arrived, database_url) -> None:  # type: ignore[no-untyped-def]
     kept, _ = arrived
     database = Path(database_url.split("///", 1)[1]).name
@@ -92,6 +97,7 @@ def test_no_log_next_to_the_database_holds_signals(arrived, database_url) -> Non
     assert [name for name, data in logs.items() if any(i.encode() in data for i in kept)] == []
 
 
+@on_sqlite
 def test_the_order_in_the_file_does_not_follow_arrival(arrived, database_url) -> None:  # type: ignore[no-untyped-def]
     kept, _ = arrived
     raw = b"".join(_files(database_url).values())
@@ -99,3 +105,43 @@ def test_the_order_in_the_file_does_not_follow_arrival(arrived, database_url) ->
     rho = _rank_correlation(list(range(len(kept))), offsets)
     # Random order gives |rho| around 1/sqrt(n), 0.06 here; 0.3 is five standard deviations.
     assert abs(rho) < 0.3, rho
+
+
+def _wal_file(path: Path) -> sqlite3.Connection:
+    """A database as an older version left it: in WAL mode, with a row in its log."""
+    connection = sqlite3.connect(path, isolation_level=None)
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute("CREATE TABLE t (x)")
+    connection.execute("INSERT INTO t VALUES (1)")
+    return connection
+
+
+def _journal_mode(db: Database) -> str:
+    with db.session() as session:
+        return str(session.execute(text("PRAGMA journal_mode")).scalar_one())
+
+
+def test_a_file_left_in_wal_mode_is_converted_and_its_log_removed(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    _wal_file(path).close()
+    db = Database(f"sqlite:///{path}")
+    try:
+        assert _journal_mode(db) == "delete"
+        assert not Path(f"{path}-wal").exists()
+        with db.session() as session:
+            assert session.execute(text("SELECT x FROM t")).scalar_one() == 1
+    finally:
+        db.dispose()
+
+
+def test_a_file_another_process_holds_in_wal_mode_is_used_without_waiting(tmp_path: Path) -> None:
+    path = tmp_path / "busy.db"
+    other = _wal_file(path)
+    db = Database(f"sqlite:///{path}")
+    try:
+        started = time.monotonic()
+        assert _journal_mode(db) == "wal"  # converted later, by whoever has the file alone
+        assert time.monotonic() - started < 5  # not the 30 s busy timeout
+    finally:
+        db.dispose()
+        other.close()
