@@ -158,7 +158,7 @@ def create_user(ctx: click.Context, role: str, organisation: str | None, usernam
                    "Default: this month minus the retention period.")
 @click.pass_context
 def purge(ctx: click.Context, before: str | None) -> None:
-    """Delete raw signals older than the retention period; says how many went."""
+    """Delete raw signals older than the retention period; says which months, never how many."""
     services = services_for(ctx)
     current = Month.current()
     if before is None:
@@ -170,8 +170,10 @@ def purge(ctx: click.Context, before: str | None) -> None:
             raise click.BadParameter(str(exc), param_hint="--before") from exc
         if cutoff > current:
             raise click.BadParameter("may not lie after the current month", param_hint="--before")
-    removed = services.signals.purge(cutoff)
-    click.echo(f"Removed {removed} signals of months before {cutoff}.")
+    services.signals.purge(cutoff)
+    # No count: an operator's log of counts per run would be exact figures the releases only
+    # give with noise (docs/threat-model.md).
+    click.echo(f"Bewaartermijn toegepast: signalen van vóór {cutoff} zijn verwijderd.")
 
 
 def _serve_options(func: Any) -> Any:
@@ -226,12 +228,16 @@ def demo(ctx: click.Context, host: str, port: int, workers: int, threads: int, m
     upgrade(services.db.engine)
     result = setup_demo(services, months=months)
     if publish_months:
-        from server.demo import DEMO_ORGANISATION, publish_demo
+        from server.demo import DEMO_ORGANISATION
+        from server.fresh_process import publish_demo_apart
 
         click.echo("Publishing the monthly figures (the first run takes a minute or two)...")
-        done = publish_demo(services, DEMO_ORGANISATION, min(publish_months, months),
-                            min(3, publish_months, months), echo=click.echo)
-        click.echo(f"Published {done.published} organisation-months "
+        # In a fresh process: polars' threads must never start in the process gunicorn forks
+        # (server.fresh_process).
+        services.db.dispose()
+        done = publish_demo_apart(services.settings, DEMO_ORGANISATION,
+                                  min(publish_months, months), min(3, publish_months, months))
+        click.echo(f"Published {done.published} releases of the release plan "
                    f"({done.already} were already published).")
     shown_host = "localhost" if host in ("0.0.0.0", "::") else host  # noqa: S104 - display only
     url = f"http://{f'[{shown_host}]' if ':' in shown_host else shown_host}:{port}/"

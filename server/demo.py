@@ -154,15 +154,16 @@ def format_credentials(setup: DemoSetup, url: str) -> str:
     """What the demo prints: what was loaded, where to go, and how to sign in."""
     lines = []
     if setup.created_signals:
-        lines.append(f"Generated {setup.created_signals} synthetic signals from "
-                     f"{setup.first_month} to {Month.current()}.")
+        # No counts of signals here or below: the demo shows how the product speaks, and the
+        # product never states an exact number of signals outside a noisy release.
+        lines.append(f"Generated synthetic signals from {setup.first_month} to "
+                     f"{Month.current()}.")
         for spot in setup.hotspots:
             lines.append(f"  planted hotspot: {spot.unit} {spot.category} x{spot.factor:g} "
                          f"from {spot.start} for {spot.months} months")
     else:
         lines.append("Reusing the existing demo data.")
-    lines.append(f"Demo organisation: {setup.units} units, {setup.headcount} FTE, "
-                 f"{setup.signals} signals.")
+    lines.append(f"Demo organisation: {setup.units} units, {setup.headcount} FTE.")
     lines += ["", f"Open {url} and sign in as (passwords are new on every run):", ""]
     rows = [("role", "username", "password")] + [
         (a.role.value + (f" ({a.organisation})" if a.organisation else ""), a.username,

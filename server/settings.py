@@ -52,6 +52,8 @@ SETTINGS: tuple[Setting, ...] = (
             "Largest request body accepted; larger ones get 413."),
     Setting("secure_cookies", "SIGNAL_REGISTRY_SECURE_COOKIES", "true",
             "Send session cookies with the Secure flag (turn off only for plain-http local use)."),
+    Setting("request_timeout", "SIGNAL_REGISTRY_REQUEST_TIMEOUT", "120",
+            "Seconds a request may run under gunicorn; a worker with a longer one is replaced."),
 )
 
 
@@ -73,11 +75,13 @@ class Settings:
     meldknop_rate_limit: str
     max_request_bytes: int
     secure_cookies: bool
+    request_timeout: int
 
     def __post_init__(self) -> None:
         if self.mode not in ("production", "demo", "test"):
             raise ValueError(f"mode must be production, demo or test, not {self.mode!r}")
-        for name in ("retention_years", "coarsen_threshold", "contribution_bound"):
+        for name in ("retention_years", "coarsen_threshold", "contribution_bound",
+                     "request_timeout"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1")
 

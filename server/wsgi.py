@@ -8,12 +8,17 @@ Two ways in:
 
 Access logging stays off: an access log line holds the client's address and the exact time of
 a request, and a request to the intake API could be linked to the signal it stored.
+
+Both ways give every request a time limit (``SIGNAL_REGISTRY_REQUEST_TIMEOUT``,
+``server.deadline``): gunicorn's own ``timeout`` does not see a stuck request thread.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from contextlib import suppress
+from pathlib import Path
 from typing import Any
 
 from flask import Flask
@@ -21,6 +26,7 @@ from gunicorn.app.base import BaseApplication
 from gunicorn.glogging import Logger
 
 from server.app import create_app
+from server.deadline import RequestDeadline
 from server.settings import Settings
 
 # gunicorn's only log line with a client address: "Invalid request from ip=<addr>: <error>".
@@ -39,7 +45,15 @@ class PrivateLogger(Logger):
 
 def create() -> Flask:
     """App factory for ``gunicorn 'server.wsgi:create()'``: settings from the environment."""
-    return create_app(Settings.from_env())
+    return with_deadline(create_app(Settings.from_env()))
+
+
+def with_deadline(app: Flask) -> Flask:
+    """``app`` with the request time limit of its settings (once; only under gunicorn)."""
+    if not isinstance(app.wsgi_app, RequestDeadline):
+        limit = app.extensions["signal_registry"].settings.request_timeout
+        app.wsgi_app = RequestDeadline(app.wsgi_app, limit)  # type: ignore[method-assign]
+    return app
 
 
 def server_options(app: Flask, host: str, port: int, workers: int, threads: int) -> dict[str, Any]:
@@ -60,6 +74,9 @@ def server_options(app: Flask, host: str, port: int, workers: int, threads: int)
         "loglevel": "info",
         "logger_class": PrivateLogger,
         "post_fork": post_fork,
+        # Heartbeat of a worker's main loop; a stuck request is the RequestDeadline's to catch.
+        "timeout": 30,
+        "graceful_timeout": 30,
         # A control socket in $HOME would clash between two servers on one machine.
         "control_socket_disable": True,
         "proc_name": "signal-registry",
@@ -88,4 +105,22 @@ def serve(app: Flask, host: str = "127.0.0.1", port: int = 8000, workers: int = 
     """Serve ``app`` until interrupted (Ctrl-C or SIGTERM)."""
     # Nothing opened so far (schema upgrade, demo data) may leak into the workers.
     app.extensions["signal_registry"].db.dispose()
-    GunicornServer(app, server_options(app, host, port, workers, threads)).run()
+    refuse_to_fork_polars()
+    GunicornServer(with_deadline(app), server_options(app, host, port, workers, threads)).run()
+
+
+def refuse_to_fork_polars(tasks: Path = Path("/proc/self/task")) -> None:
+    """Stop before gunicorn forks a process in which polars has started its thread pool.
+
+    Its threads (named ``polars-N``) would be missing in every worker, and each DP query there
+    would wait for them for ever; such work belongs in ``server.fresh_process``. Linux names
+    threads in /proc; elsewhere there is nothing to check.
+    """
+    names = []
+    for comm in tasks.glob("*/comm"):
+        with suppress(OSError):  # a thread may end while we look
+            names.append(comm.read_text().strip())
+    if any(name.startswith("polars-") for name in names):
+        raise RuntimeError("polars' thread pool runs in the process that would fork the "
+                           "workers, whose DP queries would then hang; do polars work in "
+                           "server.fresh_process")

@@ -183,7 +183,8 @@ def test_create_user_refuses_bad_input_and_stores_nothing(  # type: ignore[no-un
 
 
 def test_create_user_refuses_a_taken_username(run, services) -> None:  # type: ignore[no-untyped-def]
-    args = ("create-user", "--role", "researcher", "--username", "onderzoeker")
+    args = ("create-user", "--role", "researcher", "--username", "onderzoeker",
+            "--project", "werkdruk-2026")
     assert run(*args).exit_code == 0
     again = run(*args)
     assert again.exit_code == 1
@@ -196,14 +197,21 @@ def _signal(month: Month) -> SignalRecord:
                         reporter_role="medewerker", follow_up="advies")
 
 
-def test_purge_removes_signals_before_the_month_and_says_how_many(run, services) -> None:  # type: ignore[no-untyped-def]
+def _without_months(output: str) -> str:
+    return re.sub(r"\d{4}-\d{2}", "YYYY-MM", output)
+
+
+def test_purge_removes_signals_before_the_month_and_says_which_not_how_many(run, services) -> None:  # type: ignore[no-untyped-def]
     months = [Month(2019, 12), Month(2020, 1), Month(2020, 1), Month(2020, 2)]
     services.signals.store_many([_signal(m) for m in months], receipts=False)
     result = run("purge", "--before", "2020-02")
     assert result.exit_code == 0, result.output
-    assert "Removed 3 signals of months before 2020-02" in result.stdout
+    assert "signalen van vóór 2020-02 zijn verwijderd" in result.stdout
     assert services.signals.count() == 1
-    assert "Removed 0 signals" in run("purge", "--before", "2020-02").stdout
+    again = run("purge", "--before", "2020-02")
+    # Nothing left to remove reads the same: the output tells no count, not even zero.
+    assert again.stdout == result.stdout
+    assert not re.search(r"\d", _without_months(result.output + again.output))
 
 
 def test_purge_defaults_to_the_retention_period(run, services) -> None:  # type: ignore[no-untyped-def]
@@ -213,11 +221,23 @@ def test_purge_defaults_to_the_retention_period(run, services) -> None:  # type:
     )
     result = run("purge", env={"SIGNAL_REGISTRY_RETENTION_YEARS": "5"})
     assert result.exit_code == 0, result.output
-    assert f"Removed 1 signals of months before {current.add(-60)}" in result.stdout
+    assert f"signalen van vóór {current.add(-60)} zijn verwijderd" in result.stdout
     assert services.signals.count() == 2
     one_year = run("purge", env={"SIGNAL_REGISTRY_RETENTION_YEARS": "1"})
-    assert "Removed 1 signals" in one_year.stdout
+    assert f"vóór {current.add(-12)}" in one_year.stdout
     assert services.signals.count() == 1
+
+
+def test_maintain_says_what_it_did_and_prints_no_count(run, services) -> None:  # type: ignore[no-untyped-def]
+    services.signals.store_many([_signal(Month.current()) for _ in range(7)], receipts=False)
+    result = run("maintain")
+    assert result.exit_code == 0, result.output
+    expected = ("niets te herschrijven" if services.db.is_sqlite
+                else "herschreven in willekeurige volgorde")
+    assert expected in result.stdout
+    assert "idempotentiesleutels verwijderd" in result.stdout
+    assert not re.search(r"\d", result.output)
+    assert services.signals.count() == 7
 
 
 @pytest.mark.parametrize("before", ["2020-13", "gisteren", "9999-01"])

@@ -18,7 +18,7 @@ from registry.records import SignalRecord
 from registry.taxonomy import load_taxonomy
 from server.app import create_app
 from server.cli import cli
-from server.demo import DEMO_ACCOUNTS, DEMO_ORGANISATION
+from server.demo import DEMO_ACCOUNTS, DEMO_ORGANISATION, DemoSetup, format_credentials
 from server.demo_data import INTEGRITY, demo_org, demo_signals, own_fte
 
 END = Month(2026, 6)
@@ -132,15 +132,17 @@ def test_demo_cases_have_2_to_4_contacts_in_one_unit(generated) -> None:  # type
         assert len({(r.unit, r.categories) for r in contacts}) == 1
 
 
-def test_demo_plants_hotspots_at_four_times_the_peers_rate(org, generated) -> None:  # type: ignore[no-untyped-def]
+def test_demo_plants_hotspots_a_works_council_can_be_shown(org, generated) -> None:  # type: ignore[no-untyped-def]
     records, hotspots = generated
-    assert 3 <= len(hotspots) <= 4
+    assert len(hotspots) == 4
     assert len({org.get(h.unit).organisation for h in hotspots}) == len(hotspots)
     assert DEMO_ORGANISATION in {org.get(h.unit).organisation for h in hotspots}
+    # Two for the whole last completed year, two for the first half of the running one.
+    assert [(h.start, h.months) for h in hotspots] == [(Month(END.year - 1, 1), 12)] * 2 + [
+        (Month(END.year, 1), 6)] * 2
     inside = expected = 0.0
     for spot in hotspots:
-        assert spot.months == 6
-        assert END.add(-23) <= spot.start and spot.start.add(5) <= END
+        assert org.depth(spot.unit) == 1 and org.get(spot.unit).headcount >= 3500
         members = set(org.subtree(spot.unit))
         organisation = org.get(spot.unit).organisation
         peer_fte = org.get(organisation).headcount - org.get(spot.unit).headcount
@@ -149,7 +151,7 @@ def test_demo_plants_hotspots_at_four_times_the_peers_rate(org, generated) -> No
         inside += hits[True]
         expected += hits[False] / peer_fte * org.get(spot.unit).headcount
     # Together the four planted patterns stand well above what the peers' rate predicts.
-    assert inside / expected >= 2.5
+    assert inside / expected >= 3.5
 
 
 def _demo(tmp_path: Path, *args: str) -> str:
@@ -184,6 +186,23 @@ def _tokens(output: str) -> dict[str, str]:
     return dict(re.findall(r"^  (demo-\S+)\s+(sr_\S+)$", output, re.MULTILINE))
 
 
+def _assert_no_count_of(signals: int, output: str) -> None:
+    """The banner above the logins states no number of signals (the logins are random)."""
+    banner = output.split("\nOpen ", 1)[0]
+    assert str(signals) not in re.findall(r"\d+", banner), banner
+    assert not re.search(r"\d\s+(synthetic\s+)?signal", banner, re.IGNORECASE), banner
+
+
+def test_the_demo_banner_states_no_count_of_signals() -> None:
+    setup = DemoSetup(created_org=True, created_signals=4321, units=810, headcount=100_000,
+                      signals=4567, first_month=Month(2025, 1))
+    banner = format_credentials(setup, "http://127.0.0.1:8000/")
+    assert "Generated synthetic signals from 2025-01" in banner
+    assert "810 units, 100000 FTE" in banner  # the public organisation chart is no secret
+    _assert_no_count_of(4321, banner)
+    _assert_no_count_of(4567, banner)
+
+
 def test_demo_setup_twice_reuses_the_data_and_renews_only_credentials(tmp_path: Path) -> None:
     first = _demo(tmp_path)
     assert "Generated" in first
@@ -195,9 +214,11 @@ def test_demo_setup_twice_reuses_the_data_and_renews_only_credentials(tmp_path: 
         assert units == len(demo_org().units)
         assert signals > 0
         assert accounts == len(DEMO_ACCOUNTS)
+        _assert_no_count_of(signals, first)
 
         second = _demo(tmp_path, "--port", "8123")
         assert "Reusing the existing demo data" in second
+        _assert_no_count_of(signals, second)
         assert "http://127.0.0.1:8123/" in second
         assert _counts(db) == (units, signals, accounts)
 
@@ -220,22 +241,25 @@ def test_demo_setup_twice_reuses_the_data_and_renews_only_credentials(tmp_path: 
 
 
 def test_demo_publishes_the_last_completed_months_once(tmp_path: Path) -> None:
-    from privacy.publication import PublicationService
+    from privacy.plan import Part
 
     first = _demo(tmp_path, "--publish-months", "2")
-    ministries = len(demo_org().organisations)
-    assert f"Published {2 * ministries} organisation-months (0 were already published)" in first
+    published = re.search(r"Published (\d+) releases of the release plan \(0 were already "
+                          r"published\)", first)
+    assert published and int(published.group(1)) > 0, first
     second = _demo(tmp_path, "--publish-months", "2")
-    assert f"Published 0 organisation-months ({2 * ministries} were already published)" in second
+    assert (f"Published 0 releases of the release plan ({published.group(1)} were already "
+            "published)") in second
     app = create_app({"mode": "demo", "database_url": f"sqlite:///{tmp_path / 'demo-data' / 'demo.db'}",
                       "data_dir": str(tmp_path / "demo-data"), "secure_cookies": False})
     services = app.extensions["signal_registry"]
     try:
-        service = PublicationService(services.queries, services.releases, services.org(),
-                                     services.taxonomy)
+        index = services.plans.index()
+        assert len(index) == int(published.group(1))
+        months = {entry.period for entry in index if entry.part is Part.MONTH}
         last = Month.current().add(-1)
-        releases = service.published_months(DEMO_ORGANISATION, last.add(-5), Month.current())
+        assert {str(last.add(-1)), str(last)} <= months
         # the current month is not over, so it is never published
-        assert [r.spec["period"] for r in releases] == [str(last.add(-1)), str(last)]
+        assert str(Month.current()) not in months
     finally:
         services.db.dispose()
