@@ -11,8 +11,10 @@ false name in many reports.
 The tree (per category)
     organisation -> its DG rows (directorates-general of 2,000 FTE and more, and the rest of the
     organisation's staff) -> the directies of 500 FTE and more inside them. The release plan
-    measures every level directly (``privacy.plan``), for the year (and, for DG rows, per half
-    year), so no figure here is a sum of fine cells.
+    measures every level directly (``privacy.plan``), for the year and, for DG rows, per half
+    year: a DG row's year figure is combined with the sum of its two half years by inverse
+    variance (two independent measurements of nearly the same count; they differ only for a
+    case whose later contacts add a category). No figure here is a sum of fine cells.
 
 The hypothesis of a node
     H(n, c): no part of unit n has more cases of category c than the reference rate r_c times
@@ -51,7 +53,7 @@ from functools import lru_cache
 from typing import Any
 
 from analytics.intervals import Estimate, normal_tail, z_value
-from analytics.plan import PlanYear
+from analytics.plan import PlanYear, inverse_variance
 from privacy.plan import RIJK, Part
 from registry.organisations import OrgStructure
 from registry.periods import Month
@@ -200,6 +202,11 @@ def tree(py: PlanYear, organisation: str, category: str, period: str | None = No
                     else py.category(row, category))
         per_half = tuple(h.get(row, category, p) for h, p in
                          zip(halves, py.periods(Part.HALF), strict=True) if h is not None)
+        if len(per_half) == 2:
+            # The two half-year tables measure the same row again, with noise of their own:
+            # combined with the year's figure by inverse variance, the evidence is stronger.
+            estimate = inverse_variance([estimate, Estimate(sum(h.value for h in per_half),
+                                                            sum(h.variance for h in per_half))])
         nodes.append(Node(_row_id(row, organisation), _row_fte(org, row, dg_rows),
                           organisation, estimate, per_half))
     for directie in py.directie_rows(organisation):
