@@ -60,7 +60,7 @@ import requests
 from flask import Flask
 from sqlalchemy import create_engine, select, text
 
-from privacy.models import BudgetSpend, PrivacyBudget, ReleaseRecord
+from privacy.models import Allocation, Charge, ReleaseRecord
 from registry.accounts import Principal, Role
 from registry.models import Signal, SignalCategory
 from registry.organisations import parse_org_csv
@@ -158,46 +158,58 @@ class Registry:
             return len(session.scalars(select(Signal.id).where(Signal.id.not_in(having))).all())
 
     def ledger_problems(self) -> list[str]:
-        """Every way the budget ledger disagrees with the releases; empty when consistent.
+        """Every way the capped ledger disagrees with the releases; empty when consistent.
 
-        Consistent means: every spend names a stored release of the same consumer and year and
-        every release has its spend; a release's spends add up exactly to its epsilon; no
-        consumer-year has spent more than its budget; and the ledger's own status (spent,
-        remaining) equals those sums. Epsilons are compared as exact fractions.
+        Consistent means: every charge names a stored release of the same consumer, in a data
+        year the release touches (from its first year on); every paid release (cost above 0,
+        charged in rho) has its charges and each of them is exactly the release's cost (each
+        data year is charged in full); no consumer-year has spent more than its allocation, and
+        no year more than its cap; and the ledger's own status (spent, remaining) equals those
+        sums. Amounts are compared as exact fractions.
         """
         problems: list[str] = []
         with self.services.db.session() as session:
             releases = {r.id: r for r in session.scalars(select(ReleaseRecord))}
-            spends = list(session.scalars(select(BudgetSpend)))
-            totals = {(b.consumer, b.year): b.total for b in session.scalars(select(PrivacyBudget))}
-        paid: dict[str, Fraction] = {}
+            charges = list(session.scalars(select(Charge)))
+            shares = {(a.consumer, a.year): Fraction(a.rho)
+                      for a in session.scalars(select(Allocation))}
+        charged: dict[str, list[Fraction]] = {}
         spent: dict[tuple[str, int], Fraction] = {}
-        for spend in spends:
-            release = releases.get(spend.release_id)
+        for charge in charges:
+            release = releases.get(charge.release_id)
             if release is None:
-                problems.append(f"spend {spend.id} pays for release {spend.release_id}, which is absent")
-            elif (release.consumer, release.year) != (spend.consumer, spend.year):
-                problems.append(f"spend {spend.id} is charged to another consumer or year than "
+                problems.append(f"charge {charge.id} pays for release {charge.release_id}, "
+                                "which is absent")
+            elif release.consumer != charge.consumer or charge.year < release.year:
+                problems.append(f"charge {charge.id} is charged to another consumer or year than "
                                 f"release {release.id}")
-            paid[spend.release_id] = paid.get(spend.release_id, Fraction(0)) + Fraction(spend.epsilon)
-            key = (spend.consumer, spend.year)
-            spent[key] = spent.get(key, Fraction(0)) + Fraction(spend.epsilon)
+            charged.setdefault(charge.release_id, []).append(Fraction(charge.rho))
+            key = (charge.consumer, charge.year)
+            spent[key] = spent.get(key, Fraction(0)) + Fraction(charge.rho)
         for release in releases.values():
-            if release.id not in paid:
-                problems.append(f"release {release.id} has no spend")
-            elif paid[release.id] != Fraction(release.epsilon_spent):
+            cost = Fraction(release.epsilon_spent)
+            if release.budget_unit != "rho" or cost == 0:
+                continue  # made before the cap, or prepaid by the first release of its series
+            if release.id not in charged:
+                problems.append(f"release {release.id} has no charge")
+            elif any(amount != cost for amount in charged[release.id]):
                 problems.append(f"release {release.id} costs {release.epsilon_spent} but "
-                                f"{paid[release.id]} was spent on it")
+                                f"{charged[release.id]} was charged for it")
         ledger = self.services.ledger
+        by_year: dict[int, Fraction] = {}
         for (consumer, year), amount in sorted(spent.items()):
-            stored_total = totals.get((consumer, year))
-            total = Fraction(stored_total) if stored_total is not None else ledger.default_budget
-            if amount > total:
-                problems.append(f"{consumer} {year} spent {amount}, over its budget of {total}")
+            by_year[year] = by_year.get(year, Fraction(0)) + amount
+            share = shares.get((consumer, year), Fraction(0))
+            if amount > share:
+                problems.append(f"{consumer} {year} spent {amount}, over its share of {share}")
             status = ledger.status(consumer, year)
-            if (status.spent, status.remaining) != (amount, max(total - amount, Fraction(0))):
+            if (status.spent, status.remaining) != (amount, max(share - amount, Fraction(0))):
                 problems.append(f"{consumer} {year}: ledger status {status} disagrees with the "
-                                f"spends ({amount} of {total})")
+                                f"charges ({amount} of {share})")
+        for year, amount in sorted(by_year.items()):
+            cap = ledger.cap(year).rho
+            if amount > cap:
+                problems.append(f"{year} spent {amount}, over its cap of {cap}")
         return problems
 
     def run_cli(self, *args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:

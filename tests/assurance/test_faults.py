@@ -48,8 +48,10 @@ from tests.assurance.conftest import (
 pytestmark = pytest.mark.assurance
 
 IMPORT_ROWS = 25_000
-SPEND = "1/30"  # a fraction without a finite decimal: the ledger must stay exact
-BUDGET = Fraction(5)  # 150 releases of 1/30: more than a fast machine makes before the kills
+SPEND = "1/510"  # rho without a finite decimal: the ledger must stay exact
+# A share of the year's cap (default rho 0.311064): 150 releases of 1/510, more than a fast
+# machine makes before the kills.
+BUDGET = 150 * Fraction(SPEND)
 SPENDER_CONSUMER = "researcher:fault-test"
 SPENDER = f"""
 import sys

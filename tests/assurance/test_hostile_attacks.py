@@ -17,6 +17,7 @@ import json
 import re
 import time
 from collections.abc import Iterator
+from fractions import Fraction
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -26,6 +27,7 @@ from openpyxl import load_workbook
 from werkzeug.routing import Rule
 
 from analytics.report import render_xlsx
+from privacy.consumers import publication_consumer
 from privacy.publication import PublicationService
 from registry.accounts import Role
 from registry.organisations import parse_org_csv
@@ -370,11 +372,21 @@ def test_an_adviser_session_cannot_reach_another_organisations_signal(client, lo
     assert services.signals.count() == 1
 
 
+def publish(services, organisation: str, month: Month) -> None:  # type: ignore[no-untyped-def]
+    """The release plan of the month's year (what the pages and the API read), and the month
+    published the earlier way too (an archive page and its downloads to attack). Monthly
+    publications are no longer paid from the plan: they get a share, as an administrator
+    would give one."""
+    services.plans.publish_due([month.year - 1, month.year])  # a complete year and this one
+    services.ledger.ensure_budget(publication_consumer(organisation), month.year, Fraction(2))
+    PublicationService(services.queries, services.releases, services.org(),
+                       services.taxonomy).publish(organisation, month)
+
+
 def test_a_council_or_prevention_token_of_one_organisation_cannot_read_anothers_figures(
         client, make_token, services):
     seed(services, MONTH.add(-1), n=2)
-    PublicationService(services.queries, services.releases, services.org(),
-                       services.taxonomy).publish("MIN-B", MONTH.add(-1))
+    publish(services, "MIN-B", MONTH.add(-1))
     months = {"from": str(MONTH.add(-1)), "to": str(MONTH.add(-1)), "year": MONTH.add(-1).year}
     for role in (Role.WORKS_COUNCIL, Role.PREVENTION_OFFICER):
         headers = make_token(role, "MIN-A")
@@ -391,13 +403,16 @@ def test_a_council_or_prevention_token_of_one_organisation_cannot_read_anothers_
 def test_a_council_session_of_one_organisation_cannot_open_anothers_pages(app, make_user,
                                                                           csrf_from, services):
     seed(services, MONTH.add(-1), n=2)
-    PublicationService(services.queries, services.releases, services.org(),
-                       services.taxonomy).publish("MIN-B", MONTH.add(-1))
+    publish(services, "MIN-B", MONTH.add(-1))
     browser = signed_in(app, make_user, csrf_from, Role.WORKS_COUNCIL, "MIN-A")
     period = str(MONTH.add(-1))
-    for url in ("/raad/organisatie/MIN-B", f"/raad/organisatie/MIN-B/{period}",
+    year = MONTH.add(-1).year
+    for url in ("/raad/organisatie/MIN-B", f"/raad/organisatie/MIN-B?jaar={year}",
+                f"/raad/organisatie/MIN-B/{period}",
                 f"/raad/organisatie/MIN-B/{period}/csv", f"/raad/organisatie/MIN-B/{period}/xlsx",
-                f"/raad/organisatie/MIN-B/jaarverslag/{MONTH.add(-1).year}/xlsx"):
+                f"/raad/organisatie/MIN-B/jaarverslag/{year}/xlsx",
+                f"/raad/organisatie/MIN-B/jaarverslag/{year}/csv", "/raad/rijk",
+                f"/raad/rijk/rapportage/{year}/xlsx"):
         response = browser.get(url)
         assert response.status_code in (403, 404), (url, response.status_code)
         no_leak(response)
@@ -437,22 +452,23 @@ def test_no_export_starts_a_cell_with_a_formula(app, make_user, make_token, csrf
     hostile_org(services)
     month = MONTH.add(-1)
     seed(services, month, n=3)
-    PublicationService(services.queries, services.releases, services.org(),
-                       services.taxonomy).publish("MIN-A", month)
+    publish(services, "MIN-A", month)
     council = signed_in(app, make_user, csrf_from, Role.WORKS_COUNCIL, "MIN-A")
     prevention = signed_in(app, make_user, csrf_from, Role.PREVENTION_OFFICER, "MIN-A")
     base = f"/raad/organisatie/MIN-A/{month}"
     downloads = [(council, f"{base}/csv", "csv"), (council, f"{base}/xlsx", "xlsx"),
                  (council, f"/raad/organisatie/MIN-A/jaarverslag/{month.year}/xlsx", "xlsx"),
                  (council, f"/raad/organisatie/MIN-A/jaarverslag/{month.year}/csv", "csv")]
+    # Every chart of the dashboard on the plan; the DG rows carry the (hostile) unit names.
     downloads += [(prevention, f"/dashboard/cijfers/{chart}.csv?from={month}&to={month}", "csv")
-                  for chart in ("trend-aantal", "trend-per-100-fte", "heatmap", "trechter",
-                                "extern", "opvolging")]
+                  for chart in ("trend-aantal", "trend-per-100-fte", "kwartalen",
+                                "categorie-jaar", "dg-categorie", "dg-vergelijking", "extern",
+                                "opvolging")]
     found: dict[str, list[str]] = {}
     for browser, url, kind in downloads:
         response = browser.get(url)
-        if response.status_code == 200:
-            found[url] = unsafe_cells(kind, response.data)
+        assert response.status_code == 200, url  # every download is there to be attacked
+        found[url] = unsafe_cells(kind, response.data)
     researcher = make_token(Role.RESEARCHER, None)
     spec = {"measure": "contacts", "group_by": ["unit", "category"], "from": str(month),
             "to": str(month), "epsilon": "0.5"}
@@ -475,12 +491,21 @@ def test_no_export_starts_a_cell_with_a_formula(app, make_user, make_token, csrf
 
 
 def test_the_annual_report_workbook_guards_unit_names(services):
-    """Unit names reach the workbook through the flagged checks; one may be hostile."""
-    figures = {"organisation": "MIN-A", "year": 2026, "months": ["2026-01"], "notes": [],
-               "tables": {}, "titles": {},
-               "checks": [{"unit": "MIN-A-DG2", "unit_name": name, "category": "pesten",
-                           "kinds": "remarkable", "explanation_nl": "Opvallend."} for name in HOSTILE_NAMES]}
-    assert unsafe_cells("xlsx", render_xlsx(figures)) == []
+    """Names reach the workbook as the organisation's name, the list of organisations (the
+    Rijk's report names every one) and the row labels; any of them may be hostile."""
+    rows = [{"code": f"c{i}", "label": name, "weergave": "te onzeker: tussen 0 en 9",
+             "estimate": 0, "lower": 0, "upper": 9, "te_onzeker": True}
+            for i, name in enumerate(HOSTILE_NAMES)]
+    figures = {"organisation": "RIJK", "organisation_name": HOSTILE_NAMES[0], "year": 2026,
+               "months": ["2026-01"], "notes": list(HOSTILE_NAMES),
+               "tables": {"zaken_per_organisatie": rows},
+               "titles": {"zaken_per_organisatie": HOSTILE_NAMES[1]},
+               "organisations": {f"MIN-{i}": name for i, name in enumerate(HOSTILE_NAMES)}}
+    book = render_xlsx(figures)
+    assert unsafe_cells("xlsx", book) == []
+    names = load_workbook(io.BytesIO(book))["organisaties"]
+    # still there, shown as text rather than dropped
+    assert [r[1].value.lstrip("'") for r in names.iter_rows(min_row=2)] == list(HOSTILE_NAMES)
 
 
 def client_json(app: Any, path: str, body: dict[str, Any], headers: dict[str, str]) -> Any:

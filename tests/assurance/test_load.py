@@ -66,19 +66,22 @@ def test_the_storage_check_notices_a_lost_and_an_unacknowledged_signal(
     assert storage_problems(registry, before, LoadResult(1.0, acknowledged={"k": stored.id})) == []
 
 
-def test_the_ledger_check_notices_a_spend_without_release_and_a_release_without_spend(
+def test_the_ledger_check_notices_a_charge_without_release_and_a_release_without_charge(
         sqlite_url: str, make_registry: Callable[..., Registry]) -> None:
     registry = make_registry(sqlite_url)
     services = registry.services
     year = Month.current().year
-    paid = services.releases.release("researcher:a", "researcher:a", year, {"q": 1}, "1/3",
+    services.ledger.set_budget("researcher:a", year, "3/10")  # a share of the cap, in rho
+    paid = services.releases.release("researcher:a", "researcher:a", year, {"q": 1}, "1/5",
                                      lambda: {"answer": 1}).release
     assert registry.ledger_problems() == []
-    with services.db.engine.begin() as conn:
-        conn.execute(text("DELETE FROM privacy_budget_spends WHERE release_id = :id"), {"id": paid.id})
-        conn.execute(text("INSERT INTO privacy_budget_spends (id, consumer, year, epsilon, release_id) "
-                          "VALUES ('s1', 'researcher:b', :year, '11', 'gone')"), {"year": year})
+    with services.db.engine.begin() as conn:  # behind the ledger's back: charges are append-only
+        conn.execute(text("DELETE FROM privacy_charges WHERE release_id = :id"), {"id": paid.id})
+        conn.execute(text("INSERT INTO privacy_charges (id, consumer, year, rho, release_id) "
+                          "VALUES ('c1', 'researcher:b', :year, '11', 'gone')"), {"year": year})
     problems = registry.ledger_problems()
-    assert f"release {paid.id} has no spend" in problems
-    assert "spend s1 pays for release gone, which is absent" in problems
-    assert f"researcher:b {year} spent 11, over its budget of 10" in problems
+    assert f"release {paid.id} has no charge" in problems
+    assert "charge c1 pays for release gone, which is absent" in problems
+    assert f"researcher:b {year} spent 11, over its share of 0" in problems
+    cap = services.ledger.cap(year).rho
+    assert f"{year} spent 11, over its cap of {cap}" in problems

@@ -257,8 +257,10 @@ def _assert_nothing_identifying(url: str, folder: Path, intake: Intake) -> None:
     date_columns = {key for key, kind in _column_types(url).items()
                     if any(word in kind for word in ("DATE", "TIME"))}
     assert not {key for key in date_columns if key[0] in SIGNAL_TABLES}
-    # The only date in the schema is the day a release was published, which is public.
-    assert date_columns <= {("privacy_releases", "release_date")}
+    # The only dates in the schema are public ones: the day a release was published and the
+    # day a year's privacy cap was changed (the public cap log).
+    assert date_columns <= {("privacy_releases", "release_date"),
+                            ("privacy_cap_changes", "changed_on")}
     for secret in intake.receipts + intake.case_tokens:
         for form in _variants(secret):
             assert form not in everything, f"{secret!r} stored as {form!r}"
@@ -301,7 +303,9 @@ MONTH = Month.current()
 
 @pytest.fixture
 def attacker(client, make_token, services):  # type: ignore[no-untyped-def]
-    """A researcher token with a budget of 2 and a registry with signals, one in a small unit."""
+    """A researcher token whose project has a share of rho 1 of each data year it may ask about
+    (two questions of epsilon 1: a Laplace epsilon e costs rho e^2/2), and a registry with
+    signals, one in a small unit."""
     units = ("MIN-A-DG1-D1", "MIN-A-DG1-D2", "MIN-A-DG2", "MIN-B-D1")
     records = [SignalRecord(period=MONTH.add(-(i % 7)), unit=units[i % 4],
                             organisation=units[i % 4][:5], channel="vp_intern",
@@ -316,7 +320,8 @@ def attacker(client, make_token, services):  # type: ignore[no-untyped-def]
     services.signals.store_many(records, receipts=False)
     headers = make_token(Role.RESEARCHER, None)
     consumer = client.get("/api/v1/budget", headers=headers).get_json()["consumer"]
-    services.ledger.set_budget(consumer, MONTH.year, "2")
+    for year in {MONTH.add(-6).year, MONTH.year}:
+        services.ledger.set_budget(consumer, year, "1")
     return headers
 
 
@@ -338,8 +343,9 @@ def test_asking_the_same_question_again_gives_the_same_noise_and_costs_nothing(c
 
     assert {a["release_id"] for a in answers} == {answers[0]["release_id"]}
     assert all(a["cells"] == answers[0]["cells"] for a in answers)
-    assert [a["epsilon_spent"] for a in answers] == ["1", "0", "0", "0", "0"]
-    assert _spent(client, attacker) == "1"
+    assert [a["rho_spent"] for a in answers] == ["0.5", "0", "0", "0", "0"]
+    assert {a["release_cost"] for a in answers} == {"rho 0.5"}
+    assert _spent(client, attacker) == "0.5"
 
 
 def test_a_small_unit_is_never_released_so_parent_minus_siblings_isolates_nothing(
@@ -360,7 +366,7 @@ def test_a_small_unit_is_never_released_so_parent_minus_siblings_isolates_nothin
     # Singling the team out by filter is refused before anything is counted or paid.
     assert alone.status_code == 422
     assert "fte" in alone.get_data(as_text=True)
-    assert _spent(client, attacker) == "1"
+    assert _spent(client, attacker) == "0.5"
 
 
 def test_two_ranges_a_month_apart_are_each_paid_and_the_budget_caps_the_leak(client, attacker):
@@ -376,9 +382,11 @@ def test_two_ranges_a_month_apart_are_each_paid_and_the_budget_caps_the_leak(cli
 
     assert a.status_code == b.status_code == 201
     assert a.get_json()["release_id"] != b.get_json()["release_id"]
-    # Each distinct question is charged in full; the difference long - short is the last month
-    # with the noise of two independent releases, so it has leaked at most 1 + 1 = the budget.
-    assert [a.get_json()["epsilon_spent"], b.get_json()["epsilon_spent"]] == ["1", "1"]
-    assert _spent(client, attacker) == "2"
+    # Each distinct question is charged in full (rho 0.5 each, to every data year it touches);
+    # the difference long - short is the last month with the noise of two independent
+    # releases, so it has leaked at most rho 0.5 + 0.5 = the share; a third is refused.
+    assert [a.get_json()["rho_spent"], b.get_json()["rho_spent"]] == ["0.5", "0.5"]
+    assert _spent(client, attacker) == "1"
     assert refused.status_code == 403
-    assert _spent(client, attacker) == "2"
+    assert "Onvoldoende privacybudget" in refused.get_data(as_text=True)
+    assert _spent(client, attacker) == "1"
