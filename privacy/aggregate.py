@@ -4,19 +4,36 @@ This module and the registry are the only places that read raw signals. What it 
 :class:`ExactTable`, holds exact counts and must only be handed to ``privacy.noise``; nothing
 else may show, store or log it.
 
-The work is one SQL query, one row per signal, with the filters that SQL can apply (period
-range, organisation, units, single-code fields). The categories of a signal come along as one
-bit mask (bit i = the i-th taxonomy category), so no row per category crosses into Python. Then,
-in polars and numpy:
+The work does not depend on how many signals match. Whoever asks for a release sees how long
+it takes; when SQL applied the filters, every matching signal cost 3 to 4 microseconds more,
+so timing a few queries gave away the very counts the noise hides. Therefore:
 
-1. categories: keep the first C set bits per signal (``contributions.keep_lowest_bits``), then
-   apply a category filter (a signal passes when one of its kept categories is in the filter);
-2. units: map every unit to the unit it is released under (``coarsening.coarsen_map``);
-3. contacts: keep at most K per case (``contributions.cap_contacts``);
-4. count into the public grid by flat cell number (``numpy.bincount``), so every key is there,
-   zeros included; for the "cases" measure each (cell, case) pair counts once.
+* SQL runs the same statement with the same parameters for every spec over the same data
+  years: every signal of the calendar years the period touches (the years a query is charged
+  to), always with the same columns: period, unit, organisation, case, id, every single-code
+  field, and the categories and impact codes as one bit mask each (bit i = the i-th taxonomy
+  code), so that no row per category crosses into Python.
+* In polars and numpy every filter (months, organisation, unit, single-code fields, categories)
+  is a boolean mask over all rows, evaluated also when the spec does not filter on the field,
+  and counting adds weights of 0 or 1 over all rows. No step drops a row.
 
-Filters come before the K bound: of a case's contacts that match the question, K count.
+What the time still depends on is public (the spec: its data years, table shape and cells) or
+the number of signals in those whole years, never a count under a filter. The measurement is in
+docs/assurance.md, "Release time does not depend on the data" (bench/bench_release_timing.py).
+
+The steps, over the rows in (case, id) order:
+
+1. categories: keep the first C set bits per signal (``contributions.keep_lowest_bits``), and
+   the first two impact codes;
+2. match: the conjunction of every filter mask; a category filter looks at the kept categories
+   (a signal passes when one of them is in the filter); a unit outside the structure never
+   matches;
+3. contacts: of a case's matching contacts, the K with the smallest ids count (the bound of
+   ``contributions``); filters come before the bound;
+4. units: every unit maps to the unit it is released under (``coarsening.coarsen_map``);
+5. count into the public grid by flat cell number (``numpy.bincount`` with 0/1 weights), so
+   every key is there, zeros included; for the "cases" measure each (cell, case) pair counts
+   once.
 
 Loading rows and counting in memory was measured against a plain SQL GROUP BY over the
 signal/category join on SQLite (bench/bench_release.py): SQLite sorts for GROUP BY and looks up
@@ -30,14 +47,13 @@ from typing import Any
 
 import numpy as np
 import polars as pl
-from sqlalchemy import ColumnElement, Connection, Engine, Select, case, func, select
+from sqlalchemy import Connection, Engine, Select, String, case, cast, func, select
 
 from privacy.coarsening import DEFAULT_THRESHOLD, coarsen_map
 from privacy.contributions import (
     IMPACTS_PER_SIGNAL,
     ContributionBounds,
     Sensitivity,
-    cap_contacts,
     keep_lowest_bits,
     sensitivity,
     table_cells_per_signal,
@@ -47,13 +63,20 @@ from privacy.tables import KeyGrid, key_grid
 from registry.db import Database
 from registry.models import Signal, SignalCategory, SignalImpact
 from registry.organisations import OrgStructure
-from registry.periods import bucket, month_range
+from registry.periods import Month, bucket, month_range
 from registry.taxonomy import Taxonomy
 
 SINGLE_CODE_FIELDS = ("channel", "implicated_party", "reporter_role", "follow_up")
-# Categories (and impact codes, column "imask") travel as one int64 bit mask per signal.
+# Every release fetches exactly these columns, whatever its spec needs.
+SIGNAL_COLUMNS = ("period", "unit", "organisation", "case", "id", *SINGLE_CODE_FIELDS, "mask",
+                  "imask")
+# Categories ("mask") and impact codes ("imask") travel as one int64 bit mask per signal.
 MAX_CATEGORY_BITS = 62
+# The multi-valued dimensions and their taxonomy fields, in the order of the bit masks.
+TAXONOMY_NAMES = {"category": "categories", "impact": "impact"}
 FETCH_BATCH = 100_000
+# Between the packed columns of a signal row: no code, id or pseudonym contains it.
+SEPARATOR = "\x1f"
 
 
 @dataclass(frozen=True, eq=False)
@@ -113,66 +136,150 @@ def count_rows(
     threshold: int,
     bounds: ContributionBounds,
 ) -> np.ndarray:
-    """Bound, coarsen and count raw rows into the flat cell vector of ``grid``.
+    """Match, bound, coarsen and count raw rows into the flat cell vector of ``grid``.
 
-    ``signals`` has ``period, unit, case, id`` (id may be null outside cases), ``mask`` (bit i
-    set when the signal has the i-th taxonomy category; needed when categories are grouped or
-    filtered), ``imask`` (the same for impact codes; grouped by impact, a missing column means
-    no signal has an impact) and the grouped single-code fields, filtered on everything but
-    categories.
+    ``signals`` has one row per signal with ``period, unit, case, id`` and, where present,
+    ``organisation`` (else the unit's organisation in ``org``), the single-code fields (a
+    missing one is null: it passes no filter and falls in no key), ``mask`` and ``imask`` (bit
+    i set when the signal has the i-th taxonomy category or impact code; missing means none).
+    The rows need not match the spec: every filter is applied here, as a mask over all rows,
+    so the same operations run over the same number of rows whatever matches.
     """
-    rank = {code: i for i, code in enumerate(taxonomy.codes("categories"))}
-    impact_rank = {code: i for i, code in enumerate(taxonomy.codes("impact"))}
-    if "impact" in spec.group_by and "imask" not in signals.columns:
-        signals = signals.with_columns(pl.lit(0, dtype=pl.Int64).alias("imask"))
-    if "imask" in signals.columns:
-        masks = signals["imask"].fill_null(0).to_numpy()
-        kept = keep_lowest_bits(masks, IMPACTS_PER_SIGNAL, len(impact_rank))
-        signals = signals.with_columns(pl.Series("imask", kept, dtype=pl.Int64))
-    if "mask" in signals.columns:
-        masks = signals["mask"].fill_null(0).to_numpy()
-        kept = keep_lowest_bits(masks, bounds.categories_per_signal, len(rank))
-        signals = signals.with_columns(pl.Series("mask", kept, dtype=pl.Int64))
-        if "category" in spec.filters:
-            wanted = sum(1 << rank[code] for code in spec.filters["category"])
-            signals = signals.filter((pl.col("mask") & wanted) != 0)
-    released = coarsen_map(org, threshold)
-    signals = signals.with_columns(
-        pl.col("unit").replace_strict(released, default=None, return_dtype=pl.String)
-    ).drop_nulls("unit")
-    signals = cap_contacts(signals, bounds.contacts_per_case)
-    base = _base_cells(signals, spec, grid)
-    valid = base >= 0
-    unit_keys = _unit_keys(signals) if spec.measure == "cases" else None
-    cells, units = [], []
+    # A case's rows together, smallest id first; each lone signal is a block of its own.
+    frame = _complete(signals, org).sort(["case", "id"])
+    case_column = pl.col("case")
+    new_block = frame.select(case_column.is_null() | case_column.shift(1).is_null()
+                             | case_column.ne_missing(case_column.shift(1)))
+    n_categories = len(taxonomy.codes("categories"))
+    masks = keep_lowest_bits(frame["mask"].to_numpy(), bounds.categories_per_signal,
+                             n_categories)
+    imasks = keep_lowest_bits(frame["imask"].to_numpy(), IMPACTS_PER_SIGNAL,
+                              len(taxonomy.codes("impact")))
+    released = frame["unit"].replace_strict(coarsen_map(org, threshold), default=None,
+                                            return_dtype=pl.String)
+    match = _matches(frame, masks, spec, taxonomy, org)
+    match &= released.is_not_null().to_numpy()
+    kept, block = _kept_contacts(new_block.to_series().to_numpy(), match,
+                                 bounds.contacts_per_case)
+    base = _base_cells(frame.with_columns(released.alias("unit")), spec, grid)
+    cell = np.where(base >= 0, base, 0)
     # Multi-valued dimensions: a signal adds to the cell of every kept code it carries (of
-    # every pair of codes when grouped by both category and impact).
-    parts: list[tuple[np.ndarray, int]] = [(valid, 0)]
-    for name, column, ranks in (("category", "mask", rank), ("impact", "imask", impact_rank)):
+    # every pair of codes when grouped by both category and impact). Each part is one code
+    # (pair) with its own offset in the grid, so cells of different parts never coincide.
+    parts: list[tuple[np.ndarray, int]] = [(kept & (base >= 0), 0)]
+    for name, bits in (("category", masks), ("impact", imasks)):
         if name not in spec.group_by:
             continue
-        masks = signals[column].to_numpy()
+        rank = {code: i for i, code in enumerate(taxonomy.codes(TAXONOMY_NAMES[name]))}
         position = grid.names.index(name)
         stride = grid.strides()[position]
-        parts = [(hit & (((masks >> ranks[code]) & 1) == 1), offset + j * stride)
+        parts = [(hit & (((bits >> rank[code]) & 1) == 1), offset + j * stride)
                  for hit, offset in parts
                  for j, code in enumerate(grid.dimensions[position].codes)]
+    if spec.measure == "cases":
+        parts, cell = _once_per_case(parts, cell, base, block, kept, bounds.contacts_per_case)
+    counts = np.zeros(grid.n_cells, dtype=np.int64)
     for hit, offset in parts:
-        cells.append(base[hit] + offset)
-        if unit_keys is not None:
-            units.append(unit_keys[hit])
-    flat = np.concatenate(cells)
-    if unit_keys is not None:
-        # A case counts once per cell: keep one of each (cell, unit) pair. Units are renumbered
-        # densely first so that a pair fits in one int64.
-        _, unit_index = np.unique(np.concatenate(units), return_inverse=True)
-        n_units = int(unit_index.max()) + 1 if unit_index.size else 1
-        flat = np.unique(flat * n_units + unit_index.ravel()) // n_units
-    return np.bincount(flat, minlength=grid.n_cells).astype(np.int64)
+        counts += np.bincount(cell + offset, weights=hit, minlength=grid.n_cells).astype(np.int64)
+    return counts
+
+
+
+def _complete(signals: pl.DataFrame, org: OrgStructure) -> pl.DataFrame:
+    """Every column of SIGNAL_COLUMNS, with null masks as 0 (a signal without codes)."""
+    added: list[pl.Expr] = []
+    if "organisation" not in signals.columns:
+        organisation = {u.code: u.organisation for u in org.units}
+        added.append(pl.col("unit").replace_strict(organisation, default=None,
+                                                   return_dtype=pl.String).alias("organisation"))
+    added += [pl.lit(None, dtype=pl.String).alias(name)
+              for name in SINGLE_CODE_FIELDS if name not in signals.columns]
+    added += [pl.lit(0, dtype=pl.Int64).alias(name)
+              for name in ("mask", "imask") if name not in signals.columns]
+    return signals.with_columns(added).with_columns(
+        pl.col("mask", "imask").cast(pl.Int64).fill_null(0))
+
+
+def _matches(frame: pl.DataFrame, masks: np.ndarray, spec: QuerySpec, taxonomy: Taxonomy,
+             org: OrgStructure) -> np.ndarray:
+    """One boolean per row: does it pass every filter of ``spec``?
+
+    A field the spec does not filter on is tested all the same, against all its codes, and the
+    outcome then overruled: so the work is the same for every spec, with or without filters.
+    """
+    everything = {
+        "organisation": [u.code for u in org.organisations],
+        "unit": [u.code for u in org.units],
+        **{name: taxonomy.codes(name) for name in SINGLE_CODE_FIELDS},
+    }
+    wanted: dict[str, list[str]] = {name: list(codes) for name, codes in spec.filters.items()}
+    if "unit" in wanted:
+        wanted["unit"] = sorted({code for top in wanted["unit"] for code in org.subtree(top)})
+    tests = frame.select(
+        pl.col("period").is_between(pl.lit(str(spec.start)), pl.lit(str(spec.end))).fill_null(False),
+        *(pl.col(name).is_in(wanted.get(name, codes)).fill_null(False)
+          for name, codes in everything.items()),
+    )
+    match = np.ones(frame.height, dtype=bool)
+    for name, column in zip(["period", *everything], tests.iter_columns(), strict=True):
+        match &= column.to_numpy() | (name != "period" and name not in spec.filters)
+    rank = {code: i for i, code in enumerate(taxonomy.codes("categories"))}
+    categories = spec.filters.get("category", tuple(rank))
+    wanted_bits = sum(1 << rank[code] for code in categories)
+    match &= ((masks & wanted_bits) != 0) | ("category" not in spec.filters)
+    return match
+
+
+def _kept_contacts(new: np.ndarray, match: np.ndarray, limit: int,
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    """The K bound as a mask, and a block number per row (one block per case or lone signal).
+
+    Rows come in (case, id) order and ``new`` marks the first row of every block, so a case
+    is one run of rows with the smallest id first. A matching row is kept when fewer than
+    ``limit`` matching rows of its case come before it: cumulative sums over all rows, instead
+    of grouping only the matching ones.
+    """
+    n = match.size
+    block = np.cumsum(new) - 1
+    start = np.maximum.accumulate(np.where(new, np.arange(n), 0))
+    matched = np.cumsum(match)
+    rank = matched - (matched[start] - match[start])  # 1-based among the block's matches
+    return match & (rank <= limit), block
+
+
+def _once_per_case(
+    parts: list[tuple[np.ndarray, int]], cell: np.ndarray, base: np.ndarray, block: np.ndarray,
+    kept: np.ndarray, limit: int,
+) -> tuple[list[tuple[np.ndarray, int]], np.ndarray]:
+    """Per part, drop the hits that repeat a cell already counted for the same case.
+
+    The kept rows are moved to the front in their order (a stable partition computed with
+    cumulative sums, the same work whatever is kept); a case then has at most ``limit`` kept
+    rows in a row, so a hit repeats its case's cell exactly when one of the ``limit - 1`` rows
+    before it is of the same block, has the same base cell and is a hit in the same part.
+    """
+    n = kept.size
+    position = np.where(kept, np.cumsum(kept) - 1, int(kept.sum()) + np.cumsum(~kept) - 1)
+    order = np.empty(n, dtype=np.int64)
+    order[position] = np.arange(n)
+    block, base = block[order], base[order]
+    same = []
+    for shift in range(1, limit):
+        repeat = np.zeros(n, dtype=bool)
+        repeat[shift:] = (block[shift:] == block[:-shift]) & (base[shift:] == base[:-shift])
+        same.append(repeat)
+    firsts = []
+    for hit, offset in parts:
+        hit = hit[order]
+        first = hit.copy()
+        for shift, repeat in enumerate(same, start=1):
+            first[shift:] &= ~(repeat[shift:] & hit[:-shift])
+        firsts.append((first, offset))
+    return firsts, cell[order]
 
 
 def _base_cells(signals: pl.DataFrame, spec: QuerySpec, grid: KeyGrid) -> np.ndarray:
-    """The flat cell number without the category part; -1 when a key is outside the grid."""
+    """The flat cell number without the multi-valued part; -1 when a key is outside the grid."""
     expressions = []
     for dim, stride in zip(grid.dimensions, grid.strides(), strict=True):
         if dim.name in ("category", "impact"):
@@ -195,94 +302,58 @@ def _base_cells(signals: pl.DataFrame, spec: QuerySpec, grid: KeyGrid) -> np.nda
     return base
 
 
-def _unit_keys(signals: pl.DataFrame) -> np.ndarray:
-    """One integer per privacy unit: a 63-bit hash of the case (two colliding cases count as
-    one, which can only lower a count), or a negative number unique to a lone signal."""
-    hashed = signals.select((pl.col("case").hash() // 2).cast(pl.Int64).alias("h"))["h"]
-    keys = hashed.to_numpy().copy()
-    lone = signals["case"].is_null().to_numpy()
-    keys[lone] = -1 - np.flatnonzero(lone)
-    return keys
-
-
 def _signal_columns(spec: QuerySpec) -> list[str]:
-    names = ["period", "unit", "case", "id"]
-    names += [name for name in SINGLE_CODE_FIELDS if name in spec.group_by]
-    if _needs_categories(spec):
-        names.append("mask")
-    if "impact" in spec.group_by:
-        names.append("imask")
-    return names
-
-
-def _needs_categories(spec: QuerySpec) -> bool:
-    return "category" in spec.group_by or "category" in spec.filters
+    """The columns of :func:`_signal_query`: the same for every spec."""
+    del spec  # kept in the signature for the benchmarks that call it
+    return list(SIGNAL_COLUMNS)
 
 
 def _signal_query(
     spec: QuerySpec, org: OrgStructure, categories: list[str], impacts: list[str], dialect: str
 ) -> Select[Any]:
-    """One row per signal that passes the SQL filters.
+    """One row per signal of the data years ``spec`` touches, every column, no filter.
 
-    The id is only fetched for signals in a case (it orders the contacts of a case); the
-    categories come as one bit mask per signal, so no row per category crosses into Python.
-    On SQLite the mask is a correlated subquery (the category table is clustered on signal id,
-    so each lookup is a short range read); on PostgreSQL a grouped join, which it hashes.
+    Only the years of the spec's first and last month reach the statement, so every spec of
+    the same years runs the same statement with the same parameters (``org`` is not used; it
+    stays in the signature for the benchmarks that call this). The columns of
+    :data:`SIGNAL_COLUMNS` come packed into one text per row, split again by :func:`_fetch`:
+    building a Python object per value was a third of the load time (bench_release_timing).
+    On SQLite the masks are correlated subqueries (the code tables are clustered on signal id,
+    so each lookup is a short range read); on PostgreSQL grouped joins, which it hashes.
     """
-    signals, links = Signal.__table__, SignalCategory.__table__
+    del org
+    signals = Signal.__table__
     columns: list[Any] = [
-        signals.c.period, signals.c.unit, signals.c.case_pseudonym,
-        case((signals.c.case_pseudonym.is_not(None), signals.c.id), else_=None),
+        signals.c.period, signals.c.unit, signals.c.organisation,
+        func.coalesce(signals.c.case_pseudonym, ""), signals.c.id,
+        *(signals.c[name] for name in SINGLE_CODE_FIELDS),
     ]
-    columns += [signals.c[name] for name in SINGLE_CODE_FIELDS if name in spec.group_by]
     source: Any = signals
-    if _needs_categories(spec):
-        bit = case({code: 1 << i for i, code in enumerate(categories)},
-                   value=links.c.category, else_=0)
+    for table, name, codes in ((SignalCategory.__table__, "category", categories),
+                               (SignalImpact.__table__, "impact", impacts)):
+        bit = case({code: 1 << i for i, code in enumerate(codes)}, value=table.c[name], else_=0)
         if dialect == "sqlite":
-            columns.append(select(func.sum(bit)).where(links.c.signal_id == signals.c.id)
-                           .scalar_subquery())
+            mask: Any = (select(func.sum(bit)).where(table.c.signal_id == signals.c.id)
+                         .scalar_subquery())
         else:
-            masks = (select(links.c.signal_id, func.sum(bit).label("mask"))
-                     .group_by(links.c.signal_id).subquery())
-            source = signals.outerjoin(masks, masks.c.signal_id == signals.c.id)
-            columns.append(masks.c.mask)
-    if "impact" in spec.group_by:
-        table = SignalImpact.__table__
-        ibit = case({code: 1 << i for i, code in enumerate(impacts)},
-                    value=table.c.impact, else_=0)
-        if dialect == "sqlite":
-            columns.append(select(func.sum(ibit)).where(table.c.signal_id == signals.c.id)
-                           .scalar_subquery())
-        else:
-            imasks = (select(table.c.signal_id, func.sum(ibit).label("imask"))
-                      .group_by(table.c.signal_id).subquery())
-            source = source.outerjoin(imasks, imasks.c.signal_id == signals.c.id)
-            columns.append(imasks.c.imask)
-    return select(*columns).select_from(source).where(*_signal_conditions(spec, org, dialect))
-
-
-def _signal_conditions(spec: QuerySpec, org: OrgStructure, dialect: str) -> list[Any]:
-    table = Signal.__table__
-    period: ColumnElement[str] = table.c.period
-    organisation: ColumnElement[str] = table.c.organisation
+            masks = (select(table.c.signal_id, func.sum(bit).label("mask"))
+                     .group_by(table.c.signal_id).subquery())
+            source = source.outerjoin(masks, masks.c.signal_id == signals.c.id)
+            mask = masks.c.mask
+        columns.append(cast(func.coalesce(mask, 0), String))
+    packed = columns[0]
+    for column in columns[1:]:
+        packed = packed.concat(SEPARATOR).concat(column)
+    period: Any = signals.c.period
     if dialect == "sqlite":
-        # Keep SQLite off the (organisation, period) index: through it every row costs a random
-        # primary-key lookup, and the rows come out of id order, which turns the category
-        # lookups random too. For the year-long dashboard table on a million signals a full
-        # scan in id order took about half the time (bench/bench_release.py). ("x || ''" is
-        # SQLite's documented way to keep a term off an index.)
-        period, organisation = period.concat(""), organisation.concat("")
-    conditions: list[Any] = [period.between(str(spec.start), str(spec.end))]
-    if "organisation" in spec.filters:
-        conditions.append(organisation.in_(spec.filters["organisation"]))
-    if "unit" in spec.filters:
-        units = sorted({code for top in spec.filters["unit"] for code in org.subtree(top)})
-        conditions.append(table.c.unit.in_(units))
-    for name in SINGLE_CODE_FIELDS:
-        if name in spec.filters:
-            conditions.append(table.c[name].in_(spec.filters[name]))
-    return conditions
+        # A full scan in id order: through the (organisation, period) index every row costs a
+        # random primary-key lookup and the mask lookups turn random too; for a year on a
+        # million signals the scan took about half the time (bench/bench_release.py).
+        # ("x || ''" is SQLite's documented way to keep a term off an index.)
+        period = period.concat("")
+    first, last = Month(spec.start.year, 1), Month(spec.end.year, 12)
+    return (select(packed.label("packed")).select_from(source)
+            .where(period.between(str(first), str(last))))
 
 
 def _fetch(conn: Connection, statement: Select[Any], names: list[str]) -> pl.DataFrame:
@@ -290,17 +361,31 @@ def _fetch(conn: Connection, statement: Select[Any], names: list[str]) -> pl.Dat
 
     Rows come straight from the DBAPI cursor (SQLAlchemy's Row objects cost about a fifth of
     the load time for a million rows and are not needed for plain columns), in batches: a
-    million rows as Python tuples take about 450 MB, a batch of 100,000 a tenth of that.
+    million rows as Python tuples take about 450 MB, a batch of 100,000 a tenth of that. A
+    statement of one column for several names is packed (:func:`_signal_query`): its text is
+    split at SEPARATOR, an empty case is null and ``mask`` and ``imask`` become integers.
     """
     schema = {name: (pl.Int64 if name in ("mask", "imask") else pl.String) for name in names}
+    packed = len(statement.selected_columns) == 1 < len(names)
     frames = []
     result = conn.execute(statement)
     try:
         cursor = result.cursor
         while cursor is not None and (rows := cursor.fetchmany(FETCH_BATCH)):
-            frames.append(pl.DataFrame(rows, schema=schema, orient="row"))
+            frames.append(_unpack([row[0] for row in rows], schema) if packed
+                          else pl.DataFrame(rows, schema=schema, orient="row"))
     finally:
         result.close()
     if not frames:
         return pl.DataFrame(schema=schema)
     return pl.concat(frames, rechunk=True)
+
+
+def _unpack(texts: list[str], schema: dict[str, Any]) -> pl.DataFrame:
+    fields = (pl.Series("packed", texts, dtype=pl.String)
+              .str.split_exact(SEPARATOR, len(schema) - 1).struct.rename_fields(list(schema))
+              .struct.unnest())
+    return fields.with_columns(
+        pl.col(name).cast(dtype) if dtype != pl.String
+        else pl.when(pl.col(name) != "").then(pl.col(name)).alias(name)
+        for name, dtype in schema.items() if dtype != pl.String or name == "case")
