@@ -7,7 +7,8 @@ data: every key of the released table follows from the spec and the public struc
 The budget is exact. ``epsilon`` (pure DP, discrete Laplace noise) or ``rho`` (zero-concentrated
 DP, discrete Gaussian noise) is a :class:`fractions.Fraction` parsed from a decimal string or an
 integer with at most six decimal places. A JSON float is refused: ``0.1`` as a binary float is
-not one tenth, and budgets that are added up over a year must not drift.
+not one tenth, and budgets that are added up over a year must not drift. One query's budget
+lies in a fixed range, from MIN_EPSILON to MAX_EPSILON or from MIN_RHO to MAX_RHO.
 
 ``mechanism`` decides the unit of the budget: "laplace" spends ``epsilon``; "gaussian" spends
 ``rho`` (zCDP). The two are different currencies; a spec carries exactly one of them.
@@ -54,8 +55,17 @@ TAXONOMY_FIELDS = {
 GRAINS = ("month", "quarter", "year")
 MECHANISMS = ("laplace", "gaussian")
 BUDGET_FIELD = {"laplace": "epsilon", "gaussian": "rho"}
-MAX_EPSILON = Fraction(10)
-MAX_RHO = Fraction(10)
+# The budget of one query, bounds included. The floor keeps out probing: ten million queries
+# of a millionth each would add up to little per query but average the noise away bit by bit.
+# The ceiling keeps out reconstruction: one query with a huge budget has almost no noise. The
+# rho floor is what the smallest Laplace query costs (MIN_EPSILON**2 / 2); the rho ceiling is
+# about a sixth of the default yearly cap (rho 0.311064), so one Gaussian query never takes
+# most of a year.
+MIN_EPSILON = Fraction(1, 100)
+MAX_EPSILON = Fraction(1)
+MIN_RHO = Fraction(5, 100_000)
+MAX_RHO = Fraction(5, 100)
+BUDGET_LIMITS = {"epsilon": (MIN_EPSILON, MAX_EPSILON), "rho": (MIN_RHO, MAX_RHO)}
 MAX_DECIMALS = 6
 # Noise costs about 12 microseconds a cell; 200,000 cells is a few seconds and far more than
 # any dashboard shows.
@@ -127,9 +137,10 @@ class QuerySpec:
             raise ValueError(f"a {self.mechanism} spec spends {unit} only")
         if not isinstance(budget, Fraction):
             raise ValueError(f"{unit} must be a Fraction, got {budget!r}")
-        limit = MAX_EPSILON if unit == "epsilon" else MAX_RHO
-        if not 0 < budget <= limit:
-            raise ValueError(f"{unit} must be greater than 0 and at most {limit}, got {budget}")
+        low, high = BUDGET_LIMITS[unit]
+        if not low <= budget <= high:
+            raise ValueError(f"{unit} must be from {decimal_text(low)} to {decimal_text(high)}, "
+                             f"got {budget}")
         if (10**MAX_DECIMALS) % budget.denominator:
             raise ValueError(f"{unit} must be a decimal with at most {MAX_DECIMALS} places")
         object.__setattr__(self, "_canonical", json.dumps(self.as_json(), sort_keys=True,
@@ -208,8 +219,7 @@ class QuerySpec:
             wrong = BUDGET_FIELD["gaussian" if mechanism == "laplace" else "laplace"]
             if wrong in data:
                 errors.append(FieldError(wrong, f"Bij mechanisme {mechanism} hoort {unit}."))
-            limit = MAX_EPSILON if unit == "epsilon" else MAX_RHO
-            budget = _budget(data.get(unit), unit, limit, errors)
+            budget = _budget(data.get(unit), unit, errors)
         if not errors and group_by is not None and start is not None and end is not None:
             assert grain is not None
             cells = _cell_count(group_by, filters or {}, start, end, grain, taxonomy, org,
@@ -341,7 +351,7 @@ def _month(data: Mapping[str, Any], name: str, today: Month,
     return month
 
 
-def _budget(value: Any, unit: str, limit: Fraction, errors: list[FieldError]) -> Fraction | None:
+def _budget(value: Any, unit: str, errors: list[FieldError]) -> Fraction | None:
     if value is None:
         errors.append(FieldError(unit, f"Vul {unit} in, bijvoorbeeld \"0.5\"."))
         return None
@@ -366,10 +376,19 @@ def _budget(value: Any, unit: str, limit: Fraction, errors: list[FieldError]) ->
             "cijfers achter de punt, bijvoorbeeld \"0.25\"."))
         return None
     budget = Fraction(text)
-    if not 0 < budget <= limit:
-        errors.append(FieldError(unit, f"{unit} moet groter dan 0 en hoogstens {limit} zijn."))
+    low, high = BUDGET_LIMITS[unit]
+    if not low <= budget <= high:
+        errors.append(FieldError(unit, budget_range_message(unit)))
         return None
     return budget
+
+
+def budget_range_message(unit: str) -> str:
+    """The Dutch message for a budget outside its range, naming the range."""
+    low, high = (decimal_text(limit) for limit in BUDGET_LIMITS[unit])
+    return (f"{unit} moet per vraag tussen {low} en {high} liggen (grenzen inbegrepen): kleiner "
+            "maakt aftasten met heel veel vragen mogelijk, groter laat één vraag de cijfers "
+            "bijna zonder ruis zien.")
 
 
 def _cell_count(

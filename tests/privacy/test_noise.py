@@ -151,11 +151,11 @@ def test_noisy_table_reports_what_was_spent_and_how() -> None:
 
 
 def test_gaussian_release_spends_rho() -> None:
-    spec = spec_of(mechanism="gaussian", epsilon=None, rho="0.5", group_by=["unit"])
+    spec = spec_of(mechanism="gaussian", epsilon=None, rho="0.05", group_by=["unit"])
     noisy = add_noise(exact_of(spec, sens=Sensitivity(9, 27)))
     assert noisy.calibration.mechanism == "gaussian"
-    assert noisy.noise_scale == pytest.approx(math.sqrt(27))
-    assert noisy.as_json()["rho"] == "0.5"
+    assert noisy.noise_scale == pytest.approx(math.sqrt(27 / (2 * 0.05)))  # l2 / sqrt(2 rho)
+    assert noisy.as_json()["rho"] == "0.05"
     assert "epsilon" not in noisy.as_json()
 
 

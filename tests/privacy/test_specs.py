@@ -9,7 +9,19 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from privacy.specs import DIMENSIONS, MAX_CELLS, QuerySpec, decimal_text
+from privacy.specs import (
+    BUDGET_FIELD,
+    BUDGET_LIMITS,
+    DIMENSIONS,
+    MAX_CELLS,
+    MAX_EPSILON,
+    MAX_RHO,
+    MIN_EPSILON,
+    MIN_RHO,
+    QuerySpec,
+    budget_range_message,
+    decimal_text,
+)
 from registry.errors import ValidationFailed
 from registry.organisations import parse_org_csv
 from registry.periods import Month
@@ -73,11 +85,16 @@ def test_different_budgets_are_different_questions() -> None:
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [("0.1", Fraction(1, 10)), ("1", Fraction(1)), (2, Fraction(2)), ("10", Fraction(10)),
-     ("0.000001", Fraction(1, 10**6)), (" 0.25 ", Fraction(1, 4))],
+    [("0.1", Fraction(1, 10)), ("1", Fraction(1)), (1, Fraction(1)), ("0.01", Fraction(1, 100)),
+     ("0.123456", Fraction(123456, 10**6)), (" 0.25 ", Fraction(1, 4))],
 )
 def test_epsilon_is_exact(value: object, expected: Fraction) -> None:
     assert parse(epsilon=value).epsilon == expected
+
+
+EPSILON_RANGE = ("epsilon moet per vraag tussen 0.01 en 1 liggen (grenzen inbegrepen): kleiner "
+                 "maakt aftasten met heel veel vragen mogelijk, groter laat één vraag de cijfers "
+                 "bijna zonder ruis zien.")
 
 
 @pytest.mark.parametrize(
@@ -86,8 +103,10 @@ def test_epsilon_is_exact(value: object, expected: Fraction) -> None:
         (0.5, "Geef epsilon als tekst (\"0.5\") of geheel getal, niet als kommagetal: "
               "een binair kommagetal is niet exact."),
         (True, "epsilon moet een getal zijn."),
-        ("0", "epsilon moet groter dan 0 en hoogstens 10 zijn."),
-        ("10.000001", "epsilon moet groter dan 0 en hoogstens 10 zijn."),
+        ("0", EPSILON_RANGE),
+        ("0.009999", EPSILON_RANGE),
+        ("1.000001", EPSILON_RANGE),
+        (2, EPSILON_RANGE),
         (-1, "epsilon moet een decimaal getal zijn met hoogstens 6 cijfers achter de punt, "
              "bijvoorbeeld \"0.25\"."),
         ("1e-3", "epsilon moet een decimaal getal zijn met hoogstens 6 cijfers achter de punt, "
@@ -105,10 +124,10 @@ def test_bad_epsilon_is_refused_with_a_message(value: object, message: str) -> N
 
 
 def test_gaussian_spends_rho_not_epsilon() -> None:
-    spec = parse(mechanism="gaussian", epsilon=None, rho="0.125")
-    assert (spec.rho, spec.epsilon) == (Fraction(1, 8), None)
-    assert (spec.budget, spec.budget_unit) == (Fraction(1, 8), "rho")
-    assert '"rho":"0.125"' in spec.canonical_json()
+    spec = parse(mechanism="gaussian", epsilon=None, rho="0.03125")
+    assert (spec.rho, spec.epsilon) == (Fraction(1, 32), None)
+    assert (spec.budget, spec.budget_unit) == (Fraction(1, 32), "rho")
+    assert '"rho":"0.03125"' in spec.canonical_json()
     assert "epsilon" not in spec.canonical_json()
 
 
@@ -119,7 +138,7 @@ def test_gaussian_with_epsilon_is_refused() -> None:
 
 
 def test_laplace_with_rho_is_refused() -> None:
-    assert field_errors(rho="0.5") == {"rho": "Bij mechanisme laplace hoort epsilon."}
+    assert field_errors(rho="0.05") == {"rho": "Bij mechanisme laplace hoort epsilon."}
 
 
 @pytest.mark.parametrize(
@@ -202,8 +221,11 @@ def test_filters_cannot_be_changed_after_construction() -> None:
         ({"start": Month(2026, 1)}, "start 2026-01 is after end 2025-12"),
         ({"epsilon": 0.5}, "epsilon must be a Fraction, got 0.5"),
         ({"epsilon": Fraction(1, 3)}, "epsilon must be a decimal with at most 6 places"),
-        ({"epsilon": Fraction(11)}, "epsilon must be greater than 0 and at most 10, got 11"),
-        ({"rho": Fraction(1)}, "a laplace spec spends epsilon only"),
+        ({"epsilon": Fraction(11)}, "epsilon must be from 0.01 to 1, got 11"),
+        ({"epsilon": Fraction(1, 1000)}, "epsilon must be from 0.01 to 1, got 1/1000"),
+        ({"mechanism": "gaussian", "epsilon": None, "rho": Fraction(1, 10)},
+         "rho must be from 0.00005 to 0.05, got 1/10"),
+        ({"rho": Fraction(1, 100)}, "a laplace spec spends epsilon only"),
     ],
 )
 def test_direct_construction_checks_invariants(changes: dict[str, object], message: str) -> None:
@@ -217,7 +239,67 @@ def test_direct_construction_checks_invariants(changes: dict[str, object], messa
     assert str(caught.value) == message
 
 
-budgets = st.integers(min_value=1, max_value=10**7).map(lambda n: Fraction(n, 10**6))
+def budgets_inside(unit: str) -> st.SearchStrategy[Fraction]:
+    """Every six-decimal budget from the unit's minimum to its maximum, bounds included."""
+    low, high = BUDGET_LIMITS[unit]
+    return st.integers(int(low * 10**6), int(high * 10**6)).map(lambda n: Fraction(n, 10**6))
+
+
+def budgets_outside(unit: str) -> st.SearchStrategy[Fraction]:
+    """Six-decimal budgets below the minimum (0 included) or above the maximum, up to the
+    largest number the decimal format takes (999.999999)."""
+    low, high = BUDGET_LIMITS[unit]
+    return st.one_of(st.integers(0, int(low * 10**6) - 1),
+                     st.integers(int(high * 10**6) + 1, 10**9 - 1)
+                     ).map(lambda n: Fraction(n, 10**6))
+
+
+def direct_spec(mechanism: str, budget: Fraction) -> QuerySpec:
+    return QuerySpec("contacts", (), {}, Month(2025, 1), Month(2025, 12), mechanism=mechanism,
+                     epsilon=budget if mechanism == "laplace" else None,
+                     rho=budget if mechanism == "gaussian" else None)
+
+
+def test_the_limits_are_the_documented_ones() -> None:
+    assert BUDGET_LIMITS == {"epsilon": (MIN_EPSILON, MAX_EPSILON), "rho": (MIN_RHO, MAX_RHO)}
+    assert [decimal_text(limit) for limit in (MIN_EPSILON, MAX_EPSILON, MIN_RHO, MAX_RHO)] == [
+        "0.01", "1", "0.00005", "0.05"]
+    assert MIN_EPSILON**2 / 2 == MIN_RHO  # the cost of the smallest Laplace query
+
+
+@settings(max_examples=200, deadline=None)
+@given(mechanism=st.sampled_from(["laplace", "gaussian"]), data=st.data())
+def test_any_budget_inside_the_range_is_accepted(mechanism: str, data: st.DataObject) -> None:
+    unit = BUDGET_FIELD[mechanism]
+    budget = data.draw(budgets_inside(unit))
+    spec = parse(**{"mechanism": mechanism, "epsilon": None, unit: decimal_text(budget)})
+    assert (spec.budget, spec.budget_unit) == (budget, unit)
+    direct = direct_spec(mechanism, budget)
+    assert direct == spec
+
+
+@settings(max_examples=200, deadline=None)
+@given(mechanism=st.sampled_from(["laplace", "gaussian"]), data=st.data(),
+       as_int=st.booleans())
+def test_any_budget_outside_the_range_is_refused_naming_the_field(
+    mechanism: str, data: st.DataObject, as_int: bool,
+) -> None:
+    unit = BUDGET_FIELD[mechanism]
+    budget = data.draw(budgets_outside(unit))
+    value: object = decimal_text(budget)
+    if as_int and budget.denominator == 1:
+        value = budget.numerator  # a JSON integer is read the same way
+    assert field_errors(**{"mechanism": mechanism, "epsilon": None, unit: value}) == {
+        unit: budget_range_message(unit)}
+    low, high = BUDGET_LIMITS[unit]
+    assert f"tussen {decimal_text(low)} en {decimal_text(high)}" in budget_range_message(unit)
+    with pytest.raises(ValueError, match=f"^{unit} must be from "):
+        direct_spec(mechanism, budget)
+
+
+def test_a_budget_too_large_for_the_format_is_refused_naming_the_field() -> None:
+    assert set(field_errors(epsilon="1000000")) == {"epsilon"}
+    assert set(field_errors(mechanism="gaussian", epsilon=None, rho=10**9)) == {"rho"}
 
 
 @settings(max_examples=60, deadline=None)
@@ -226,13 +308,14 @@ budgets = st.integers(min_value=1, max_value=10**7).map(lambda n: Fraction(n, 10
     channels=st.lists(st.sampled_from(TAXONOMY.codes("channel")), unique=True, max_size=3),
     grain=st.sampled_from(["month", "quarter", "year"]),
     mechanism=st.sampled_from(["laplace", "gaussian"]),
-    budget=budgets,
     months=st.tuples(st.integers(0, 30), st.integers(0, 30)),
+    draws=st.data(),
 )
 def test_as_json_reads_back_to_the_same_spec(
-    group_by: list[str], channels: list[str], grain: str, mechanism: str, budget: Fraction,
-    months: tuple[int, int],
+    group_by: list[str], channels: list[str], grain: str, mechanism: str,
+    months: tuple[int, int], draws: st.DataObject,
 ) -> None:
+    budget = draws.draw(budgets_inside(BUDGET_FIELD[mechanism]))
     start, end = sorted(TODAY.add(-m) for m in months)
     data: dict[str, object] = {
         "measure": "cases", "group_by": group_by, "from": str(start), "to": str(end),
