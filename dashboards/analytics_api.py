@@ -15,19 +15,22 @@ yet published" is an ordinary state, not an error.
 
 from __future__ import annotations
 
+import re
 from itertools import pairwise
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 
-from analytics.intervals import nl_number, rate_per_100_fte
+from analytics.findings import period_end, summarise
+from analytics.intervals import rate_per_100_fte
 from analytics.plan import PlanYear
 from analytics.reading import display
 from dashboards import published as data
 from dashboards.prevention.benchmarks import compare_rate, row_count
 from dashboards.prevention.figures import latest_complete, latest_month, periods
-from dashboards.prevention.units import dg_cells, row_fte, rule_sentence
+from dashboards.prevention.units import row_fte
 from privacy.coarsening import released_units
+from privacy.plan import Part
 from registry.access import current_principal, require_roles, services
 from registry.accounts import Role
 from registry.errors import FieldError, Forbidden, ValidationFailed
@@ -41,8 +44,10 @@ NOT_PUBLISHED = ("Voor deze organisatie en periode zijn nog geen cijfers van het
                  "gepubliceerd. Cijfers verschijnen na elke afgesloten maand.")
 NO_COMPLETE_YEAR = ("Voor dit jaar is nog geen afgesloten jaar van het releaseplan "
                     "gepubliceerd; deze cijfers verschijnen na afloop van het jaar.")
-CHECKS_UNAVAILABLE = ("De gepubliceerde cijfers passen niet bij de huidige indeling in "
-                      "eenheden; er is daarom niets te controleren.")
+NO_CHECKABLE_PERIOD = ("Er is nog geen heel jaar of halfjaar van het releaseplan "
+                       "gepubliceerd; wat opvalt, staat hier na de publicatie van het eerste "
+                       "halfjaar.")
+PERIOD = re.compile(r"^[0-9]{4}(-H[12])?$")
 MONTHS_PER_ORGANISATION = ("Maandcijfers zijn er alleen voor de hele organisatie; de reeks "
                            "geldt voor de organisatie, niet voor de gekozen eenheid of "
                            "categorie.")
@@ -112,51 +117,52 @@ def trends() -> Response:
 @bp.get("/checks")
 @require_roles(*READ_ROLES)
 def checks() -> Response:
-    """DG rows x categories marked "opvallend" by the Bonferroni rule; never a 500."""
+    """What stands out (``analytics.hotspots``) in one period, in the report's shape; never 500.
+
+    ``period`` is a data year ("2025", a complete one) or a published half year ("2026-H1");
+    by default the last complete year up to ``to`` (default: the latest published month), else
+    the latest published half year. Nothing checkable: an empty answer with a Dutch note.
+    """
     organisation = _organisation()
     end = _month("to") if "to" in request.args else None
+    wanted = _period()
     plan = _plan()
     if end is None:
         end = latest_month(plan)
-    body: dict[str, Any] = {"organisation": organisation, "to": str(end) if end else None,
-                            "published_months": [], "release_ids": []}
-    if end is None or not plan:
-        return jsonify({**body, "window": [], "checks": [], "summary": None,
-                        "note_nl": NOT_PUBLISHED})
     s = services()
-    try:
-        cells, complete, halves = dg_cells(plan, s.org(), organisation,
-                                           s.taxonomy.codes("categories"), end.year)
-    except (KeyError, ValueError, ArithmeticError):
-        # e.g. the structure changed after a release, so its rows no longer match
-        return jsonify({**body, "window": [], "checks": [], "summary": None,
-                        "note_nl": CHECKS_UNAVAILABLE})
-    if not cells:
-        return jsonify({**body, "window": [], "checks": [], "summary": None,
-                        "note_nl": NOT_PUBLISHED})
-    window = ([str(complete.year)] if complete is not None else []) + list(halves)
-    used = [py for py in (complete, plan.get(end.year)) if py is not None]
-    body["release_ids"] = list(dict.fromkeys(r for py in used for r in py.release_ids))
-    tested = sum(1 for c in cells if c.bound is not None)
+    available = checkable_periods(plan, end) if end is not None else []
+    body: dict[str, Any] = {"to": str(end) if end else None, "periods": available,
+                            "published_months": [], "release_ids": []}
+    period = wanted if wanted is not None else default_period(available)
+    if period is None or period not in available:
+        empty = summarise(None, organisation, s.org(), s.taxonomy)
+        note = (NO_CHECKABLE_PERIOD if end is not None and plan and wanted is None
+                else NOT_PUBLISHED)
+        return jsonify({**body, **empty.as_json(), "note_nl": note})
+    py = plan[int(period[:4])]
+    summary = summarise(py, organisation, s.org(), s.taxonomy, period=period)
+    body["release_ids"] = list(py.release_ids)
+    body["published_months"] = [str(m) for m, _e in py.monthly(organisation)]
+    return jsonify({**body, **summary.as_json(), "note_nl": summary.note})
+
+
+def checkable_periods(plan: dict[int, PlanYear], end: Month) -> list[str]:
+    """Complete years and published half years that are over by ``end``, oldest first."""
     out = []
-    for c in cells:
-        if not c.flagged:
-            continue
-        out.append({
-            "unit": c.row, "unit_name": s.org().get(c.row).name, "category": c.category,
-            "period": c.period, "kinds": ["remarkable"], "flagged": True,
-            "evidence": {"remarkable": {"status": "ja", "count": c.count.as_dict(),
-                                        "lower_bound": round(c.bound or 0.0, 4),
-                                        "expected": round(c.expected or 0.0, 4),
-                                        "tested": tested}},
-            "explanation_nl": (f"In {c.period} ligt de gecorrigeerde ondergrens "
-                               f"({nl_number(c.bound or 0.0, 1)}) boven het verwachte aantal "
-                               f"({nl_number(c.expected or 0.0, 1)})."),
-        })
-    return jsonify({**body, "window": window,
-                    "summary": {"tested": tested, "remarkable": len(out),
-                                "rule_nl": rule_sentence(tested)},
-                    "checks": out, "note_nl": None})
+    for year, py in sorted(plan.items()):
+        if py.complete and year <= end.year:
+            out.append(str(year))
+        elif not py.complete:
+            out += [h for h in py.periods(Part.HALF)
+                    if py.dg_half(h) is not None and period_end(h) <= end]
+    return out
+
+
+def default_period(available: list[str]) -> str | None:
+    years = [p for p in available if "-H" not in p]
+    if years:
+        return years[-1]
+    return available[-1] if available else None
 
 
 @bp.get("/benchmarks")
@@ -218,6 +224,15 @@ def _month(name: str) -> Month:
         return Month.parse(raw)
     except ValueError as exc:
         raise _invalid(name, str(exc)) from exc
+
+
+def _period() -> str | None:
+    raw = request.args.get("period")
+    if raw is None:
+        return None
+    if not PERIOD.match(raw) or not 2000 <= int(raw[:4]) <= 2100:
+        raise _invalid("period", "Geef een jaar (2025) of een halfjaar (2026-H1).")
+    return raw
 
 
 def _year() -> int:

@@ -81,26 +81,73 @@ SCHEMAS: dict[str, Any] = {
     },
     "ChecksAnswer": {
         "type": "object",
-        "required": ["organisation", "checks", "published_months", "release_ids", "note_nl"],
+        "description": "What stands out in one organisation in one period: the hotspot "
+                       "checks' report (`analytics.hotspots`), the same objects as the "
+                       "signalenrapportage's `findings`. Every unit x category pair is in "
+                       "exactly one of `findings`, `too_small` and `nothing_found`.",
+        "required": ["organisation", "period", "periods", "alpha", "error_control", "findings",
+                     "too_small", "nothing_found", "published_months", "release_ids",
+                     "note_nl"],
         "properties": {
-            "organisation": {"type": "string"}, "to": {"type": ["string", "null"]},
-            "window": {"type": "array", "items": {"type": "string"},
-                       "description": "The complete year and the half years tested."},
-            "summary": {"type": ["object", "null"]},
-            "checks": {"type": "array", "items": {
-                "type": "object",
-                "required": ["unit", "category", "kinds", "evidence", "explanation_nl"],
-                "properties": {
-                    "unit": {"type": "string"}, "unit_name": {"type": "string"},
-                    "category": {"type": "string"}, "flagged": {"type": "boolean"},
-                    "period": {"type": "string"},
-                    "kinds": {"type": "array",
-                              "items": {"enum": ["consistent", "stable", "remarkable"]}},
-                    "evidence": {"type": "object"},
-                    "explanation_nl": {"type": "string"},
-                },
+            "organisation": {"type": "string"},
+            "to": {"type": ["string", "null"]},
+            "period": {"type": ["string", "null"],
+                       "description": "The complete year or half year checked; null when "
+                                      "nothing could be checked (see note_nl)."},
+            "periods": {"type": "array", "items": {"type": "string"},
+                        "description": "Every period that can be asked for (`period=`)."},
+            "alpha": {"type": "number",
+                      "description": "At most this share of reports names any unit falsely."},
+            "alpha_per_organisation": {"type": ["number", "null"]},
+            "error_control": {"enum": ["familywise"]},
+            "method": {"type": ["string", "null"]},
+            "findings": {"type": "array", "items": {"$ref": "#/components/schemas/Finding"}},
+            "too_small": {"type": "array", "items": {
+                "type": "object", "required": ["unit", "category", "needed_fte"],
+                "properties": {"unit": {"type": "string"}, "category": {"type": "string"},
+                               "needed_fte": {"type": ["integer", "null"],
+                                              "description": "About the FTE at which a "
+                                                             "threefold excess would be "
+                                                             "found."}},
+            }},
+            "nothing_found": {"type": "array", "items": {
+                "type": "object", "required": ["unit", "category"],
+                "properties": {"unit": {"type": "string"}, "category": {"type": "string"}},
             }},
             **_SOURCES,
+        },
+    },
+    "Finding": {
+        "type": "object",
+        "description": "A unit x category with clearly more cases than expected. The unit is "
+                       "a unit code, or `<ORG>:rest` for the organisation's staff outside its "
+                       "large DGs.",
+        "required": ["unit", "category", "kind", "evidence", "unit_name", "category_label",
+                     "period", "sentence_nl", "explanation_nl"],
+        "properties": {
+            "unit": {"type": "string"}, "category": {"type": "string"},
+            "kind": {"enum": ["opvallend"]},
+            "evidence": {
+                "type": "object",
+                "required": ["estimate", "ci95", "expected", "p_value", "level", "consistent",
+                             "stable"],
+                "properties": {
+                    "estimate": {"type": "number"},
+                    "ci95": {"type": "array", "items": {"type": "number"},
+                             "minItems": 2, "maxItems": 2},
+                    "expected": {"type": "number"},
+                    "p_value": {"type": ["number", "null"]},
+                    "level": {"type": "number"},
+                    "consistent": {"type": "boolean"},
+                    "stable": {"type": ["boolean", "null"]},
+                },
+            },
+            "unit_name": {"type": "string"}, "category_label": {"type": "string"},
+            "period": {"type": "string"},
+            "sentence_nl": {"type": "string",
+                            "description": "The finding in one plain Dutch sentence."},
+            "explanation_nl": {"type": "string",
+                               "description": "How it was computed (in Dutch)."},
         },
     },
     "BenchmarksAnswer": {
@@ -136,12 +183,17 @@ PATHS: dict[str, Any] = {
     }},
     "/api/v1/checks": {"get": {
         "operationId": "getChecks", "tags": ["analytics"],
-        "summary": "DG row x category pairs whose Bonferroni-corrected one-sided lower bound "
-                   "exceeds the count expected from the organisation's rate and the row's FTE "
-                   "share; an empty list otherwise.",
+        "summary": "What stands out: units with clearly more cases of a category than "
+                   "expected, the units too small to judge and a list of the rest; at most 5% "
+                   "of reports name any unit falsely.",
         "description": _DESCRIPTION, "security": _BEARER,
-        "parameters": [_ORGANISATION,
-                       _query("to", _MONTH, False, "Last month; default the latest published.")],
+        "parameters": [
+            _ORGANISATION,
+            _query("to", _MONTH, False, "Last month; default the latest published."),
+            _query("period", {"type": "string", "pattern": r"^[0-9]{4}(-H[12])?$"}, False,
+                   "A complete year (2025) or a published half year (2026-H1); default the "
+                   "last complete year up to `to`, else the latest half year."),
+        ],
         "responses": {"200": _json({"$ref": "#/components/schemas/ChecksAnswer"}, "The checks."),
                       **_RESPONSES},
     }},

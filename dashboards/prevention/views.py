@@ -1,6 +1,6 @@
 """Routes of the prevention officer's dashboard: pages, CSV downloads and the local plotly.js.
 
-Pages: trends (``index``), categories per DG and flags (``units``), comparisons
+Pages: trends (``index``), categories per DG and what stands out (``units``), comparisons
 (``benchmarks``) and follow-up (``follow_up``). All read the release plan's published years
 (``data.plan_year``), so viewing them reads no raw signal and spends no budget. Who may look: the
 preventiemedewerker, for their own organisation. Wrong filters give the page back with a Dutch
@@ -34,7 +34,7 @@ from dashboards.prevention.filters import (
     parse_filters,
     unit_choices,
 )
-from dashboards.prevention.units import check_names, unit_section
+from dashboards.prevention.units import unit_section
 from registry.access import current_principal, require_roles, services
 from registry.accounts import Role
 from registry.errors import FieldError, NotFound, ValidationFailed
@@ -203,7 +203,7 @@ def _page(endpoint: str, page: str) -> Any:
         "units": unit_choices(state.org, f.organisation, state.threshold),
         "categories": [(c, state.taxonomy.label("categories", c, _locale()))
                        for c in state.taxonomy.codes("categories")],
-        "plotly_url": plotly_url(), "query": f.query(), "check_names": check_names(),
+        "plotly_url": plotly_url(), "query": f.query(),
         "section": None, "months": [], "latest": None,
     }
     if result.errors:

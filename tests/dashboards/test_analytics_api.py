@@ -96,6 +96,7 @@ def test_no_login_is_401_and_a_session_works(client, login):
     (trends_url("MIN-X"), "organisation"),
     (f"/api/v1/trends?organisation=MIN-A&from={END}&to={START.add(-1)}", "from"),
     ("/api/v1/checks?organisation=MIN-A&to=gisteren", "to"),
+    ("/api/v1/checks?organisation=MIN-A&period=vorig-jaar", "period"),
     ("/api/v1/benchmarks?organisation=MIN-A&year=twintig", "year"),
 ])
 def test_bad_parameters_are_422_naming_the_field(client, make_token, url, field):
@@ -116,20 +117,31 @@ def test_nothing_published_is_200_with_a_dutch_note(client, make_token):
         assert "gepubliceerd" in body["note_nl"] and body["release_ids"] == []
 
 
-def test_checks_apply_the_bonferroni_rule_and_never_fail(client, make_token, published):
+def test_checks_answer_the_hotspot_report_and_never_fail(client, make_token, published):
     headers = make_token(Role.CENTRAL_WORKS_COUNCIL, None)
     for organisation in (ORG, OTHER, "ZW"):
         response = client.get(f"/api/v1/checks?organisation={organisation}", headers=headers)
         assert response.status_code == 200
         body = response.get_json()
-        assert body["to"] == str(END) and body["window"] == [str(END.year - 1), f"{END.year}-H1"]
-        assert body["summary"]["tested"] > 0 and "anders noemen we niets" in body["summary"][
-            "rule_nl"]
-        for item in body["checks"]:
-            evidence = item["evidence"]["remarkable"]
-            assert evidence["lower_bound"] > evidence["expected"]
+        assert body["to"] == str(END) and body["period"] == str(END.year - 1)
+        assert str(END.year - 1) in body["periods"] and body["release_ids"]
+        assert body["error_control"] == "familywise" and body["alpha"] == 0.05
+        assert body["too_small"] and body["note_nl"] is None
+        for item in body["findings"]:
+            evidence = item["evidence"]
+            assert evidence["p_value"] <= evidence["level"]
+            assert evidence["estimate"] > evidence["expected"]
+            assert item["unit_name"] in item["sentence_nl"] or "Rest" in item["unit_name"]
+    half = client.get(f"/api/v1/checks?organisation={ORG}&period={END.year}-H1",
+                      headers=headers).get_json()
+    assert half["period"] == f"{END.year}-H1" and half["note_nl"] is None
     early = client.get(f"/api/v1/checks?organisation={ORG}&to=2001-01", headers=headers)
-    assert early.status_code == 200 and early.get_json()["checks"] == []
+    assert early.status_code == 200 and early.get_json()["findings"] == []
+    assert "gepubliceerd" in early.get_json()["note_nl"]
+    missing = client.get(f"/api/v1/checks?organisation={ORG}&period=2001", headers=headers)
+    assert missing.status_code == 200 and missing.get_json()["period"] is None
+    assert client.get(f"/api/v1/checks?organisation={ORG}&period=2025-H3",
+                      headers=headers).status_code == 422
 
 
 def test_benchmarks_answer_from_the_complete_year(client, make_token, published):

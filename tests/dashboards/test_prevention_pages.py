@@ -92,11 +92,15 @@ def test_categories_in_taxonomy_order_and_the_flag_rule_is_stated(client, office
     assert list(shown) == [x for x in labels if x in shown]
     heat = found["dg-categorie"]["data"][0]
     assert len(heat["y"]) == 2 and any("Rest van" in r for r in heat["y"])
-    assert "gecorrigeerd voor alle" in html and "anders noemen we niets" in html
+    assert "Wat valt op?" in html and "ten onrechte een onderdeel" in html
+    for heading in ("Gevonden", "Te klein om te beoordelen", "Niets gevonden"):
+        assert f"<h4>{heading}</h4>" in html
     assert f"Zaken per DG en categorie ({END.year}-H1)" in html
 
 
-def test_the_flag_rule_marks_only_a_lower_bound_above_the_expected(services):
+def test_the_dg_cells_carry_the_verdict_of_the_hotspot_checks(services):
+    from analytics.findings import page_summaries
+    from analytics.hotspots import Verdict, hotspots
     from dashboards.prevention.units import dg_cells
 
     org = demo_org()
@@ -105,13 +109,19 @@ def test_the_flag_rule_marks_only_a_lower_bound_above_the_expected(services):
     services.signals.store_many(records, receipts=False)
     services.plans.publish_due()
     plan = {y: plan_year(services, y) for y in (END.year - 1, END.year)}
+    checks = page_summaries(plan, "BFZ", END, org, services.taxonomy)
+    assert [c.period for c in checks] == [str(END.year - 1), f"{END.year}-H1"]
     cells, _py, halves = dg_cells(plan, org, "BFZ", services.taxonomy.codes("categories"),
-                                  END.year)
-    tested = [c for c in cells if c.bound is not None]
-    assert halves == (f"{END.year}-H1",) and tested
-    for c in tested:
-        assert c.flagged == (c.bound > c.expected)
-        assert c.bound < c.count.one_sided_lower(0.95)  # corrected: stricter than 95%
+                                  END.year, checks)
+    assert halves == (f"{END.year}-H1",) and cells
+    year = hotspots(plan[END.year - 1], "BFZ")
+    verdicts = {(p.unit, p.category): p.verdict for p in year.pairs}
+    for c in cells:
+        assert c.verdict is not None
+        if c.period == str(END.year - 1):
+            unit = "BFZ:rest" if c.row == "BFZ" else c.row
+            assert c.verdict is verdicts[(unit, c.category)]
+        assert c.flagged == (c.verdict is Verdict.FOUND)
 
 
 def test_follow_up_shares_stay_within_0_and_100(client, officer):
