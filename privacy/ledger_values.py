@@ -111,7 +111,9 @@ class YearBudget:
                       "epsilon": round(epsilon_at(self.spent, self.cap.delta), 4)},
             "allocations": [
                 {"consumer": s.consumer, "rho": format_epsilon(s.allocated),
-                 "spent": format_epsilon(s.spent)}
+                 "spent": format_epsilon(s.spent),
+                 # What the share alone amounts to for one case, at the cap's delta.
+                 "epsilon": round(epsilon_at(s.allocated, self.cap.delta), 4)}
                 for s in self.shares
             ],
             "cap_changes": [c.as_json() for c in self.changes],
