@@ -56,8 +56,10 @@ def test_the_budget_shows_shares_and_spending_after_a_release(client, spent):
     assert year["allocated"] == {"rho": "0.276"}
     assert year["spent"] == {"rho": "0.11", "epsilon": round(epsilon_at(Fraction("0.11")), 4)}
     assert year["allocations"] == [
-        {"consumer": "plan", "rho": "0.226", "spent": "0.1"},
-        {"consumer": "research:werkdruk-2026", "rho": "0.05", "spent": "0.01"},
+        {"consumer": "plan", "rho": "0.226", "spent": "0.1",
+         "epsilon": round(epsilon_at(Fraction("0.226")), 4)},
+        {"consumer": "research:werkdruk-2026", "rho": "0.05", "spent": "0.01",
+         "epsilon": round(epsilon_at(Fraction("0.05")), 4)},
     ]
 
 

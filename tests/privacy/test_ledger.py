@@ -285,8 +285,10 @@ def test_a_year_shows_cap_shares_spends_and_its_epsilon(ledger):
         "cap": {"epsilon": "4", "delta": "1e-06", "rho": "0.311064"},
         "allocated": {"rho": "0.251"},
         "spent": {"rho": "0.12", "epsilon": round(epsilon_at(Fraction("0.12")), 4)},
-        "allocations": [{"consumer": "or:MIN-A", "rho": "0.05", "spent": "0.02"},
-                        {"consumer": "plan", "rho": "0.201", "spent": "0.1"}],
+        "allocations": [{"consumer": "or:MIN-A", "rho": "0.05", "spent": "0.02",
+                         "epsilon": round(epsilon_at(Fraction("0.05")), 4)},
+                        {"consumer": "plan", "rho": "0.201", "spent": "0.1",
+                         "epsilon": round(epsilon_at(Fraction("0.201")), 4)}],
         "cap_changes": [],
     }
     assert 0 < year.as_json()["spent"]["epsilon"] < 4
