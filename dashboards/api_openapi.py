@@ -158,10 +158,13 @@ SCHEMAS: dict[str, Any] = {
                           "description": "One case's loss so far at the cap's delta "
                                          "(OpenDP's conversion), rounded."}}},
             "allocations": {"type": "array", "items": {
-                "type": "object", "required": ["consumer", "rho", "spent"],
+                "type": "object", "required": ["consumer", "rho", "spent", "epsilon"],
                 "additionalProperties": False,
                 "properties": {"consumer": {"type": "string"}, "rho": _EXACT,
-                               "spent": _EXACT}}},
+                               "spent": _EXACT,
+                               "epsilon": {"type": "number", "description":
+                                           "What the share alone amounts to for one case, "
+                                           "at the cap's delta."}}}},
             "cap_changes": {"type": "array", "items": {
                 "type": "object",
                 "required": ["year", "changed_on", "previous_epsilon", "epsilon", "delta",
