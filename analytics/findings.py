@@ -59,39 +59,43 @@ def dutch(text: str, **values: Any) -> str:
     return text % values if values else text
 
 
-class Labels(Protocol):
+class Labels(Protocol):  # the taxonomy
     def label(self, field: str, code: str, locale: str = "nl") -> str: ...
 
 
 # -- names ------------------------------------------------------------------------------------
 
 
-def unit_name(org: OrgStructure, unit: str, _: Translate = dutch) -> str:
-    """The unit's name from the structure; the rest row is "Rest van <organisation>"."""
+def unit_name(org: OrgStructure, unit: str, _: Translate = dutch, rijk: bool = False) -> str:
+    """The unit's name from the structure; the rest row is "Rest van <organisation>". In a
+    report of the whole Rijk a unit's organisation is named too (names repeat between them)."""
     if unit.endswith(REST):
         return _("Rest van %(name)s", name=_name(org, unit[:-len(REST)]))
-    return _name(org, unit)
+    return _name(org, unit, rijk)
 
 
-def _name(org: OrgStructure, code: str) -> str:
+def _name(org: OrgStructure, code: str, rijk: bool = False) -> str:
     """The unit's name; a directie's with its DG's, as names repeat between DGs."""
     if code not in org:
         return code
     unit = org.get(code)
-    parent = unit.parent
-    if parent is None or parent == unit.organisation or parent not in org:
-        return str(unit.name)
-    return f"{unit.name} ({org.get(parent).name})"
+    context = []
+    if unit.parent is not None and unit.parent != unit.organisation and unit.parent in org:
+        context.append(str(org.get(unit.parent).name))
+    if rijk and code != unit.organisation and unit.organisation in org:
+        context.append(str(org.get(unit.organisation).name))
+    return f"{unit.name} ({', '.join(context)})" if context else str(unit.name)
 
 
-def _in_unit(org: OrgStructure, unit: str, organisation: str, _: Translate) -> str:
+def _in_unit(org: OrgStructure, unit: str, organisation: str, _: Translate,
+             rijk: bool = False) -> str:
     """How a sentence names the unit: "DG Uitvoering", "de rest van ...", "... als geheel"."""
     if unit.endswith(REST):
         return _("de rest van %(name)s (buiten de grote DG's)",
                  name=_name(org, unit[:-len(REST)]))
     if unit == organisation:
         return _("%(name)s als geheel", name=_name(org, unit))
-    return _name(org, unit)
+    return _name(org, unit, rijk)
 
 
 def category_label(taxonomy: Labels, code: str, locale: str = "nl") -> str:
@@ -167,10 +171,13 @@ class Finding:
 
 @dataclass(frozen=True)
 class SmallGroup:
-    """The units too small to judge for one category, and the size they would need."""
+    """Units too small to judge for one or more categories, and the size they would need.
 
-    category: str
-    label: str
+    Categories with the same units and the same size are one group ("Racisme en Uitsluiting:
+    2 onderdelen, ..."), so a small organisation gets a line or two, not one per category."""
+
+    categories: tuple[str, ...]
+    labels: tuple[str, ...]
     units: tuple[str, ...]
     """Unit names, in the order of the tree."""
     needed_low: int | None
@@ -179,7 +186,7 @@ class SmallGroup:
     """"Pesten: 7 onderdelen, te beoordelen vanaf ongeveer 3.600 fte"."""
 
     def as_json(self) -> dict[str, Any]:
-        return {"category": self.category, "category_label": self.label,
+        return {"categories": list(self.categories), "category_labels": list(self.labels),
                 "units": list(self.units), "needed_fte_from": self.needed_low,
                 "needed_fte_to": self.needed_high, "text_nl": self.text}
 
@@ -252,25 +259,27 @@ def summarise(py: PlanYear | None, unit: str, org: OrgStructure, taxonomy: Label
     wanted = set(categories) if categories else None
     pairs = [(r, p) for r in reports for p in r.pairs
              if wanted is None or p.category in wanted]
-    findings = tuple(finding(p, r.organisation, org, taxonomy, period, _, locale)
+    rijk = unit == RIJK
+    findings = tuple(finding(p, r.organisation, org, taxonomy, period, _, locale, rijk)
                      for r, p in pairs if p.verdict is Verdict.FOUND)
     small = too_small_groups([p for _r, p in pairs if p.verdict is Verdict.TOO_SMALL], org,
-                             taxonomy, _, locale)
+                             taxonomy, _, locale, rijk)
     nothing = [p for _r, p in pairs if p.verdict is Verdict.NOTHING]
     return CheckSummary(unit, period, period_label(period, _), reports, findings, small,
                         len(nothing), intro, nothing_text(nothing, _))
 
 
 def finding(pair: PairResult, organisation: str, org: OrgStructure, taxonomy: Labels,
-            period: str, _: Translate = dutch, locale: str = "nl") -> Finding:
+            period: str, _: Translate = dutch, locale: str = "nl", rijk: bool = False,
+            ) -> Finding:
     label = category_label(taxonomy, pair.category, locale)
-    return Finding(pair.unit, unit_name(org, pair.unit, _), pair.category, label, period,
-                   finding_sentence(pair, organisation, org, label, period, _),
-                   explanation(pair, organisation, org, label, _), pair)
+    return Finding(pair.unit, unit_name(org, pair.unit, _, rijk), pair.category, label, period,
+                   finding_sentence(pair, organisation, org, label, period, _, rijk),
+                   explanation(pair, organisation, org, label, _, rijk), pair)
 
 
 def finding_sentence(pair: PairResult, organisation: str, org: OrgStructure, label: str,
-                     period: str, _: Translate = dutch) -> str:
+                     period: str, _: Translate = dutch, rijk: bool = False) -> str:
     """"In 2025 waren er in DG Uitvoering meer zaken over pesten dan ... verwacht 11. Het gaat
     om meerdere zaken (consistent) en het speelde in beide halfjaren (stabiel).\""""
     shown = display(pair.estimate)
@@ -278,7 +287,7 @@ def finding_sentence(pair: PairResult, organisation: str, org: OrgStructure, lab
     first = _("In %(period)s waren er in %(unit)s meer zaken over %(category)s dan je zou "
               "verwachten op grond van het aantal zaken in de organisatie en de verdeling over "
               "het Rijk: naar schatting %(estimate)s, verwacht %(expected)s.",
-              period=period_label(period, _), unit=_in_unit(org, pair.unit, organisation, _),
+              period=period_label(period, _), unit=_in_unit(org, pair.unit, organisation, _, rijk),
               category=lower_first(label), estimate=estimate,
               expected=_count(pair.expected))
     return f"{first} {_evidence(pair, _)}"
@@ -303,7 +312,7 @@ def _evidence(pair: PairResult, _: Translate) -> str:
 
 
 def explanation(pair: PairResult, organisation: str, org: OrgStructure, label: str,
-                _: Translate = dutch) -> str:
+                _: Translate = dutch, rijk: bool = False) -> str:
     """The statistics behind a finding, for "Hoe is dit berekend?"."""
     # The organisation itself is named at half its level (its rows may open it at the rest).
     limit = pair.level / 2 if pair.unit == organisation else pair.level
@@ -312,7 +321,7 @@ def explanation(pair: PairResult, organisation: str, org: OrgStructure, label: s
           "%(organisation)s, maal het aandeel van deze categorie in het hele Rijk, maal de "
           "omvang van %(unit)s.", expected=nl_number(pair.expected, 1),
           category=lower_first(label), organisation=_name(org, organisation),
-          unit=unit_name(org, pair.unit, _)),
+          unit=unit_name(org, pair.unit, _, rijk)),
         _("Als er niets bijzonders speelt, is de kans op een schatting van %(estimate)s of "
           "hoger %(p)s (toeval en de ruis samen, p-waarde). Het onderdeel wordt alleen genoemd "
           "als die kans hoogstens %(limit)s is: zo noemt hoogstens %(alpha)s%% van de "
@@ -325,23 +334,35 @@ def explanation(pair: PairResult, organisation: str, org: OrgStructure, label: s
 
 
 def too_small_groups(pairs: Sequence[PairResult], org: OrgStructure, taxonomy: Labels,
-                     _: Translate = dutch, locale: str = "nl") -> tuple[SmallGroup, ...]:
+                     _: Translate = dutch, locale: str = "nl", rijk: bool = False,
+                     ) -> tuple[SmallGroup, ...]:
     by_category: dict[str, list[PairResult]] = {}
     for pair in pairs:
         by_category.setdefault(pair.category, []).append(pair)
-    rijk = org.total_headcount
-    out = []
+    rijk_fte = org.total_headcount
+    # (units, size) -> categories: the same units at the same size are said once.
+    merged: dict[tuple[tuple[str, ...], str, int | None, int | None], list[str]] = {}
     for code, members in by_category.items():
-        label = category_label(taxonomy, code, locale)
-        names = tuple(dict.fromkeys(unit_name(org, p.unit, _) for p in members))
+        names = tuple(dict.fromkeys(unit_name(org, p.unit, _, rijk) for p in members))
         needed = sorted({p.needed_fte for p in members if p.needed_fte})
         low, high = (needed[0], needed[-1]) if needed else (None, None)
+        merged.setdefault((names, _size(low, high, rijk_fte, _), low, high), []).append(code)
+    out = []
+    for (names, size, low, high), codes in merged.items():
+        labels = tuple(category_label(taxonomy, c, locale) for c in codes)
         count = (_("1 onderdeel") if len(names) == 1
                  else _("%(n)s onderdelen", n=len(names)))
-        out.append(SmallGroup(code, label, names, low, high,
-                              _("%(category)s: %(count)s, %(size)s.", category=label,
-                                count=count, size=_size(low, high, rijk, _))))
+        out.append(SmallGroup(tuple(codes), labels, names, low, high,
+                              _("%(category)s: %(count)s, %(size)s.",
+                                category=_listed(labels, _), count=count, size=size)))
     return tuple(out)
+
+
+def _listed(labels: Sequence[str], _: Translate) -> str:
+    """"Pesten", "Pesten en Racisme", "Pesten, Racisme en Uitsluiting"."""
+    if len(labels) == 1:
+        return labels[0]
+    return _("%(first)s en %(last)s", first=", ".join(labels[:-1]), last=labels[-1])
 
 
 def _size(low: int | None, high: int | None, rijk: int, _: Translate) -> str:

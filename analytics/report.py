@@ -7,8 +7,12 @@ formal follow-up, impact) for a complete year, the change against the previous y
 years are complete, and for a running year the months published so far and the year to date.
 
 Every figure is shown through ``analytics.reading.display``: never below zero, and "te onzeker"
-with its interval when the 95% margin is larger than the figure. The report complements the
-confidential advisers' own annual report; it does not replace it.
+with its interval when the 95% margin is larger than the figure. Beside the tables
+(``analytics.report_sections``): "Wat betekenen de marges?" with an example from the report's
+own figures, the meldknop's self-reports in a table of their own, and what stands out (the
+hotspot checks in the three lists of the dashboard and the API; the signed JSON holds
+``findings`` with the API's objects). The report complements the confidential advisers' own
+annual report; it does not replace it.
 
 Output (``write_report``): a printable HTML page (plotly charts with plotly.js inline, no
 network, each chart beside its table), an XLSX workbook, and the signed report document as JSON
@@ -31,7 +35,18 @@ from typing import Any
 from analytics.intervals import Estimate, share, total
 from analytics.plan import PlanYear
 from analytics.published import PublishedMonth, PublishedTable
-from analytics.reading import Kind, display, margin_text, typical_margin
+from analytics.reading import Kind, display, typical_margin
+from analytics.report_sections import (
+    MELDKNOP,
+    MELDKNOP_NOTE,
+    MELDKNOP_TITLE,
+    findings_html,
+    findings_part,
+    findings_sheets,
+    margins,
+    margins_html,
+    meldknop,
+)
 from privacy.exports import release_to_csv, release_to_json, spreadsheet_safe
 from privacy.plan import NO_IMPACT, RIJK, Dimension, Part
 from privacy.releases import Release, canonical_spec, release_document
@@ -146,6 +161,9 @@ def plan_estimates(py: PlanYear, unit: str,
             if part.value + rest.value > 0:
                 out["zonder_formele_opvolging"] = {
                     "aandeel_alleen_luisteren": share(part, rest).scaled(100)}
+        found = meldknop(py, unit)
+        if found:
+            out[MELDKNOP] = found
     if previous is not None and py.complete and previous.complete:
         last = unit_total(previous, unit)
         change: dict[str, Estimate] = {}
@@ -187,6 +205,7 @@ def build_report(unit: str, year: int, py: PlanYear, previous: PlanYear | None,
         "verandering": f"Verandering {year} ten opzichte van {year - 1} (aantal zaken)",
         "per_maand": f"Nieuwe zaken per maand in {year} (tot nu toe gepubliceerd)",
         "tot_nu_toe": f"Nieuwe zaken in {year} tot nu toe",
+        MELDKNOP: MELDKNOP_TITLE,
     })
     tables: dict[str, list[dict[str, Any]]] = {}
     for key, found in estimates.items():
@@ -202,6 +221,10 @@ def build_report(unit: str, year: int, py: PlanYear, previous: PlanYear | None,
                 rows.append(_row(code, label, estimate, Kind.CHANGE))
             elif key == "per_maand":
                 rows.append(_row(code, code, estimate))
+            elif key == MELDKNOP:
+                label = ("Totaal (alle categorieën)" if code == "totaal"
+                         else _label(taxonomy, Dimension.CATEGORY, code))
+                rows.append(_row(code, label, estimate))
             else:
                 rows.append(_row(code, "Totaal", estimate))
         tables[key] = rows
@@ -227,11 +250,14 @@ def build_report(unit: str, year: int, py: PlanYear, previous: PlanYear | None,
         "titles": {key: titles[key] for key in tables},
         "tables": tables,
         "margin": margin,
-        "notes": _notes(year, py, previous, margin),
+        "notes": _notes(year, py, previous),
+        "margins": margins(estimates, tables, margin),
+        "table_notes": {MELDKNOP: MELDKNOP_NOTE} if MELDKNOP in tables else {},
+        **findings_part(py, unit, org, taxonomy),
     }
 
 
-def _notes(year: int, py: PlanYear, previous: PlanYear | None, margin: int | None) -> list[str]:
+def _notes(year: int, py: PlanYear, previous: PlanYear | None) -> list[str]:
     notes = [
         "Deze signalenrapportage komt uit het signaalregister: de vastgelegde signalen van de "
         "vertrouwenspersonen en andere meldkanalen. Zij vult het eigen jaarverslag van de "
@@ -239,7 +265,6 @@ def _notes(year: int, py: PlanYear, previous: PlanYear | None, margin: int | Non
         "Alle cijfers tellen zaken. Een zaak over meer onderwerpen (of via meer kanalen) telt "
         "naar rato bij elk: een zaak over twee onderwerpen telt voor de helft bij elk, zodat "
         "de categorieën samen het aantal zaken geven. Daardoor kunnen cijfers een breuk zijn.",
-        margin_text(margin),
     ]
     if not py.complete:
         notes.append(f"{year} is nog niet afgesloten: alleen de maanden die tot nu toe zijn "
@@ -285,8 +310,13 @@ def render_html(figures: dict[str, Any]) -> str:
     if figures.get("months"):
         parts.append(f"<p>Gepubliceerde maanden: {', '.join(figures['months'])}.</p>")
     parts += [f"<p>{html.escape(note)}</p>" for note in figures["notes"]]
+    parts.append(margins_html(figures))
+    table_notes = figures.get("table_notes") or {}
     for key, rows in figures["tables"].items():
-        parts.append(f"<h2>{html.escape(figures['titles'][key])}</h2><section>")
+        parts.append(f"<h2>{html.escape(figures['titles'][key])}</h2>")
+        if key in table_notes:
+            parts.append(f"<p>{html.escape(table_notes[key])}</p>")
+        parts.append("<section>")
         if rows:
             # Shown values only: never below zero (a change may be), intervals clamped.
             fig = go.Figure(go.Bar(
@@ -306,6 +336,7 @@ def render_html(figures: dict[str, Any]) -> str:
                 f"<td class=\"n\" data-col=\"{c}\">{nl(r[c])}</td>" if c != "label"
                 else f"<td>{nl(r[c])}</td>" for c, _ in COLUMNS) + "</tr>")
         parts.append("</table></section>")
+    parts.append(findings_html(figures))
     organisations = figures.get("organisations") or {}
     if len(organisations) > 1:
         parts.append("<h2>Organisaties</h2><ul>" + "".join(
@@ -327,7 +358,7 @@ def render_xlsx(figures: dict[str, Any]) -> bytes:
     info.append(["Jaar", figures["year"]])
     info.append(["Naam", figures.get("organisation_name", "")])
     info.append(["Maanden", ", ".join(figures.get("months", []))])
-    for note in figures["notes"]:
+    for note in [*figures["notes"], *figures.get("margins", [])]:
         info.append([note])
     for key, rows in figures["tables"].items():
         sheet = book.create_sheet(key[:31])
@@ -335,6 +366,7 @@ def render_xlsx(figures: dict[str, Any]) -> bytes:
         sheet.append(["code", *(c for c, _ in COLUMNS)])
         for r in rows:
             sheet.append([r["code"], *(r[c] for c, _ in COLUMNS)])
+    findings_sheets(book, figures)
     organisations = figures.get("organisations") or {}
     if organisations:
         names = book.create_sheet("organisaties")

@@ -47,6 +47,8 @@ NO_COMPLETE_YEAR = ("Voor dit jaar is nog geen afgesloten jaar van het releasepl
 NO_CHECKABLE_PERIOD = ("Er is nog geen heel jaar of halfjaar van het releaseplan "
                        "gepubliceerd; wat opvalt, staat hier na de publicatie van het eerste "
                        "halfjaar.")
+RUNNING_YEAR = ("Dit jaar loopt nog; het hele jaar wordt na afloop gepubliceerd. Vraag een "
+                "gepubliceerd halfjaar (zie periods).")
 PERIOD = re.compile(r"^[0-9]{4}(-H[12])?$")
 MONTHS_PER_ORGANISATION = ("Maandcijfers zijn er alleen voor de hele organisatie; de reeks "
                            "geldt voor de organisatie, niet voor de gekozen eenheid of "
@@ -137,6 +139,8 @@ def checks() -> Response:
     if period is None or period not in available:
         empty = summarise(None, organisation, s.org(), s.taxonomy)
         note = (NO_CHECKABLE_PERIOD if end is not None and plan and wanted is None
+                else RUNNING_YEAR if wanted is not None and "-H" not in wanted
+                and int(wanted) in plan and not plan[int(wanted)].complete
                 else NOT_PUBLISHED)
         return jsonify({**body, **empty.as_json(), "note_nl": note})
     py = plan[int(period[:4])]

@@ -6,6 +6,8 @@ the original signed monthly release (JSON) for whoever wants every cell.
 Signalenrapportage (``analytics.report``, from the release plan): the printable HTML and the
 XLSX, and the signed report document as JSON and CSV, which holds the SHA-256 of the HTML and XLSX, exactly as
 ``signal-registry report`` writes them, so ``signal-registry verify-report`` checks a download.
+Each holds what stands out in the three lists of the dashboard and the API (the JSON under
+``findings``, the API's objects), the margins explained and the meldknop's own table.
 """
 
 from __future__ import annotations

@@ -3,7 +3,10 @@ HTML, XLSX, JSON and CSV hold the same figures, which are the plan's."""
 
 from __future__ import annotations
 
+import html
+import io
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -86,7 +89,7 @@ def test_report_formats_agree_and_verify(run, services, tmp_path):
         assert 0 <= share["lower"] <= share["estimate"] <= share["upper"] <= 100
     # the seeded signals are pesten and discriminatie: other categories are too uncertain
     assert any(r["te_onzeker"] for r in tables["zaken_per_categorie"])
-    assert f"ongeveer ±{figures['margin']} zaken" in " ".join(figures["notes"])
+    assert f"ongeveer ±{figures['margin']} zaken" in " ".join(figures["margins"])
 
     # JSON and CSV: both verify, and the CSV rows are the signed figures
     for name in ("json", "csv"):
@@ -109,7 +112,7 @@ def test_report_formats_agree_and_verify(run, services, tmp_path):
 
     # HTML: every figure of every table, beside a chart, with plotly.js inline (no CDN)
     page = paths["html"].read_text()
-    assert "<script src=" not in page and "Wat betekent de marge?" in page
+    assert "<script src=" not in page and "Wat betekenen de marges?" in page
     assert "signalenrapportage" in page.lower() and "jaarverslag van de" in page
     assert "kleine willekeurige afwijking" not in page and "controles" not in page
     for key in tables:
@@ -123,7 +126,7 @@ def test_report_formats_agree_and_verify(run, services, tmp_path):
 
     signed = run("verify-report", str(paths["json"]))
     assert signed.exit_code == 0, signed.output
-    paths["html"].write_text(page.replace("Wat betekent", "Wat betekende"))
+    paths["html"].write_text(page.replace("Wat betekenen", "Wat betekende"))
     tampered = run("verify-report", str(paths["json"]))
     assert tampered.exit_code == 1 and f"FAILED: {paths['html'].name}" in tampered.output
 
@@ -148,8 +151,6 @@ def test_report_without_publications_says_so(run):
 
 
 def test_report_workbook_never_holds_a_formula() -> None:
-    import io
-
     from analytics.report import render_xlsx
 
     figures = {
@@ -164,3 +165,104 @@ def test_report_workbook_never_holds_a_formula() -> None:
     assert "'=HYPERLINK(\"x\")" in texts and "'+cmd" in texts and "'@SUM(A1)" in texts
     assert all(cell.data_type != "f" for sheet in book.worksheets for row in sheet.iter_rows()
                for cell in row)
+
+
+def _certainty_claims(page: str) -> list[str]:
+    """Every sentence of a page (scripts left out) that says "zekerheid"."""
+    text = re.sub(r"<script.*?</script>|<style.*?</style>", " ", page, flags=re.S)
+    text = html.unescape(re.sub(r"<[^>]+>", "\n", text))
+    sentences = [s.strip() for block in text.split("\n")
+                 for s in re.split(r"(?<=[.!?])\s+", block)]
+    return [s for s in sentences if "zekerheid" in s.lower()]
+
+
+def _released_intervals(figures: dict) -> set[str]:  # type: ignore[type-arg]
+    found = set()
+    for rows in figures["tables"].values():
+        for row in rows:
+            found.update(INTERVAL.findall(row["weergave"]))
+    return found
+
+
+INTERVAL = re.compile(r"tussen \d[\d.]*\d en \d[\d.]*\d|tussen \d[\d.]*\d en \d|tussen \d en "
+                      r"\d[\d.]*\d|tussen \d en \d")
+
+
+def test_the_report_names_what_the_api_names_and_is_certain_only_of_released_figures(
+        client, login, services, monkeypatch, tmp_path):
+    from analytics.hotspots import hotspots
+    from analytics.reading import display
+    from analytics.report_sections import MELDKNOP
+    from dashboards.published import plan_year
+    from registry.accounts import Role
+    from tests.dashboards.hotspot_data import publish_demo, related, seed_noise
+
+    seed_noise(monkeypatch)
+    org, spots = publish_demo(services)
+    login(Role.CENTRAL_WORKS_COUNCIL, None)
+    py = plan_year(services, 2025)
+    for spot in spots:
+        organisation = org.get(spot.unit).organisation
+        year = spot.start.year
+        period = str(year) if spot.months == 12 else f"{year}-H1"
+        url = f"/raad/organisatie/{organisation}/jaarverslag/{year}"
+        signed = client.get(f"{url}/json")
+        assert signed.status_code == 200
+        (tmp_path / "r.json").write_bytes(signed.data)
+        assert verify_release_file(tmp_path / "r.json", services.signer.public_key_b64).ok
+        figures = json.loads(signed.data)["document"]["result"]
+        api = client.get(f"/api/v1/checks?organisation={organisation}&period={period}")
+        answer = api.get_json()
+        # The signed report lists the API's objects under `findings`, and the same lists.
+        assert figures["findings"] == answer["findings"]
+        assert figures["too_small"] == answer["too_small"]
+        assert figures["nothing_found"] == answer["nothing_found"]
+        assert figures["findings_check"]["period"] == period
+        named = {(f["unit"], f["category"]) for f in figures["findings"]}
+        assert (spot.unit, spot.category) in named and named <= related(org, spot)
+        for f in figures["findings"]:
+            assert set(f) >= {"unit", "category", "kind", "evidence"} and f["kind"] == "opvallend"
+            assert "zekerheid" not in f["sentence_nl"] and "95%" not in f["sentence_nl"]
+
+        page = client.get(f"{url}/html").get_data(as_text=True)
+        council = client.get(f"/raad/organisatie/{organisation}?jaar={year}")
+        for text in (page, council.get_data(as_text=True)):
+            assert "Wat valt op?" in text and "Wat betekenen de marges?" in text
+            claims = _certainty_claims(text)
+            assert claims, "the worked example says what 95% means"
+            released = _released_intervals(figures)
+            for claim in claims:
+                intervals = INTERVAL.findall(claim)
+                assert intervals and set(intervals) <= released, claim
+        finding = next(f for f in figures["findings"] if f["unit"] == spot.unit)
+        assert html.escape(finding["sentence_nl"], quote=False) in page
+        book = load_workbook(io.BytesIO(client.get(f"{url}/xlsx").data))
+        rows = list(book["gevonden"].iter_rows(values_only=True))
+        assert any(r[1] == spot.unit and r[4] == finding["sentence_nl"] for r in rows)
+        assert {"te_klein", "niets_gevonden"} <= set(book.sheetnames)
+
+    # A complete year: the worked example is the largest clear category, as the plan has it;
+    # the meldknop's self-reports are a table of their own, the plan's figures, in no finding.
+    organisation = org.get(spots[0].unit).organisation
+    figures = json.loads(client.get(f"/raad/organisatie/{organisation}/jaarverslag/2025/json")
+                         .data)["document"]["result"]
+    clear = {c: py.category(organisation, c) for c in py.category_codes()
+             if not display(py.category(organisation, c)).too_uncertain}
+    largest = max(clear, key=lambda c: clear[c].value)
+    shown = display(clear[largest])
+    label = services.taxonomy.label("categories", largest)
+    assert (f"Voor {label[0].lower() + label[1:]} staat {shown.number}: het echte aantal ligt "
+            f"met 95% zekerheid {shown.interval_text}.") in figures["margins"]
+    meldknop = {r["code"]: r for r in figures["tables"][MELDKNOP]}
+    for code, estimate in py.meldknop(organisation).items():
+        assert meldknop[code]["sd"] == pytest.approx(estimate.sd, abs=1e-3)
+        assert meldknop[code]["estimate"] == round(max(0.0, estimate.value), 1)
+    pairs = {(p.unit, p.category): p for p in hotspots(py, organisation).findings}
+    for f in figures["findings"]:
+        assert f["evidence"] == pairs[(f["unit"], f["category"])].as_json()["evidence"]
+
+    # The Rijk's report: every organisation checked at 5% / 10, so the report's family holds.
+    rijk = json.loads(client.get("/raad/rijk/rapportage/2025/json").data)["document"]["result"]
+    assert rijk["findings_check"]["alpha_per_organisation"] == pytest.approx(0.005)
+    allowed = set().union(*(related(org, s) for s in spots if s.months == 12))
+    assert {(f["unit"], f["category"]) for f in rijk["findings"]} <= allowed

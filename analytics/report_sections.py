@@ -1,0 +1,202 @@
+"""The parts of the signalenrapportage beside its tables, as data and as HTML and XLSX.
+
+- *Wat valt op?*: the hotspot checks (``analytics.findings``) in the same three lists as the
+  dashboard and the API; the signed JSON holds ``findings`` with the API's objects, and
+  ``too_small`` and ``nothing_found`` as the API lists them.
+- *Wat betekenen de marges?*: a short plain-Dutch explanation with a worked example taken from
+  the report's own figures (the largest category that is not too uncertain). It is the only
+  sentence that says "met 95% zekerheid", and it says so about a released figure's interval;
+  no sentence claims a certainty about a named unit.
+- *Meldknop*: the anonymous self-reports of employees (``PlanYear.meldknop``), counted apart
+  from what advisers log and never part of a finding.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping
+from typing import Any
+
+from analytics.findings import lower_first, summarise
+from analytics.intervals import Estimate, total
+from analytics.plan import PlanYear
+from analytics.reading import display
+from privacy.plan import RIJK
+from registry.organisations import OrgStructure
+
+MELDKNOP = "meldknop_per_categorie"
+MELDKNOP_TITLE = ("Meldknop: meldingen die medewerkers zelf anoniem deden, per categorie "
+                  "(apart geteld)")
+MELDKNOP_NOTE = ("Via de meldknop op het intranet kunnen medewerkers zelf anoniem een signaal "
+                 "achterlaten. Die meldingen zijn niet door een adviseur vastgelegd en kunnen "
+                 "niet worden nagegaan. Ze tellen daarom apart: ze zitten niet in de andere "
+                 "cijfers van dit verslag en niet in wat opvalt.")
+MARGINS_TITLE = "Wat betekenen de marges?"
+
+
+def meldknop(py: PlanYear, unit: str) -> dict[str, Estimate]:
+    """The meldknop's self-reports by category, with their total first (a complete year)."""
+    if not py.complete:
+        return {}
+    if unit == RIJK:
+        per_org = [py.meldknop(o.code) for o in py.org.organisations]
+        codes = list(dict.fromkeys(c for found in per_org for c in found))
+        found = {c: total(f[c] for f in per_org if c in f) for c in codes}
+    else:
+        found = py.meldknop(unit)
+    if not found:
+        return {}
+    return {"totaal": total(found.values()), **found}
+
+
+def findings_part(py: PlanYear, unit: str, org: OrgStructure, taxonomy: Any,
+                  ) -> dict[str, Any]:
+    """What the report adds under ``findings``, ``too_small``, ``nothing_found`` and
+    ``findings_check`` (the period, the error control and the words of the three lists)."""
+    summary = summarise(py, unit, org, taxonomy)
+    data = summary.as_json()
+    return {
+        "findings": data["findings"], "too_small": data["too_small"],
+        "nothing_found": data["nothing_found"],
+        "findings_check": {
+            "period": summary.period, "period_label": summary.period_label,
+            "period_text": _period_text(summary.period, summary.period_label),
+            "alpha": data["alpha"], "alpha_per_organisation": data["alpha_per_organisation"],
+            "error_control": data["error_control"], "method": data["method"],
+            "intro": summary.intro, "note": summary.note,
+            "too_small_groups": [g.as_json() for g in summary.too_small],
+            "nothing_text": summary.nothing_text,
+        },
+    }
+
+
+def _period_text(period: str | None, label: str) -> str | None:
+    if period is None:
+        return None
+    if "-H" in period:
+        return f"Bekeken: {label} (het jaar loopt nog; het hele jaar volgt na afloop)."
+    return f"Bekeken: heel {label}, met de twee halfjaren om te zien of het in beide speelde."
+
+
+def margins(estimates: Mapping[str, Mapping[str, Estimate]],
+            tables: Mapping[str, list[dict[str, Any]]], margin: int | None) -> list[str]:
+    """"Wat betekenen de marges?", with an example from the report's own figures."""
+    out = ["Elk cijfer in dit verslag is een schatting. Om te voorkomen dat iemand uit de "
+           "cijfers te herleiden is, telt het register bij elk gepubliceerd cijfer een "
+           "willekeurige afwijking (ruis) op. Hoe groot die ruis kan zijn, ligt vooraf vast en "
+           "is openbaar. Daarom staat bij elk cijfer een marge, het 95%-interval."]
+    example = _example(estimates, tables)
+    if example:
+        out.append(example)
+    if margin is not None:
+        out.append(f"Bij de meeste cijfers in dit verslag is de marge ongeveer ±{margin} zaken.")
+    out.append("Een aantal wordt nooit onder nul getoond. Is de marge groter dan het cijfer "
+               "zelf, dan staat er 'te onzeker' met het gebied waarin het echte aantal ligt: "
+               "zo'n cijfer is niet te onderscheiden van nul. Verschillen binnen de marge "
+               "zeggen niets.")
+    out.append("Bij wat opvalt staat ook een schatting met een gebied. Die onderdelen zijn "
+               "juist genoemd omdat hun cijfer hoog uitviel; het echte aantal ligt dan vaker "
+               "lager dan de schatting. Lees dat gebied daarom als een aanwijzing, niet als "
+               "een marge zoals bij de andere cijfers.")
+    return out
+
+
+def _example(estimates: Mapping[str, Mapping[str, Estimate]],
+             tables: Mapping[str, list[dict[str, Any]]]) -> str | None:
+    """"Voor pesten staat 75: het echte aantal ligt met 95% zekerheid tussen 66 en 84."."""
+    for key, what in (("zaken_per_categorie", None), ("zaken_totaal", "het aantal zaken"),
+                      ("tot_nu_toe", "het aantal nieuwe zaken tot nu toe")):
+        found = estimates.get(key)
+        if not found:
+            continue
+        labels = {r["code"]: r["label"] for r in tables.get(key, [])}
+        clear = {c: e for c, e in found.items() if not display(e).too_uncertain}
+        code = max(clear or found, key=lambda c: (clear or found)[c].value)
+        shown = display(found[code])
+        name = what or lower_first(labels.get(code, code))
+        if shown.too_uncertain:
+            return (f"Voor {name} staat 'te onzeker': het echte aantal ligt met 95% zekerheid "
+                    f"{shown.interval_text}, en is dus niet te onderscheiden van nul.")
+        return (f"Voor {name} staat {shown.number}: het echte aantal ligt met 95% zekerheid "
+                f"{shown.interval_text}.")
+    return None
+
+
+# -- output ---------------------------------------------------------------------------------
+
+
+def margins_html(figures: Mapping[str, Any]) -> str:
+    paragraphs = figures.get("margins") or []
+    if not paragraphs:
+        return ""
+    return (f"<section class=\"marges\"><h2>{MARGINS_TITLE}</h2>"
+            + "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs) + "</section>")
+
+
+def findings_html(figures: Mapping[str, Any]) -> str:
+    check = figures.get("findings_check")
+    if not check:
+        return ""
+    e = html.escape
+    parts = ["<section class=\"opvallend\" data-section=\"wat-valt-op\"><h2>Wat valt op?</h2>",
+             f"<p>{e(check['intro'])}</p>"]
+    if check["period_text"]:
+        parts.append(f"<p>{e(check['period_text'])}</p>")
+    if check["note"]:
+        parts.append(f"<p>{e(check['note'])}</p></section>")
+        return "".join(parts)
+    parts.append("<h3>Gevonden</h3>")
+    if figures["findings"]:
+        parts.append("<ul data-list=\"gevonden\">")
+        for f in figures["findings"]:
+            parts.append(
+                f"<li data-unit=\"{e(f['unit'])}\" data-category=\"{e(f['category'])}\">"
+                f"<p>{e(f['sentence_nl'])}</p><details open><summary>Hoe is dit berekend?"
+                f"</summary><p>{e(f['explanation_nl'])}</p></details></li>")
+        parts.append("</ul><p>Dat iets opvalt, is een reden om te kijken en in gesprek te gaan, "
+                     "geen bewijs dat er iets mis is.</p>")
+    else:
+        parts.append("<p data-list=\"gevonden\">Geen enkel onderdeel heeft duidelijk meer zaken "
+                     "dan je zou verwachten; dit verslag noemt daarom geen onderdeel.</p>")
+    parts.append("<h3>Te klein om te beoordelen</h3>")
+    groups = check["too_small_groups"]
+    if groups:
+        parts.append("<ul data-list=\"te-klein\">" + "".join(
+            f"<li data-categories=\"{e(' '.join(g['categories']))}\">{e(g['text_nl'])} "
+            "<details><summary>"
+            f"Welke onderdelen?</summary><p>{e(', '.join(g['units']))}</p></details></li>"
+            for g in groups) + "</ul>")
+    else:
+        parts.append("<p data-list=\"te-klein\">Geen: elk onderdeel is groot genoeg om te "
+                     "beoordelen.</p>")
+    parts.append(f"<h3>Niets gevonden</h3><p data-list=\"niets\">{e(check['nothing_text'])}</p>"
+                 "</section>")
+    return "".join(parts)
+
+
+def findings_sheets(book: Any, figures: Mapping[str, Any]) -> None:
+    """The three lists as sheets of the workbook (text guarded by the caller)."""
+    check = figures.get("findings_check")
+    if not check:
+        return
+    found = book.create_sheet("gevonden")
+    found.append(["Wat valt op?", check["period_label"], check["note"] or ""])
+    found.append(["periode", "onderdeel", "naam", "categorie", "omschrijving", "schatting",
+                  "gebied_van", "gebied_tot", "verwacht", "consistent", "stabiel",
+                  "hoe_berekend"])
+    for f in figures["findings"]:
+        ev = f["evidence"]
+        found.append([f["period"], f["unit"], f["unit_name"], f["category_label"],
+                      f["sentence_nl"], ev["estimate"], ev["ci95"][0], ev["ci95"][1],
+                      ev["expected"], ev["consistent"], ev["stable"], f["explanation_nl"]])
+    small = book.create_sheet("te_klein")
+    small.append(["categorie", "aantal_onderdelen", "vanaf_fte", "tot_fte", "omschrijving",
+                  "onderdelen"])
+    for g in check["too_small_groups"]:
+        small.append([", ".join(g["category_labels"]), len(g["units"]), g["needed_fte_from"],
+                      g["needed_fte_to"], g["text_nl"], ", ".join(g["units"])])
+    nothing = book.create_sheet("niets_gevonden")
+    nothing.append([check["nothing_text"]])
+    nothing.append(["onderdeel", "categorie"])
+    for p in figures["nothing_found"]:
+        nothing.append([p["unit"], p["category"]])
