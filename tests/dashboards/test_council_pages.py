@@ -111,7 +111,8 @@ def test_works_council_sees_its_own_organisation_from_the_plan(client, login, se
     if 'id="zonder_formele_opvolging"' in html:  # only with a positive whole
         share = shown_rows(html, "zonder_formele_opvolging")
         assert "tussen -" not in share["aandeel_alleen_luisteren"][1]
-    assert "Wat betekent de marge?" in html and "zaken" in html
+    assert "Wat betekenen de marges?" in html and "zaken" in html
+    assert "Wat valt op?" in html and "Te klein om te beoordelen" in html
     assert "<caption id=" in html and 'scope="col"' in html and 'scope="row"' in html
 
 
