@@ -5,6 +5,10 @@ smaller than its own margin. The product shows it honestly and the same way ever
 
 - a count (or a rate per 100 FTE) is never shown below zero: the value is ``max(0, value)``
   and the 95% interval is clamped at 0 (a share is clamped to 0-100%);
+- the interval shown reaches the half-width beyond the shown value as well: an estimate of -9
+  with a margin of 8 reads "tussen 0 en 8", not "tussen 0 en 0" (the clamped interval would
+  claim a certainty of zero it does not have). It only ever widens the clamped 95% interval,
+  so it still holds the true count at least 95% of the time;
 - when the 95% half-width is larger than the value, the number is not shown as if it meant
   something: the text is "te onzeker: tussen 0 en 12", with the (clamped) interval as reason;
 - a change between two years may be negative; it is "te onzeker" when the half-width is larger
@@ -116,15 +120,20 @@ def display_with_margin(value: float, half: float, kind: Kind = Kind.COUNT) -> R
     Laplace margin, ``ci95_halfwidth``), where no variance is at hand."""
     if not math.isfinite(value) or not math.isfinite(half) or half < 0:
         raise ValueError("a value and a half-width that is finite and not negative")
-    lower, upper = value - half, value + half
-    if kind in (Kind.COUNT, Kind.RATE):
-        value, lower, upper = max(0.0, value), max(0.0, lower), max(0.0, upper)
-        too_uncertain = half > value
-    elif kind is Kind.PERCENT:
-        value, lower, upper = (min(max(x, 0.0), 100.0) for x in (value, lower, upper))
-        too_uncertain = half > value
-    else:
+    if kind is Kind.CHANGE:
+        lower, upper = value - half, value + half
         too_uncertain = half > abs(value)
+    else:
+        high = 100.0 if kind is Kind.PERCENT else math.inf
+
+        def clamp(x: float) -> float:
+            return min(max(x, 0.0), high)
+
+        shown = clamp(value)
+        # The interval around the estimate and around the shown value together, clamped.
+        lower, upper = clamp(min(value, shown) - half), clamp(max(value, shown) + half)
+        value = shown
+        too_uncertain = half > value
     reading = Reading(kind, value, lower, upper, half, too_uncertain, "")
     unit = "%" if kind is Kind.PERCENT else ""
     if too_uncertain:

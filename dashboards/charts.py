@@ -28,6 +28,7 @@ from typing import Any
 from markupsafe import Markup, escape
 
 from analytics.intervals import nl_number
+from analytics.reading import TOO_UNCERTAIN, Reading
 from privacy.exports import spreadsheet_safe
 
 Cell = str | int | float | None
@@ -319,37 +320,71 @@ class IntervalRow:
     upper: float
     own: bool
     """The organisation's own figure (drawn as a filled diamond) rather than a reference."""
+    text: str | None = None
+    """The label at the marker; the value with one decimal when not given."""
+    too_uncertain: bool = False
+    """Drawn as its range only, labelled "te onzeker", without a marker at a value."""
+
+    @classmethod
+    def shown(cls, label: str, reading: Reading, own: bool = True) -> IntervalRow:
+        """A figure as the display rule shows it (``analytics.reading``): the same number, or
+        "te onzeker", as its table."""
+        return cls(label, reading.value, reading.lower, reading.upper, own, reading.number,
+                   reading.too_uncertain)
 
 
 def intervals_figure(rows: Sequence[IntervalRow], *, x_title: str,
                      names: tuple[str, str]) -> Figure:
     """One horizontal line per row: the figure as a marker, its interval or range as a bar.
 
-    ``names`` are the legend names of the own figures and of the references.
+    ``names`` are the legend names of the own figures and of the references. A row that is
+    too uncertain (``IntervalRow.too_uncertain``) gets no marker at a value, only its range
+    with the words "te onzeker", as in its table.
     """
     data = []
     for own in (True, False):
-        chosen = [r for r in rows if r.own == own]
-        if not chosen:
-            continue
-        data.append({
-            "type": "scatter", "mode": "markers+text", "orientation": "h",
-            "name": names[0] if own else names[1],
-            "x": [_finite(r.value) for r in chosen], "y": [r.label for r in chosen],
-            "text": [nl_number(r.value, 1) for r in chosen], "textposition": "top center",
-            "marker": {"symbol": "diamond" if own else "line-ns-open", "size": 12,
-                       "color": "#154273" if own else "#1a1a1a", "line": {"width": 2}},
-            "error_x": {"type": "data", "symmetric": False,
-                        "array": [_finite(r.upper - r.value) for r in chosen],
-                        "arrayminus": [_finite(r.value - r.lower) for r in chosen],
-                        "thickness": 2, "width": 6,
-                        "color": "#154273" if own else "#535353"},
-            "hovertemplate": "%{y}: %{x:.2f}<extra></extra>",
-        })
+        colour = "#154273" if own else "#535353"
+        chosen = [r for r in rows if r.own == own and not r.too_uncertain]
+        unsure = [r for r in rows if r.own == own and r.too_uncertain]
+        name = names[0] if own else names[1]
+        if chosen:
+            data.append({
+                "type": "scatter", "mode": "markers+text", "orientation": "h", "name": name,
+                "x": [_finite(r.value) for r in chosen], "y": [r.label for r in chosen],
+                "text": [r.text if r.text is not None else nl_number(r.value, 1)
+                         for r in chosen],
+                "textposition": "top center",
+                "marker": {"symbol": "diamond" if own else "line-ns-open", "size": 12,
+                           "color": "#154273" if own else "#1a1a1a", "line": {"width": 2}},
+                "error_x": {"type": "data", "symmetric": False,
+                            "array": [_finite(r.upper - r.value) for r in chosen],
+                            "arrayminus": [_finite(r.value - r.lower) for r in chosen],
+                            "thickness": 2, "width": 6, "color": colour},
+                "hovertemplate": "%{y}: %{x:.2f}<extra></extra>",
+            })
+        if unsure:
+            data.append({
+                "type": "scatter", "mode": "markers+text", "orientation": "h",
+                "name": f"{name}: {TOO_UNCERTAIN} (alleen de marge)",
+                # a tick at the lower end and the bar up to the upper end: no value drawn
+                "x": [_finite(r.lower) for r in unsure], "y": [r.label for r in unsure],
+                "text": [TOO_UNCERTAIN] * len(unsure), "textposition": "top right",
+                "marker": {"symbol": "line-ns-open", "size": 12, "color": colour,
+                           "line": {"width": 2}},
+                "error_x": {"type": "data", "symmetric": False,
+                            "array": [_finite(r.upper - r.lower) for r in unsure],
+                            "arrayminus": [0.0] * len(unsure), "thickness": 2, "width": 6,
+                            "color": colour},
+                "customdata": [_finite(r.upper) for r in unsure],
+                "hovertemplate": f"%{{y}}: {TOO_UNCERTAIN}, %{{x:.2f}} tot "
+                                 "%{customdata:.2f}<extra></extra>",
+            })
     layout = base_layout(x_title=x_title, y_title="", height=max(220, 80 + 60 * len(rows)))
     layout["xaxis"] = {"title": {"text": x_title}, "rangemode": "tozero",
                        "gridcolor": "#e0e0e0", "zeroline": True}
-    layout["yaxis"] = {"type": "category", "autorange": "reversed", "automargin": True}
+    # The rows in their own order (taxonomy, periods), whichever trace draws them.
+    layout["yaxis"] = {"type": "category", "autorange": "reversed", "automargin": True,
+                       "categoryorder": "array", "categoryarray": [r.label for r in rows]}
     layout["margin"] = {"l": 20, "r": 30, "t": 20, "b": 60}
     return {"data": data, "layout": layout}
 

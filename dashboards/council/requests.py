@@ -16,6 +16,7 @@ cost epsilon from the council's budget of the earlier design and are labelled so
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -106,10 +107,22 @@ def requests_list() -> str:
 def request_form() -> str:
     # Default: the calendar year up to last month, the last month that is complete.
     last = Month.current().add(-1)
+    remaining = services().ledger.status(consumer_for(principal()), last.year).remaining
     values = MultiDict({"measure": "contacts", "from": str(Month(last.year, 1)),
-                        "to": str(last), "grain": "month", "epsilon": DEFAULT_EPSILON,
-                        "organisation": ALL})
+                        "to": str(last), "grain": "month",
+                        "epsilon": default_epsilon(remaining), "organisation": ALL})
     return _form(values, [])
+
+
+def default_epsilon(remaining: Fraction) -> str:
+    """A first suggestion the council can afford: at most a quarter of what is left of its
+    share (rho = epsilon^2 / 2), at most ``DEFAULT_EPSILON``, two decimals, at least 0.01."""
+    if remaining <= 0:
+        return DEFAULT_EPSILON  # nothing to spend: the preview explains why
+    # The largest k with (k/100)^2 / 2 <= remaining / 4, exactly: k^2 <= 5000 * remaining.
+    hundredths = math.isqrt(math.floor(5000 * remaining))
+    epsilon = min(max(Fraction(hundredths, 100), Fraction(1, 100)), Fraction(DEFAULT_EPSILON))
+    return format_epsilon(epsilon)
 
 
 @bp.post("/aanvragen/voorbeeld")

@@ -78,7 +78,7 @@ def benchmark_section(plan: Plan, org: OrgStructure, taxonomy: Taxonomy, filters
     drawn, rows = [], []
     for name, headcount, count, own in entries:
         rate = display(rate_per_100_fte(count, headcount, 12), Kind.RATE)
-        drawn.append(IntervalRow(name, rate.value, rate.lower, rate.upper, own))
+        drawn.append(IntervalRow.shown(name, rate, own))
         rows.append((name, headcount, rate.cell, rate.low, rate.high))
     figure = intervals_figure(drawn, x_title=_("Zaken per 100 fte per jaar"),
                               names=(_("Hele organisatie"), _("DG")))
@@ -99,8 +99,7 @@ def benchmark_section(plan: Plan, org: OrgStructure, taxonomy: Taxonomy, filters
 
 def _external_chart(comparisons: Sequence[ExternalComparison], year: int) -> Chart:
     own = display(comparisons[0].rate, Kind.RATE)
-    rows = [IntervalRow(_("Uw organisatie, %(year)s", year=year), own.value, own.lower,
-                        own.upper, True)]
+    rows = [IntervalRow.shown(_("Uw organisatie, %(year)s", year=year), own)]
     verdicts = verdict_names()
     table_rows: list[tuple[str, float | str | None, float | None, float | None, str]] = [
         (_("Uw organisatie, %(year)s", year=year), own.cell, own.low, own.high, "")]

@@ -164,10 +164,11 @@ def _sums_chart(plan: Plan, organisation: str, end: Month) -> Chart:
         rows.append((label, estimate))
     shown = [(label, display(e)) for label, e in rows]
     figure = intervals_figure(
-        [IntervalRow(label, s.value, s.lower, s.upper, True) for label, s in shown],
+        [IntervalRow.shown(label, s) for label, s in shown],
         x_title=_("Nieuwe zaken"), names=(_("Uw organisatie"), _("Referentie")))
     table = ChartTable(
-        _("Nieuwe zaken per kwartaal en tot nu toe dit jaar, met het 95%%-interval"),
+        # gettext formats only when given a variable: without one, "%%" would stay "%%"
+        _("Nieuwe zaken per kwartaal en tot nu toe dit jaar, met het 95%%-interval", year=end.year),
         (Column(_("Periode")), Column(_("Nieuwe zaken"), 0), Column(_("95%-interval van"), 0),
          Column(_("95%-interval tot"), 0)),
         tuple((label, s.cell, s.low, s.high) for label, s in shown))
@@ -238,7 +239,7 @@ def follow_up_section(plan: Plan, taxonomy: Taxonomy, filters: Filters,
                      pct.cell if pct else None, pct.low if pct else None,
                      pct.high if pct else None))
         if pct is not None:
-            drawn.append(IntervalRow(label, pct.value, pct.lower, pct.upper, True))
+            drawn.append(IntervalRow.shown(label, pct))
     figure = intervals_figure(drawn, x_title=_("Aandeel van alle zaken (%)"),
                               names=(_("Uw organisatie"), _("Referentie")))
     table = ChartTable(

@@ -24,6 +24,19 @@ def test_a_count_or_rate_is_never_shown_below_zero(estimate, kind):
     assert "-" not in shown.text and "-" not in shown.number
 
 
+@given(estimates, st.sampled_from([Kind.COUNT, Kind.RATE, Kind.PERCENT]))
+def test_the_shown_interval_keeps_the_coverage_and_never_claims_certainty(estimate, kind):
+    shown = display(estimate, kind)
+    high = 100.0 if kind is Kind.PERCENT else float("inf")
+    # it holds the 95% interval clamped to what a count or share can be ...
+    assert shown.lower <= max(estimate.lower, 0.0) + 1e-9
+    assert shown.upper >= min(max(estimate.upper, 0.0), high) - 1e-9
+    # ... and a margin beyond the shown value: "tussen 0 en 0" only when there is no noise
+    assert shown.upper >= min(shown.value + estimate.half_width, high) - 1e-9
+    if estimate.half_width > 0 and shown.value == 0:
+        assert shown.upper > 0
+
+
 @given(fractions)
 def test_a_share_stays_within_0_and_100(estimate):
     shown = display(estimate.scaled(100), Kind.PERCENT)
@@ -57,7 +70,8 @@ def test_a_change_may_be_negative_and_is_too_uncertain_when_it_holds_zero(estima
 
 @pytest.mark.parametrize(("estimate", "kind", "text"), [
     (Estimate(3.0, 25.0), Kind.COUNT, "te onzeker: tussen 0 en 13"),
-    (Estimate(-4.6, 25.0), Kind.COUNT, "te onzeker: tussen 0 en 6"),
+    (Estimate(-4.6, 25.0), Kind.COUNT, "te onzeker: tussen 0 en 10"),  # never "0 en 0"
+    (Estimate(-30.0, 25.0), Kind.COUNT, "te onzeker: tussen 0 en 10"),
     (Estimate(40.0, 25.0), Kind.COUNT, "40 (tussen 30 en 50)"),
     (Estimate(1.234, 0.01), Kind.RATE, "1,23 (tussen 1,03 en 1,43)"),
     (Estimate(0.1, 0.01), Kind.RATE, "te onzeker: tussen 0,00 en 0,30"),
@@ -82,4 +96,4 @@ def test_a_stated_margin_follows_the_same_rule(value, half):
     shown = display_with_margin(value, half)
     assert shown.value == max(value, 0.0) and shown.lower >= 0
     assert shown.too_uncertain == (half > max(value, 0.0))
-    assert display_with_margin(-3, 12.3).text == "te onzeker: tussen 0 en 10"
+    assert display_with_margin(-3, 12.3).text == "te onzeker: tussen 0 en 13"

@@ -15,8 +15,9 @@ from tests.browser.helpers import screenshot
 
 pytestmark = pytest.mark.browser
 
-REPORT_LINKS = {"html": "Jaarverslag (HTML", "xlsx": "Jaarverslag (Excel", "json": "Handtekening (JSON)",
-                "csv": "Jaarverslag (CSV"}
+# The signalenrapportage of the organisation's page (the release plan's figures of a data year).
+REPORT_LINKS = {"html": "Signalenrapportage (HTML", "xlsx": "Signalenrapportage (Excel",
+                "json": "Handtekening (JSON)", "csv": "Signalenrapportage (CSV"}
 
 
 def _download(page: Any, link_text: str, folder: Path) -> Path:
@@ -108,3 +109,64 @@ def test_council_pages_are_accessible_in_english(open_page, live):
     page.goto(f"/raad/organisatie/MIN-A/{live.published[-1]}")
     assert page.locator("html").get_attribute("lang") == "en"
     assert_accessible(page, "council month (en)")
+
+
+def test_a_works_council_asks_for_extra_figures_and_pays_from_its_share(open_page, live):
+    page = open_page(Role.WORKS_COUNCIL)
+    spent = live.services.ledger.status("or:MIN-A", live.published[-1].year).spent
+    page.goto("/raad/aanvragen/nieuw")
+    page.get_by_label("Categorie").check()
+    page.fill("#epsilon", "0.3")
+    page.get_by_role("button", name="Bekijk kosten en nauwkeurigheid").click()
+    # What it costs, in rho, of the council's share of each data year the question touches.
+    assert page.locator('[data-preview="cost"]').inner_text() == "0.045"
+    assert "van het aandeel" in page.locator('[data-preview="share"]').first.inner_text()
+    assert_accessible(page, "council request preview")
+    screenshot(page, "council-request-preview")
+    on_a_phone(page, "council-request-preview")
+
+    page.get_by_role("button", name="Bevestigen en uitvoeren").click()
+    page.wait_for_url("**/raad/aanvragen/*")
+    body = page.locator("main").inner_text()
+    assert "rho 0.045" in body
+    # the display rule: no negative count, "te onzeker" where the margin is larger
+    assert all(not text.startswith("-") for text in page.locator("td[data-col]").all_inner_texts())
+    assert_accessible(page, "council request answer")
+    screenshot(page, "council-request-detail")
+    on_a_phone(page, "council-request-detail")
+    assert live.services.ledger.status("or:MIN-A", live.published[-1].year).spent > spent
+
+    page.goto("/raad/aanvragen")
+    assert "rho 0.045" in page.locator("table.requests").inner_text()
+    assert_accessible(page, "council requests with one")
+    screenshot(page, "council-requests-list")
+
+
+PHONE = 375
+
+
+@pytest.mark.parametrize("role,path,name", [
+    (Role.WORKS_COUNCIL, "/raad/organisatie/MIN-A", "council-organisation"),
+    (Role.WORKS_COUNCIL, "/raad/aanvragen", "council-requests"),
+    (Role.WORKS_COUNCIL, "/raad/aanvragen/nieuw", "council-request-form"),
+    (Role.CENTRAL_WORKS_COUNCIL, "/raad/rijk", "council-rijk"),
+])
+def test_council_pages_fit_a_phone(open_page, role, path, name):
+    # A council member reads these on a phone too: the page itself never scrolls sideways
+    # (wide tables scroll in their own box).
+    page = open_page(role, width=PHONE)
+    page.goto(path)
+    page.wait_for_load_state("networkidle")
+    wide = page.evaluate("() => document.documentElement.scrollWidth")
+    assert wide <= PHONE, f"{path} is {wide} px wide at {PHONE} px"
+    screenshot(page, f"{name}-{PHONE}")
+
+
+def on_a_phone(page: Any, name: str) -> None:
+    """The same page at phone width: it fits, and a screenshot to look at; then back."""
+    size = page.viewport_size
+    page.set_viewport_size({"width": PHONE, "height": 800})
+    wide = page.evaluate("() => document.documentElement.scrollWidth")
+    assert wide <= PHONE, f"{name} is {wide} px wide at {PHONE} px"
+    screenshot(page, f"{name}-{PHONE}")
+    page.set_viewport_size(size)

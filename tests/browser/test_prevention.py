@@ -68,3 +68,17 @@ def test_a_chart_downloads_as_csv_with_its_intervals(open_page):
     rows = list(csv.reader(io.StringIO(text)))
     assert len(rows) > 1
     assert any("95" in cell or "marge" in cell.lower() or "interval" in cell.lower() for cell in rows[0])
+
+
+PHONE = 375
+
+
+@pytest.mark.parametrize("path,name", PAGES)
+def test_dashboard_pages_fit_a_phone(open_page, path, name):
+    # The page itself never scrolls sideways at phone width (tables scroll in their own box).
+    page = open_page(Role.PREVENTION_OFFICER, width=PHONE)
+    page.goto(path)
+    page.wait_for_load_state("networkidle")
+    wide = page.evaluate("() => document.documentElement.scrollWidth")
+    assert wide <= PHONE, f"{path} is {wide} px wide at {PHONE} px"
+    screenshot(page, f"{name}-{PHONE}")

@@ -11,13 +11,14 @@ from registry.accounts import Role
 from registry.periods import Month
 from tests.browser.accessibility import assert_accessible
 from tests.browser.helpers import screenshot
+from tests.browser.live_app import RESEARCH_PROJECT
 
 pytestmark = pytest.mark.browser
 
 
 def _spent(live: Any) -> Fraction:
     # The query's months may fall in this year and the last; a run is paid in each year it covers.
-    consumer = f"researcher:{live.accounts[Role.RESEARCHER].username}"
+    consumer = f"research:{RESEARCH_PROJECT}"  # a project's accounts share its share
     this_year = Month.current().year
     return sum((live.services.ledger.status(consumer, year).spent for year in (this_year - 1, this_year)),
                Fraction(0))

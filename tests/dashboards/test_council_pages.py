@@ -135,7 +135,7 @@ def test_too_uncertain_shows_the_reason_not_the_number():
     assert shown.too_uncertain and shown.text == "te onzeker: tussen 0 en 13"
     negative = display(Estimate(-4.6, 25.0))
     assert negative.value == 0 and negative.lower == 0
-    assert negative.text == "te onzeker: tussen 0 en 6"
+    assert negative.text == "te onzeker: tussen 0 en 10"  # the margin beyond 0, not "0 en 6"
     clear = display(Estimate(40.0, 25.0))
     assert not clear.too_uncertain and clear.text == "40 (tussen 30 en 50)"
     percent = display(Estimate(97.0, 40.0), Kind.PERCENT)

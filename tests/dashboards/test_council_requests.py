@@ -180,9 +180,9 @@ def test_requests_from_before_the_cap_are_labelled_as_the_earlier_design(client,
     detail = client.get(f"/raad/aanvragen/{release_id}").get_data(as_text=True)
     assert "kosten epsilon 0.3" in detail and "eerdere opzet" in detail
     assert "rho" not in detail.split("<h1>", 1)[1].split("<table", 1)[0]
-    # the display rule holds for old answers too: -3 with margin 12 is too uncertain
+    # the display rule holds for old answers too: -3 with margin 12.3 is too uncertain
     assert 'data-col="estimate">te onzeker<' in detail
-    assert "te onzeker: tussen 0 en 10" in detail and ">25<" in detail
+    assert "te onzeker: tussen 0 en 13" in detail and ">25<" in detail
 
 
 @pytest.mark.parametrize("changes, field, message", [
@@ -256,3 +256,20 @@ def legacy_release(services, scope: str) -> str:  # type: ignore[no-untyped-def]
 
 def release_cost(services, response) -> str:  # type: ignore[no-untyped-def]
     return services.releases.get(response.headers["Location"].rsplit("/", 1)[1]).cost_text
+
+
+@pytest.mark.parametrize(("left", "suggested"), [
+    ("0.5", "0.5"), ("0.02", "0.1"), ("0.0392", "0.14"), ("0.00001", "0.01"), ("0", "0.5")])
+def test_the_form_suggests_an_epsilon_the_council_can_afford(left, suggested):
+    from dashboards.council.requests import default_epsilon
+
+    assert default_epsilon(Fraction(left)) == suggested
+    if Fraction(left) >= Fraction("0.00005"):  # a quarter of the share at most
+        assert Fraction(suggested) ** 2 / 2 <= Fraction(left) / 4
+
+
+def test_the_form_starts_from_what_the_councils_share_allows(client, login, services):
+    login(Role.WORKS_COUNCIL, "MIN-A")
+    services.ledger.set_budget("or:MIN-A", MONTH.year, Fraction("0.02"))  # the demo's share
+    html = client.get("/raad/aanvragen/nieuw").get_data(as_text=True)
+    assert 'name="epsilon" inputmode="decimal" value="0.1"' in html

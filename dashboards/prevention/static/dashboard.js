@@ -1,6 +1,41 @@
 /* Draws each chart from the JSON beside it. Without JavaScript the tables are the content. */
 (function () {
   "use strict";
+  var NARROW = 560;
+  /* On a phone a line's name at its end would squeeze the plot to a sliver: the legend under
+     the chart names every line (with its own marker and dash), so the end labels go and the
+     plot gets the width. */
+  function narrow(figure) {
+    figure.data.forEach(function (trace) {
+      if (trace.mode === "lines+markers+text") { trace.mode = "lines+markers"; }
+    });
+    var margin = figure.layout.margin || {};
+    figure.layout.margin = {l: Math.min(margin.l || 70, 60), r: Math.min(margin.r || 20, 20),
+                            t: margin.t, b: margin.b};
+    /* A row of an interval chart gets its name above its bar, across the whole width, and its
+       number under it, instead of a name column beside it that would leave the bars no room;
+       the legend goes on top, clear of the axis title. */
+    var yaxis = figure.layout.yaxis || {};
+    var rows = yaxis.categoryarray;
+    var horizontal = figure.data.some(function (trace) { return trace.orientation === "h"; });
+    if (horizontal && rows && rows.length) {
+      yaxis.showticklabels = false;
+      yaxis.automargin = false;
+      figure.layout.margin.l = 12;
+      figure.layout.margin.t = 70;
+      figure.layout.legend = {orientation: "h", x: 0, yref: "container", y: 1, yanchor: "top"};
+      figure.data.forEach(function (trace) {
+        if (trace.orientation === "h") {
+          trace.textposition = trace.textposition === "top right" ? "bottom right" : "bottom center";
+        }
+      });
+      figure.layout.annotations = (figure.layout.annotations || []).concat(
+        rows.map(function (row) {
+          return {xref: "paper", x: 0, xanchor: "left", yref: "y", y: row, yshift: 18,
+                  text: row, showarrow: false, font: {size: 12, color: "#1a1a1a"}};
+        }));
+    }
+  }
   function draw() {
     if (!window.Plotly) { return; }
     var canvases = document.querySelectorAll("[data-figure]");
@@ -9,6 +44,7 @@
       if (!source) { return; }
       var figure = JSON.parse(source.textContent);
       canvas.hidden = false;
+      if (canvas.clientWidth < NARROW) { narrow(figure); }
       window.Plotly.newPlot(canvas, figure.data, figure.layout,
                             {displayModeBar: false, responsive: true});
     });
