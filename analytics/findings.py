@@ -314,8 +314,9 @@ def _evidence(pair: PairResult, _: Translate) -> str:
 def explanation(pair: PairResult, organisation: str, org: OrgStructure, label: str,
                 _: Translate = dutch, rijk: bool = False) -> str:
     """The statistics behind a finding, for "Hoe is dit berekend?"."""
-    # The organisation itself is named at half its level (its rows may open it at the rest).
-    limit = pair.level / 2 if pair.unit == organisation else pair.level
+    # The level a finding states is the one its test was held to (for the organisation itself,
+    # half its tree level: analytics.hotspots).
+    limit = pair.level
     return " ".join((
         _("Verwacht: %(expected)s zaken over %(category)s. Dat is het aantal zaken per fte in "
           "%(organisation)s, maal het aandeel van deze categorie in het hele Rijk, maal de "

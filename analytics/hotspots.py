@@ -315,8 +315,11 @@ def check_tree(nodes: list[Node], category: str, rate: float, rate_variance: flo
             lower = node.estimate.value - one_sided * node.estimate.sd
             stable = (all(h.value > expected / len(node.half_years) for h in node.half_years)
                       if node.half_years else None)
+            # The organisation itself is named at half its level (the other half opens it for
+            # its rows): the level stated is the one its test was held to.
+            used = level / 2 if node.parent is None else level
             out.append(PairResult(node.unit, category, Verdict.FOUND, expected, node.estimate,
-                                  level, p_value, lower >= CONSISTENT_CASES, stable))
+                                  used, p_value, lower >= CONSISTENT_CASES, stable))
         elif not detectable(expected, sd, level / 2 if node.parent is None else level, factor):
             # The noise's sd barely depends on the unit's size: round it for the cache.
             out.append(PairResult(node.unit, category, Verdict.TOO_SMALL, expected, node.estimate,
