@@ -63,7 +63,7 @@ ORGANISATION = "MIN-A"
 ADVISERS = 10  # clients share these accounts round-robin, as the advisers of one ministry would
 MAX_ATTEMPTS = 5
 REQUEST_TIMEOUT = 60.0
-QUERY_EPSILON = "0.5"  # 20 new questions exhaust the default yearly budget of 10
+QUERY_EPSILON = "0.5"  # rho 0.125: two new questions exhaust the project's share of 0.25
 
 
 @dataclass(frozen=True)

@@ -187,7 +187,7 @@ def _dg_chart(cells: Sequence[Cell], org: OrgStructure, organisation: str,
         table_rows.append((row_label(org, organisation, c.row), c.period, labels[c.category],
                            s.cell, s.low, s.high, c.expected, names[c.verdict]))
     table = ChartTable(
-        _("Zaken per DG en categorie, met het 95%%-interval, het verwachte aantal en wat de "
+        _("Zaken per DG en categorie, met het 95%-interval, het verwachte aantal en wat de "
           "toets zegt (gevonden, te klein om te beoordelen of niets gevonden)"),
         (Column(_("DG")), Column(_("Periode")), Column(_("Categorie")), Column(_("Zaken"), 0),
          Column(_("95%-interval van"), 0), Column(_("95%-interval tot"), 0),

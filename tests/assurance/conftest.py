@@ -64,6 +64,7 @@ from privacy.models import Allocation, Charge, ReleaseRecord
 from registry.accounts import Principal, Role
 from registry.models import Signal, SignalCategory
 from registry.organisations import parse_org_csv
+from registry.periods import Month
 from server.app import create_app
 from server.container import Services
 from server.migrations import upgrade
@@ -138,8 +139,15 @@ class Registry:
         role = Role(role)
         org = organisation if role.needs_organisation else None
         name = f"{role.value}-{secrets.token_hex(4)}"
-        return self.services.accounts.create_user(name, role.value, organisation=org,
-                                                  default_channel="vp_intern")
+        principal, password = self.services.accounts.create_user(
+            name, role.value, organisation=org, default_channel="vp_intern",
+            project=f"project-{name}" if role is Role.RESEARCHER else None)
+        if role is Role.RESEARCHER:
+            # A research project's share of this year's cap, as an administrator gives it:
+            # two new questions of epsilon 0.5 (rho 0.125 each), then refusals.
+            self.services.ledger.set_budget(f"research:{principal.project}",
+                                            Month.current().year, "0.25")
+        return principal, password
 
     def token(self, role: Role | str, organisation: str | None = "MIN-A") -> str:
         """A bearer token of a new account of ``role``."""
