@@ -63,7 +63,7 @@ ORGANISATION = "MIN-A"
 ADVISERS = 10  # clients share these accounts round-robin, as the advisers of one ministry would
 MAX_ATTEMPTS = 5
 REQUEST_TIMEOUT = 60.0
-QUERY_EPSILON = "0.5"  # rho 0.125: two new questions exhaust the project's share of 0.25
+QUERY_EPSILON = "0.2"  # rho 0.02: two new questions exhaust the project's share of 0.04
 
 
 @dataclass(frozen=True)

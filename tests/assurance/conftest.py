@@ -143,10 +143,11 @@ class Registry:
             name, role.value, organisation=org, default_channel="vp_intern",
             project=f"project-{name}" if role is Role.RESEARCHER else None)
         if role is Role.RESEARCHER:
-            # A research project's share of this year's cap, as an administrator gives it:
-            # two new questions of epsilon 0.5 (rho 0.125 each), then refusals.
+            # A research project's share of this year's cap, as an administrator gives it
+            # (the release plan takes 0.226 of 0.311): two new questions of epsilon 0.2 (rho
+            # 0.02 each), then refusals.
             self.services.ledger.set_budget(f"research:{principal.project}",
-                                            Month.current().year, "0.25")
+                                            Month.current().year, "0.04")
         return principal, password
 
     def token(self, role: Role | str, organisation: str | None = "MIN-A") -> str:
