@@ -8,9 +8,19 @@ than arrival order.
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Annotated
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from registry.db import Base, random_id
@@ -101,6 +111,16 @@ class Account(Base):
     # shared by every account of the project.
     project: Mapped[str | None] = mapped_column(String(64))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Raised on logout, password change or reset and deactivation; a session carries the
+    # version it was made with and ends when the two differ (server-side logout).
+    session_version: Mapped[int] = mapped_column(Integer, default=0)
+    # TOTP secret, sealed with a key derived from the master secret; None until enrolled.
+    totp_secret: Mapped[str | None] = mapped_column(String(200))
+    # The last TOTP time step accepted, so a code is never accepted twice.
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
+    # Keyed hash of the one-time activation (or reset) link; the user sets the password.
+    activation_hash: Mapped[str | None] = mapped_column(String(64))
+    activation_expires: Mapped[datetime | None] = mapped_column(DateTime)
 
     tokens: Mapped[list[ApiToken]] = relationship(
         back_populates="account", cascade="all, delete-orphan"
@@ -121,5 +141,30 @@ class ApiToken(Base):
     prefix: Mapped[str] = mapped_column(String(16))
     label: Mapped[str] = mapped_column(String(100), default="")
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_on: Mapped[date | None] = mapped_column(Date)
+    expires_on: Mapped[date | None] = mapped_column(Date)
 
     account: Mapped[Account] = relationship(back_populates="tokens")
+
+
+class AccountNotice(Base):
+    """A security notice for an account holder (password reset, new token), shown at sign-in."""
+
+    __tablename__ = "account_notices"
+
+    id: Mapped[RandomId]
+    account_id: Mapped[str] = mapped_column(
+        String(32), ForeignKey("accounts.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(32))
+    occurred_at: Mapped[datetime] = mapped_column(DateTime)
+    seen: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class InstanceFact(Base):
+    """Facts about this installation, e.g. that ``demo`` created the database."""
+
+    __tablename__ = "instance_facts"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200))

@@ -1,33 +1,94 @@
-"""Rate limits kept in memory only; keys never contain a client address."""
+"""Rate limits in a store every worker shares, with keys that never contain a client address.
+
+A client is known to the limiter only as :func:`client_key`: an HMAC of its address under a key
+that lives in memory only and is replaced every hour by a one-way step (:class:`HourlyKey`). Once
+an hour has passed its key is gone, so no counter, log line or memory dump links a hashed key
+to an address afterwards, and nothing about a client is ever written to disk.
+
+The store is ``settings.rate_limit_storage``: ``memory://`` keeps counters in the process, so
+``serve`` then runs a single worker process (threads carry the concurrency) and the counters are
+shared by construction; ``redis://host:port`` lets any number of workers share them.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import secrets
+import threading
+import time
 from collections.abc import Callable
 
-from flask import Flask, request
+from flask import Flask, current_app, request
 from flask_limiter import Limiter
 
 from server.settings import Settings
 
-
-def _global_key() -> str:
-    # One shared bucket per endpoint: abuse is limited without identifying anyone.
-    return "all"
+HOUR = 3600
 
 
-def _login_key() -> str:
-    # Per username tried, so guessing one account's password is slowed down.
-    return "login:" + (request.form.get("username", "") or "")[:80].lower()
+class HourlyKey:
+    """A secret that moves one way each hour: ``key(h+1) = SHA-256(key(h))``.
+
+    Made once in the process that creates the app, before gunicorn forks its workers, so every
+    worker derives the same key for the same hour without sharing anything at run time; a
+    worker keeps only the current key, so earlier hours' keys cannot be recomputed from it.
+    """
+
+    def __init__(self, clock: Callable[[], float] = time.time) -> None:
+        self._clock = clock
+        self._hour = int(clock()) // HOUR
+        self._key = secrets.token_bytes(32)
+        self._lock = threading.Lock()
+
+    def current(self) -> bytes:
+        hour = int(self._clock()) // HOUR
+        with self._lock:
+            while self._hour < hour:
+                self._key = hashlib.sha256(b"next-hour" + self._key).digest()
+                self._hour += 1
+            return self._key
+
+    def tag(self, purpose: str, value: str) -> str:
+        """A short keyed hash of ``value``; equal within an hour, unlinkable across hours."""
+        message = purpose.encode() + b"\x00" + value.encode()
+        return hmac.new(self.current(), message, hashlib.sha256).hexdigest()[:32]
+
+
+def hourly_key() -> HourlyKey:
+    key: HourlyKey = current_app.extensions["hourly_key"]
+    return key
+
+
+def client_key() -> str:
+    """The limiter's name for the client of this request: a keyed hash, never the address."""
+    return "client:" + hourly_key().tag("client", request.remote_addr or "")
+
+
+def everyone_key() -> str:
+    # One bucket for all clients together: an overall ceiling on top of per-client limits.
+    return "everyone"
+
+
+def limiter() -> Limiter:
+    found: Limiter = current_app.extensions["rate_limiter"]
+    return found
+
+
+def shares_counters(settings: Settings) -> bool:
+    """Whether several worker processes would see the same counters."""
+    return not settings.rate_limit_storage.startswith("memory://")
 
 
 def init_app(app: Flask, settings: Settings) -> None:
-    """Attach a per-app limiter and limit the endpoints that strangers can reach."""
-    limiter = Limiter(key_func=_global_key, app=app, storage_uri="memory://",
-                      headers_enabled=True)
+    """Attach a per-app limiter and the hourly key; views add their own rules."""
+    app.extensions["hourly_key"] = HourlyKey()
+    limiter = Limiter(key_func=client_key, app=app, storage_uri=settings.rate_limit_storage,
+                      headers_enabled=True, key_prefix="signal-registry")
     app.extensions["rate_limiter"] = limiter
     rules: list[tuple[str, str, Callable[[], str]]] = [
-        ("auth.login", settings.login_rate_limit, _login_key),
-        ("meldknop.submit", settings.meldknop_rate_limit, _global_key),
+        ("auth.login", settings.login_rate_limit, everyone_key),
+        ("meldknop.submit", settings.meldknop_rate_limit, client_key),
     ]
     for endpoint, rule, key in rules:
         view = app.view_functions.get(endpoint)

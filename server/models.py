@@ -2,6 +2,7 @@
 
 import privacy.models  # noqa: F401 - registers the privacy layer's tables
 import registry.contacts  # registers the contact points table (meldknop)
+import registry.governance_models  # registers the audit log and pending approvals
 import registry.idempotency  # registers the idempotency keys table
 import registry.models  # noqa: F401 - registers the registry's tables
 from registry.db import Base

@@ -44,10 +44,24 @@ SETTINGS: tuple[Setting, ...] = (
             "Most one case may lose per data year, over all releases and consumers (epsilon)."),
     Setting("privacy_cap_delta", "SIGNAL_REGISTRY_PRIVACY_CAP_DELTA", "0.000001",
             "Delta of that cap; at most 0.000001."),
-    Setting("login_rate_limit", "SIGNAL_REGISTRY_LOGIN_RATE_LIMIT", "10 per minute",
-            "Flask-Limiter rule for login attempts (kept in memory, never with addresses on disk)."),
-    Setting("meldknop_rate_limit", "SIGNAL_REGISTRY_MELDKNOP_RATE_LIMIT", "200 per hour",
-            "Flask-Limiter rule for the anonymous meldknop, over all visitors together."),
+    Setting("rate_limit_storage", "SIGNAL_REGISTRY_RATE_LIMIT_STORAGE", "memory://",
+            "Flask-Limiter storage shared by all workers: memory:// (one worker) or redis://host:port."),
+    Setting("login_rate_limit", "SIGNAL_REGISTRY_LOGIN_RATE_LIMIT", "120 per minute",
+            "Login attempts over all names together; each name is also slowed down step by step."),
+    Setting("meldknop_rate_limit", "SIGNAL_REGISTRY_MELDKNOP_RATE_LIMIT", "5 per hour",
+            "Stored meldknop signals per visitor (known by an hourly keyed hash of the address)."),
+    Setting("meldknop_unit_daily_cap", "SIGNAL_REGISTRY_MELDKNOP_UNIT_DAILY_CAP", "25",
+            "Most meldknop signals stored per unit per day; further ones are refused until the next day."),
+    Setting("meldknop_work_bits", "SIGNAL_REGISTRY_MELDKNOP_WORK_BITS", "16",
+            "Proof-of-work a meldknop submission carries (leading zero bits of a SHA-256)."),
+    Setting("api_rate_limit", "SIGNAL_REGISTRY_API_RATE_LIMIT", "600 per minute",
+            "Flask-Limiter rule per API token."),
+    Setting("api_token_days", "SIGNAL_REGISTRY_API_TOKEN_DAYS", "365",
+            "Days an API token is valid after it is created."),
+    Setting("session_idle_minutes", "SIGNAL_REGISTRY_SESSION_IDLE_MINUTES", "30",
+            "Minutes without a request after which a signed-in session ends."),
+    Setting("activation_hours", "SIGNAL_REGISTRY_ACTIVATION_HOURS", "72",
+            "Hours an account's one-time activation (or password reset) link stays valid."),
     Setting("max_request_bytes", "SIGNAL_REGISTRY_MAX_REQUEST_BYTES", "2000000",
             "Largest request body accepted; larger ones get 413."),
     Setting("secure_cookies", "SIGNAL_REGISTRY_SECURE_COOKIES", "true",
@@ -71,8 +85,15 @@ class Settings:
     contribution_bound: int
     privacy_cap_epsilon: str
     privacy_cap_delta: str
+    rate_limit_storage: str
     login_rate_limit: str
     meldknop_rate_limit: str
+    meldknop_unit_daily_cap: int
+    meldknop_work_bits: int
+    api_rate_limit: str
+    api_token_days: int
+    session_idle_minutes: int
+    activation_hours: int
     max_request_bytes: int
     secure_cookies: bool
     request_timeout: int
@@ -81,9 +102,12 @@ class Settings:
         if self.mode not in ("production", "demo", "test"):
             raise ValueError(f"mode must be production, demo or test, not {self.mode!r}")
         for name in ("retention_years", "coarsen_threshold", "contribution_bound",
-                     "request_timeout"):
+                     "request_timeout", "meldknop_unit_daily_cap", "api_token_days",
+                     "session_idle_minutes", "activation_hours"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1")
+        if not 0 <= self.meldknop_work_bits <= 24:
+            raise ValueError("meldknop_work_bits must be between 0 and 24")
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> Settings:
