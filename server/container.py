@@ -15,11 +15,14 @@ from privacy.queries import QueryService
 from privacy.releases import ReleaseService
 from privacy.signing import Signer
 from registry.accounts import AccountService
+from registry.approvals import ApprovalService
+from registry.audit import AuditLog
 from registry.contacts import ContactPointService
 from registry.db import Database
 from registry.organisations import OrganisationService, OrgStructure
 from registry.signals import SignalService
 from registry.taxonomy import Taxonomy
+from server.governance import approval_service
 from server.settings import Settings
 
 
@@ -52,6 +55,16 @@ class Services:
     @property
     def ledger(self) -> BudgetLedger:
         return BudgetLedger(self.db, self.cap)
+
+    @property
+    def audit(self) -> AuditLog:
+        """The hash-chained audit log of admin actions (``registry.audit``)."""
+        return AuditLog(self.db)
+
+    @property
+    def approvals(self) -> ApprovalService:
+        """Proposals a second admin approves, with their executors (``server.governance``)."""
+        return approval_service(self.db, self.cap)
 
     @property
     def cap(self) -> Cap:

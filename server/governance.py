@@ -1,0 +1,113 @@
+"""The admin's accountability, composed: the approvals' executors and audited ledger changes.
+
+``registry.approvals`` decides who may approve what; what an approved action *does* needs the
+privacy ledger (a budget allocation) or the account service (a role with access to figures), so
+the executors are built here, in the composition root, and handed to the
+:class:`~registry.approvals.ApprovalService`. Every executor runs inside the approval's
+transaction through :class:`~registry.joined.JoinedDatabase` and writes its own audit entry there.
+
+The command line allocates budgets and changes caps directly (an operator on the server is the
+second pair of eyes there); those changes are logged with the actor ``cli``, in the same
+transaction as the change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from privacy.accounting import Cap
+from privacy.exact import format_epsilon, to_fraction
+from privacy.ledger import BudgetLedger, BudgetStatus
+from registry.accounts import AccountService, Role
+from registry.approvals import ApprovalKind, ApprovalService, Decision, Executor
+from registry.audit import AuditAction, AuditLog
+from registry.db import Database
+from registry.joined import JoinedDatabase
+from registry.organisations import OrganisationService
+
+
+def allocate(session: Session, default_cap: Cap, audit: AuditLog, actor: str, consumer: str,
+             year: int, rho: str, approval: Decision | None = None) -> BudgetStatus:
+    """Set a consumer's share in ``session``'s transaction, with its audit entry."""
+    status = BudgetLedger(JoinedDatabase(session), default_cap).set_budget(consumer, year, rho)
+    detail: dict[str, Any] = {"consumer": consumer, "year": year,
+                              "rho": format_epsilon(status.total),
+                              "spent": format_epsilon(status.spent)}
+    if approval is not None:
+        detail |= {"approval": approval.approval_id, "proposed_by": approval.proposed_by}
+    audit.record(session, actor, AuditAction.BUDGET_ALLOCATED, f"consumer:{consumer}", detail)
+    return status
+
+
+def change_cap(db: Database, default_cap: Cap, actor: str, year: int, cap: Cap,
+               reason: str) -> Cap:
+    """Change a year's cap: the ledger's public log and the audit log, in one transaction.
+
+    The reason is free text and public in the ledger's own log; the audit entry holds the
+    numbers only.
+    """
+    audit = AuditLog(db)
+    with db.session(immediate=True) as session:
+        ledger = BudgetLedger(JoinedDatabase(session), default_cap)
+        previous = ledger.year(year).cap
+        ledger.set_cap(year, cap, reason)
+        audit.record(session, actor, AuditAction.CAP_CHANGED, f"year:{year}", {
+            "year": year, "previous_epsilon": format_epsilon(previous.epsilon),
+            "epsilon": format_epsilon(cap.epsilon), "delta": format_epsilon(cap.delta),
+            "rho": format_epsilon(cap.rho)})
+    return cap
+
+
+def allocate_directly(db: Database, default_cap: Cap, actor: str, consumer: str, year: int,
+                      rho: str) -> BudgetStatus:
+    """An operator's allocation from the command line, logged with its actor."""
+    with db.session(immediate=True) as session:
+        return allocate(session, default_cap, AuditLog(db), actor, consumer, year, rho)
+
+
+def _budget_executor(default_cap: Cap, audit: AuditLog) -> Executor:
+    def execute(session: Session, payload: Mapping[str, Any],
+                decision: Decision) -> Mapping[str, Any]:
+        status = allocate(session, default_cap, audit, decision.approved_by,
+                          str(payload["consumer"]), int(payload["year"]),
+                          format_epsilon(to_fraction(str(payload["rho"]), "rho")), decision)
+        return {"total": status.total, "spent": status.spent, "remaining": status.remaining}
+
+    return execute
+
+
+def _role_executor(audit: AuditLog) -> Executor:
+    def execute(session: Session, payload: Mapping[str, Any],
+                decision: Decision) -> Mapping[str, Any]:
+        accounts = AccountService(JoinedDatabase(session))
+        known = frozenset(u.code for u in OrganisationService(JoinedDatabase(session))
+                          .structure().organisations)
+        role = Role(str(payload["role"]))
+        if payload["operation"] == "create":
+            principal, password = accounts.create_user(
+                str(payload["username"]), role.value, organisation=payload.get("organisation"),
+                default_channel=payload.get("default_channel"), known_organisations=known,
+                project=payload.get("project"))
+            audit.record(session, decision.approved_by, AuditAction.ACCOUNT_CREATED,
+                         f"account:{principal.username}", _account_detail(payload, decision))
+            return {"username": principal.username, "password": password}
+        raise ValueError(f"unknown operation {payload['operation']!r}")
+
+    return execute
+
+
+def _account_detail(payload: Mapping[str, Any], decision: Decision) -> dict[str, Any]:
+    detail = {key: payload[key] for key in ("role", "organisation", "project")
+              if payload.get(key)}
+    return detail | {"approval": decision.approval_id, "proposed_by": decision.proposed_by}
+
+
+def approval_service(db: Database, default_cap: Cap) -> ApprovalService:
+    audit = AuditLog(db)
+    return ApprovalService(db, {
+        ApprovalKind.BUDGET_ALLOCATION: _budget_executor(default_cap, audit),
+        ApprovalKind.GRANT_FIGURE_ROLE: _role_executor(audit),
+    }, audit)
