@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -20,7 +21,10 @@ from registry.errors import FieldError, ValidationFailed
 from registry.models import Signal, Unit
 
 CSV_COLUMNS = ("code", "name", "parent", "organisation", "headcount")
-_CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+_CODE_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+_HEADCOUNT_RE = re.compile(r"[0-9]{1,9}")
+# More FTE than the whole Dutch public sector: a typing error, not a unit.
+MAX_HEADCOUNT = 10_000_000
 
 
 @dataclass(frozen=True)
@@ -98,19 +102,22 @@ class OrgStructure:
 
 
 def parse_org_csv(text: str) -> OrgStructure:
-    """Parse and validate an org CSV; raises ValidationFailed listing every bad line."""
-    errors: list[FieldError] = []
-    reader = csv.reader(io.StringIO(text))
-    rows = list(reader)
+    """Parse and validate an org CSV; raises ValidationFailed listing every bad line.
+
+    Any text gives either a structure or ``ValidationFailed``, never another error: the file
+    comes from an upload or from ``load-org``, and a mistake in it is the user's to fix.
+    """
+    rows = _csv_rows(text)
     if not rows:
         raise ValidationFailed("Het bestand is leeg.", [FieldError("file", "Het bestand is leeg.")])
-    header = [h.strip().lower() for h in rows[0]]
+    header = [h.strip().lower() for h in rows[0][1]]
     if tuple(header) != CSV_COLUMNS:
         message = f"Regel 1: de kopregel moet {','.join(CSV_COLUMNS)} zijn."
         raise ValidationFailed(message, [FieldError("file", message)])
+    errors: list[FieldError] = []
     units: list[OrgUnit] = []
     lines: dict[str, int] = {}
-    for line_no, row in enumerate(rows[1:], start=2):
+    for line_no, row in rows[1:]:
         if not any(cell.strip() for cell in row):
             continue
         if len(row) != len(CSV_COLUMNS):
@@ -118,21 +125,27 @@ def parse_org_csv(text: str) -> OrgStructure:
             continue
         code, name, parent, organisation, headcount = (cell.strip() for cell in row)
         problems = []
-        if not _CODE_RE.match(code):
+        if any(_has_control_character(cell) for cell in row):
+            problems.append("bevat een onzichtbaar stuurteken (zoals NUL); sla het bestand "
+                            "opnieuw op als 'CSV UTF-8'")
+        if not _CODE_RE.fullmatch(code):
             problems.append("ongeldige code")
         if code in lines:
             problems.append(f"code {code} staat ook op regel {lines[code]}")
         if not name or len(name) > 200:
             problems.append("naam ontbreekt of is te lang")
-        if not headcount.isdigit() or int(headcount) <= 0:
+        fte = _headcount(headcount)
+        if fte is None:
             problems.append("headcount moet een positief geheel getal zijn")
+        elif fte > MAX_HEADCOUNT:
+            problems.append(f"headcount is groter dan {MAX_HEADCOUNT} fte")
         if not parent and organisation != code:
             problems.append("een organisatie (zonder parent) moet zichzelf als organisatie hebben")
-        if problems:
+        if problems or fte is None:
             errors.append(FieldError("file", f"Regel {line_no}: {'; '.join(problems)}."))
             continue
         lines[code] = line_no
-        units.append(OrgUnit(code, name, parent or None, organisation, int(headcount)))
+        units.append(OrgUnit(code, name, parent or None, organisation, fte))
     errors.extend(_check_tree(units, lines))
     if errors:
         raise ValidationFailed("Het organisatiebestand is geweigerd.", errors)
@@ -140,6 +153,40 @@ def parse_org_csv(text: str) -> OrgStructure:
         message = "Het bestand bevat geen eenheden."
         raise ValidationFailed(message, [FieldError("file", message)])
     return OrgStructure(tuple(units))
+
+
+def _csv_rows(text: str) -> list[tuple[int, list[str]]]:
+    """Every record with the number of the line it starts on; ValidationFailed if unreadable.
+
+    ``newline=""`` lets the reader take a lone carriage return (an old Mac line end) as a line
+    end instead of raising; a field over the csv module's size limit is reported by line.
+    """
+    reader = csv.reader(io.StringIO(text, newline=""))
+    rows: list[tuple[int, list[str]]] = []
+    start = 1
+    try:
+        for row in reader:
+            rows.append((start, row))
+            start = reader.line_num + 1
+    except csv.Error:
+        message = (f"Regel {start}: deze regel is geen geldige CSV (bijvoorbeeld een veld dat "
+                   "veel te lang is).")
+        raise ValidationFailed(message, [FieldError("file", message)]) from None
+    return rows
+
+
+def _headcount(text: str) -> int | None:
+    # ASCII digits only: str.isdigit() and int() also take '²' or Arabic-Indic digits, and the
+    # one raises in int() while the other would be stored as a number nobody typed.
+    if not _HEADCOUNT_RE.fullmatch(text):
+        return None
+    value = int(text)
+    return value if value > 0 else None
+
+
+def _has_control_character(cell: str) -> bool:
+    # A name with a NUL byte breaks the database; other control characters are invisible.
+    return any(unicodedata.category(ch) == "Cc" and ch != "\t" for ch in cell)
 
 
 def _check_tree(units: list[OrgUnit], lines: dict[str, int]) -> list[FieldError]:
