@@ -1,8 +1,9 @@
 """Reading a JSON request body strictly (shared by every JSON API): one JSON object, or a clear error.
 
 Case systems integrate against these rules, so every way a body can be wrong has its own status:
-not JSON at all (415), unreadable JSON (400), JSON that is not an object (422), too large (413,
-raised by Werkzeug from ``MAX_CONTENT_LENGTH`` before anything is parsed).
+not JSON at all (415), unreadable JSON (400), JSON nested deeper than ``MAX_JSON_DEPTH`` (400,
+found before parsing), JSON that is not an object (422), too large (413, raised by Werkzeug from
+``MAX_CONTENT_LENGTH`` before anything is parsed). Depth is measured by ``registry.jsondepth``.
 """
 
 from __future__ import annotations
@@ -14,6 +15,9 @@ from flask import request
 from werkzeug.exceptions import UnsupportedMediaType
 
 from registry.errors import BadRequest, FieldError, ValidationFailed
+from registry.jsondepth import MAX_JSON_DEPTH, too_deep
+
+TOO_DEEP = f"Het JSON-document is te diep genest (meer dan {MAX_JSON_DEPTH} niveaus)."
 
 
 class _DuplicateKey(ValueError):
@@ -38,6 +42,8 @@ def json_object() -> dict[str, Any]:
     if not request.is_json:
         raise UnsupportedMediaType()
     raw = request.get_data(cache=False)
+    if too_deep(raw):
+        raise BadRequest(TOO_DEEP, [FieldError("", TOO_DEEP)])
     try:
         data = json.loads(raw, object_pairs_hook=_refuse_duplicates)
     except _DuplicateKey as duplicate:

@@ -102,11 +102,11 @@ def report_command(ctx: click.Context, organisation: str, year: int, out_dir: Pa
 @click.pass_context
 def verify_report_command(ctx: click.Context, file: Path, public_key: str | None) -> None:
     """Check a report's signed JSON and the HTML and XLSX files next to it."""
-    from privacy.exports import verify_release_file
+    from privacy.release_check import check_release_path
     from server.cli import services_for
 
     key = public_key or services_for(ctx).signer.public_key_b64
-    result = verify_release_file(file, key)
+    result = check_release_path(file, key)
     ok = result.ok
     click.echo(("OK: " if ok else "FAILED: ") + result.message)
     if ok:

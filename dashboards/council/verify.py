@@ -8,6 +8,10 @@ Size: the printable annual report embeds plotly.js and is several megabytes, mor
 application's general request limit, so this one page allows ``MAX_UPLOAD_BYTES``. Flask-WTF
 would read the form (and hit the general limit) before the view could raise it, so the view is
 exempt from its automatic check and runs the same CSRF check itself once the limit is raised.
+
+Whatever is uploaded gets an answer on the page, never an error page: JSON too large or nested
+too deeply to parse, text that is not UTF-8 or a damaged release are each a failed check with
+the reason (``privacy.release_check``).
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from flask_babel import gettext as _
 from dashboards.council.blueprint import bp
 from dashboards.council.files import sha256
 from dashboards.council.scope import council_only
-from privacy.exports import verify_release_file
+from privacy.release_check import check_release_text
 from registry.access import services
 
 MAX_UPLOAD_BYTES = 12_000_000
@@ -43,7 +47,7 @@ def check_download(data: bytes, signature: bytes | None, public_key: str) -> Out
         if manifest is None or not manifest.lstrip().startswith("{"):
             return Outcome(False, _("Het handtekeningbestand is geen JSON-bestand van dit "
                                     "register. Kies het .json-bestand dat bij de download hoort."))
-        checked = verify_release_file(manifest, public_key)
+        checked = check_release_text(manifest, public_key)
         if not checked.ok:
             return Outcome(False, _("De handtekening is ongeldig: %(reason)s",
                                     reason=checked.message))
@@ -66,7 +70,7 @@ def check_download(data: bytes, signature: bytes | None, public_key: str) -> Out
     if text is None or not text.lstrip("\ufeff \t\r\n").startswith(("{", "#")):
         return Outcome(False, _("Dit bestand draagt zelf geen handtekening. Upload ook het "
                                 "handtekeningbestand (.json) dat bij de download hoort."))
-    checked = verify_release_file(text, public_key)
+    checked = check_release_text(text, public_key)
     if checked.ok:
         return Outcome(True, _("Geldig: release %(id)s is ongewijzigd en ondertekend door dit "
                                "register (sleutel %(key)s).", id=checked.release_id or "",
