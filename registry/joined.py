@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import cast
+from typing import Protocol, TypeVar, cast
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
@@ -36,3 +36,16 @@ class JoinedDatabase(Database):
 
     def dispose(self) -> None:
         """The engine belongs to the owner of the session."""
+
+
+class UsesDatabase(Protocol):
+    db: Database
+
+
+S = TypeVar("S", bound=UsesDatabase)
+
+
+def joined(service: S, session: Session) -> S:
+    """``service`` (a fresh object, as the container hands out) working in ``session``."""
+    service.db = JoinedDatabase(session)
+    return service

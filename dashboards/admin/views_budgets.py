@@ -1,7 +1,9 @@
-"""Shares of a data year's privacy cap per consumer: allocated, spent, remaining; allocate.
+"""Shares of a data year's privacy cap per consumer: allocated, spent, remaining; propose one.
 
 Shares are exact rho (zCDP): the form takes text ("0,01", "0.01" or "1/100"), never a float, and
 the ledger refuses a share below what is already spent, or allocations above the year's cap.
+A share takes effect only when a second administrator approves it (``views_approvals``): the
+form stores a proposal, and both steps are written to the audit log.
 """
 
 from __future__ import annotations
@@ -12,12 +14,18 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from dashboards.admin.blueprint import bp, collect_errors, summary
-from dashboards.admin.budgets import ConsumerRow, consumer_keys, consumer_label
+from dashboards.admin.blueprint import acting_admin, bp, collect_errors, summary
+from dashboards.admin.budgets import (
+    ConsumerRow,
+    consumer_keys,
+    consumer_label,
+    propose_allocation,
+)
 from dashboards.admin.forms import BudgetForm
 from privacy.ledger import MAX_YEAR, MIN_YEAR, format_epsilon
 from registry.access import services
 from registry.accounts import Role
+from registry.approvals import ApprovalKind
 from registry.errors import FieldError, ValidationFailed
 from registry.periods import Month
 
@@ -55,15 +63,16 @@ def set_budget() -> Response | tuple[str, int]:
     if rho.count(",") == 1 and "." not in rho:
         rho = rho.replace(",", ".")
     try:
-        status = services().ledger.set_budget(form.consumer.data, year, rho)
+        proposal = propose_allocation(services(), form.consumer.data, year, rho,
+                                      acting_admin().username)
     except ValidationFailed as refused:
         return _page(year, form, collect_errors([FieldError("rho", e.message) for e in refused.errors]
                                                 or [FieldError("rho", refused.message)])), 422
-    flash(_("Aandeel van %(consumer)s voor %(year)s is nu rho %(total)s; besteed %(spent)s, resterend "
-            "%(remaining)s.", consumer=consumer_label(form.consumer.data, services().org()), year=year,
-            total=format_epsilon(status.total), spent=format_epsilon(status.spent),
-            remaining=format_epsilon(status.remaining)), "success")
-    return redirect(url_for("admin.budgets", jaar=year))
+    flash(_("Voorstel opgeslagen: het aandeel van %(consumer)s voor %(year)s wordt rho %(rho)s "
+            "zodra een tweede beheerder het goedkeurt. Tot dan verandert er niets.",
+            consumer=consumer_label(form.consumer.data, services().org()), year=year,
+            rho=proposal.payload["rho"]), "success")
+    return redirect(url_for("admin.approvals"))
 
 
 def _year(text: str) -> int | None:
@@ -87,6 +96,8 @@ def _page(year: int, form: BudgetForm, errors: dict[str, list[str]]) -> str:
     statuses = svc.ledger.statuses(keys, year)
     org = svc.org()
     rows = [ConsumerRow(key, consumer_label(key, org), statuses[key]) for key in keys]
+    waiting = sum(1 for p in svc.approvals.pending()
+                  if p.kind is ApprovalKind.BUDGET_ALLOCATION and p.payload.get("year") == year)
     return render_template("admin/budgets.html", year=year, rows=rows, form=form, errors=errors,
                            summary=summary(errors, ("jaar", *BUDGET_FIELDS)), fmt=format_epsilon,
-                           year_budget=svc.ledger.year(year))
+                           year_budget=svc.ledger.year(year), waiting=waiting)
