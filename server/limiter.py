@@ -70,6 +70,34 @@ def everyone_key() -> str:
     return "everyone"
 
 
+# The blueprints whose endpoints a bearer token opens (``registry.access.require_roles``): the
+# signals intake API, the research API and the analytics API.
+TOKEN_API_BLUEPRINTS = ("api", "research_api", "analytics_api")
+
+
+def bearer_token() -> str | None:
+    """The token of ``Authorization: Bearer <token>``, or None; only ever hashed here."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer":
+        return None
+    return token.strip() or None
+
+
+def token_key() -> str:
+    """The limiter's name for the API token of this request: a keyed hash, never the token.
+
+    Every request carrying the token counts, also one with an unknown or revoked token, so
+    guessing tokens is as bounded as using one.
+    """
+    return "token:" + hourly_key().tag("api-token", bearer_token() or "")
+
+
+def _without_token() -> bool:
+    # Sessions (the dashboards call the analytics API from the browser) and the public
+    # endpoints are not counted per token.
+    return bearer_token() is None
+
+
 def limiter() -> Limiter:
     found: Limiter = current_app.extensions["rate_limiter"]
     return found
@@ -94,3 +122,9 @@ def init_app(app: Flask, settings: Settings) -> None:
         view = app.view_functions.get(endpoint)
         if view is not None:
             app.view_functions[endpoint] = limiter.limit(rule, key_func=key, methods=["POST"])(view)
+    # One counter per token over all token APIs together (a shared scope), 429 beyond it.
+    per_token = limiter.shared_limit(settings.api_rate_limit, scope="api-token",
+                                     key_func=token_key, exempt_when=_without_token)
+    for name in TOKEN_API_BLUEPRINTS:
+        if name in app.blueprints:
+            per_token(app.blueprints[name])
