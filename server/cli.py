@@ -251,10 +251,11 @@ def demo(ctx: click.Context, host: str, port: int, workers: int, threads: int, m
 def _register_commands() -> None:
     # Commands that live in modules of their own (they import this module's helpers lazily).
     from server.cli_analytics import COMMANDS as ANALYTICS
+    from server.cli_audit import COMMANDS as AUDIT
     from server.cli_import import import_command
     from server.cli_privacy import COMMANDS as PRIVACY
 
-    for command in (import_command, *PRIVACY, *ANALYTICS):
+    for command in (import_command, *PRIVACY, *ANALYTICS, *AUDIT):
         cli.add_command(command)
 
 

@@ -12,6 +12,7 @@ import click
 
 from privacy.ledger import format_epsilon, to_fraction
 from privacy.release_check import check_release_path
+from registry.audit import CLI_ACTOR
 from registry.maintenance import reorder_signals
 from registry.periods import Month
 
@@ -42,9 +43,14 @@ def verify_command(ctx: click.Context, file: Path, public_key: str | None) -> No
 def set_budget_command(ctx: click.Context, consumer: str, year: int | None, rho: str) -> None:
     """Allocate a consumer a share (rho) of a data year's privacy cap."""
     from server.cli import services_for
+    from server.governance import allocate_directly
 
     year = year or Month.current().year
-    status = services_for(ctx).ledger.set_budget(consumer, year, to_fraction(rho, "rho"))
+    services = services_for(ctx)
+    # An operator on the server allocates directly, without a second admin; the audit log
+    # records it with the actor "cli" (server.governance).
+    status = allocate_directly(services.db, services.cap, CLI_ACTOR, consumer, year,
+                               format_epsilon(to_fraction(rho, "rho")))
     click.echo(f"{consumer} {year}: share rho {format_epsilon(status.total)}, spent "
                f"{format_epsilon(status.spent)}, remaining {format_epsilon(status.remaining)}")
 
@@ -59,9 +65,11 @@ def set_cap_command(ctx: click.Context, year: int, epsilon: str, delta: str, rea
     """Change a data year's privacy cap; the change is logged and shown publicly."""
     from privacy.accounting import Cap
     from server.cli import services_for
+    from server.governance import change_cap
 
     cap = Cap.of(to_fraction(epsilon), to_fraction(delta, "delta"))
-    services_for(ctx).ledger.set_cap(year, cap, reason)
+    services = services_for(ctx)
+    change_cap(services.db, services.cap, CLI_ACTOR, year, cap, reason)
     click.echo(f"{year}: cap epsilon {format_epsilon(cap.epsilon)} at delta {float(cap.delta):g} "
                f"(rho {format_epsilon(cap.rho)}); logged publicly.")
 
