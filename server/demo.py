@@ -28,6 +28,8 @@ DEMO_ACCOUNTS: tuple[tuple[str, Role, bool], ...] = (
     ("demo-gor", Role.CENTRAL_WORKS_COUNCIL, False),
     ("demo-onderzoeker", Role.RESEARCHER, True),
     ("demo-beheerder", Role.ADMIN, False),
+    # A second administrator, to approve what the first proposes (registry.approvals).
+    ("demo-beheerder-2", Role.ADMIN, False),
 )
 
 
