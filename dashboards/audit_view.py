@@ -107,6 +107,8 @@ def entry_row(entry: LoggedEntry) -> EntryRow:
 
 
 def chain_message(check: ChainCheck) -> str:
+    if check.intact and not check.entries:
+        return _("Het auditlog is nog leeg.")
     if check.intact:
         return _("De keten is intact: alle %(count)s ingangen sluiten op elkaar aan.",
                  count=check.entries)

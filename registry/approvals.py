@@ -167,10 +167,16 @@ class ApprovalService:
     def expire_stale(self) -> int:
         """Mark proposals older than :data:`EXPIRY` expired, each with an entry in the log."""
         cutoff = self._clock() - EXPIRY
+        stale_rows = select(PendingApproval).where(
+            PendingApproval.status == ApprovalStatus.PENDING.value,
+            PendingApproval.proposed_at <= cutoff).order_by(PendingApproval.proposed_at)
+        with self.db.session() as session:
+            # A plain read first: the pages call this on every visit, and SQLite's write lock
+            # is only worth taking when something has expired.
+            if session.scalars(stale_rows.limit(1)).first() is None:
+                return 0
         with self.db.session(immediate=True) as session:
-            stale = session.scalars(select(PendingApproval).where(
-                PendingApproval.status == ApprovalStatus.PENDING.value,
-                PendingApproval.proposed_at <= cutoff).order_by(PendingApproval.proposed_at)).all()
+            stale = session.scalars(stale_rows.with_for_update()).all()
             for row in stale:
                 row.status, row.decided_at = ApprovalStatus.EXPIRED.value, self._clock()
                 self.audit.record(session, SYSTEM_ACTOR, AuditAction.APPROVAL_EXPIRED,

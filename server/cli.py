@@ -179,8 +179,10 @@ def purge(ctx: click.Context, before: str | None) -> None:
 def _serve_options(func: Any) -> Any:
     func = click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64),
                         help="Threads per worker.")(func)
-    func = click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64),
-                        help="Worker processes.")(func)
+    func = click.option("--workers", default=None, type=click.IntRange(1, 64),
+                        help="Worker processes [default: 2 with a shared rate-limit store; "
+                             "otherwise 1 process with twice the threads]. More than 1 needs "
+                             "SIGNAL_REGISTRY_RATE_LIMIT_STORAGE=redis://... in production.")(func)
     func = click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535),
                         )(func)
     return click.option("--host", default="127.0.0.1", show_default=True,
@@ -191,7 +193,7 @@ def _serve_options(func: Any) -> Any:
 @cli.command()
 @_serve_options
 @click.pass_context
-def serve(ctx: click.Context, host: str, port: int, workers: int, threads: int) -> None:
+def serve(ctx: click.Context, host: str, port: int, workers: int | None, threads: int) -> None:
     """Serve the web app and the API with gunicorn (no access log, no client addresses)."""
     from server.wsgi import serve as run_server
 
@@ -208,7 +210,7 @@ def serve(ctx: click.Context, host: str, port: int, workers: int, threads: int) 
                    "the dashboards have figures; 0 publishes nothing.")
 @click.option("--no-serve", is_flag=True, help="Set up the demo and exit without serving.")
 @click.pass_context
-def demo(ctx: click.Context, host: str, port: int, workers: int, threads: int, months: int,
+def demo(ctx: click.Context, host: str, port: int, workers: int | None, threads: int, months: int,
          publish_months: int, no_serve: bool) -> None:
     """Set up (or reuse) a demo with a fictional Rijk and synthetic signals, and serve it.
 

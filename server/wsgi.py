@@ -21,6 +21,7 @@ from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
+import click
 from flask import Flask
 from gunicorn.app.base import BaseApplication
 from gunicorn.glogging import Logger
@@ -28,6 +29,7 @@ from gunicorn.glogging import Logger
 from server.app import create_app
 from server.deadline import RequestDeadline
 from server.settings import Settings
+from server.limiter import shares_counters
 
 # gunicorn's only log line with a client address: "Invalid request from ip=<addr>: <error>".
 _CLIENT_ADDRESS = re.compile(r"^Invalid request from ip=.*?: ")
@@ -100,7 +102,7 @@ class GunicornServer(BaseApplication):
         return self.application
 
 
-def serve(app: Flask, host: str = "127.0.0.1", port: int = 8000, workers: int = 2,
+def serve(app: Flask, host: str = "127.0.0.1", port: int = 8000, workers: int | None = None,
           threads: int = 4) -> None:
     """Serve ``app`` until interrupted (Ctrl-C or SIGTERM)."""
     # Nothing opened so far (schema upgrade, demo data) may leak into the workers.
@@ -111,12 +113,40 @@ def serve(app: Flask, host: str = "127.0.0.1", port: int = 8000, workers: int = 
 
 def refuse_to_fork_polars(tasks: Path = Path("/proc/self/task")) -> None:
     """Stop before gunicorn forks a process in which polars has started its thread pool.
+    workers, threads = worker_plan(app.extensions["signal_registry"].settings, workers, threads)
 
     Its threads (named ``polars-N``) would be missing in every worker, and each DP query there
     would wait for them for ever; such work belongs in ``server.fresh_process``. Linux names
     threads in /proc; elsewhere there is nothing to check.
     """
     names = []
+DEFAULT_WORKERS = 2
+
+
+def worker_plan(settings: Settings, workers: int | None, threads: int) -> tuple[int, int]:
+    """Worker processes and threads per worker for ``serve``.
+
+    Rate-limit counters in ``memory://`` live in one process: with several workers each would
+    count on its own, and a visitor would get that many times the meldknop's limit. So without
+    a shared store (``shares_counters``) the server runs one process with the same number of
+    threads in all; asked for more processes in production, it refuses instead of pretending.
+    """
+    if shares_counters(settings):
+        return workers or DEFAULT_WORKERS, threads
+    if workers is None or workers == 1:
+        return 1, threads * (workers or DEFAULT_WORKERS)
+    if settings.mode == "production":
+        raise click.ClickException(
+            f"--workers {workers} needs a rate-limit store that all workers share, or each "
+            f"worker counts the meldknop's and the login's limits on its own. Set "
+            f"SIGNAL_REGISTRY_RATE_LIMIT_STORAGE=redis://host:port, or serve with --workers 1 "
+            f"--threads {workers * threads}.")
+    click.echo(f"Rate-limit counters are in memory ({settings.rate_limit_storage}): serving "
+               f"with 1 worker process and {workers * threads} threads instead of {workers} "
+               f"processes.", err=True)
+    return 1, workers * threads
+
+
     for comm in tasks.glob("*/comm"):
         with suppress(OSError):  # a thread may end while we look
             names.append(comm.read_text().strip())

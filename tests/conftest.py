@@ -77,6 +77,8 @@ def settings_overrides(database_url: str, tmp_path: Path) -> dict[str, object]:
         # Room for the shares make_user gives (rho 13.8); tests of the default cap build their
         # own ledger or override this.
         "privacy_cap_epsilon": "40",
+        # The meldknop's proof-of-work at 16 bits takes Python ~0.1 s; tests solve 4 bits.
+        "meldknop_work_bits": 4,
     }
 
 

@@ -6,9 +6,6 @@ contacted only decides what the answer page stresses and is never stored.
 
 from __future__ import annotations
 
-import re
-import threading
-from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,7 +17,9 @@ from registry.records import SignalRecord
 from registry.taxonomy import Taxonomy
 
 CHANNEL = "meldpunt"
-FOLLOW_UP = "doorverwijzing"  # the meldknop refers people on; it never handles a case itself
+# Nobody acts on a meldknop signal by storing it: its own code, kept apart in every follow-up
+# figure (it was "doorverwijzing" in taxonomy 2026.1; migration 0007 recoded those).
+FOLLOW_UP = "zelfmelding_geen_opvolging"
 DEFAULT_REPORTER_ROLE = "medewerker"
 DEFAULT_IMPLICATED_PARTY = "onbekend"
 CONTACT_WISHES = ("ja", "nee")
@@ -40,14 +39,12 @@ class Answers:
     reporter_role: str = DEFAULT_REPORTER_ROLE
     implicated_party: str = DEFAULT_IMPLICATED_PARTY
     contact: str = ""
-    form_id: str = ""
 
     @classmethod
     def from_form(cls, form: Any) -> Answers:
         def one(name: str, default: str = "") -> str:
             return str(form.get(name, default) or default).strip()[:64]
 
-        form_id = one("form_id")
         return cls(
             categories=tuple(str(v)[:64] for v in form.getlist("categories")[:_MAX_CODES]),
             organisation=one("organisation"),
@@ -55,7 +52,6 @@ class Answers:
             reporter_role=one("reporter_role", DEFAULT_REPORTER_ROLE),
             implicated_party=one("implicated_party", DEFAULT_IMPLICATED_PARTY),
             contact=one("contact"),
-            form_id=form_id if _FORM_ID_RE.match(form_id) else "",
         )
 
     def selected(self, name: str) -> tuple[str, ...]:
@@ -140,33 +136,3 @@ class FormErrors:
 
     def __bool__(self) -> bool:
         return bool(self.summary)
-
-
-class SentForms:
-    """Random ids of recently stored forms, in memory only, so a reload is not counted twice.
-
-    The id is made fresh for every page view and links to nobody; it is forgotten when the
-    process stops or after ``keep`` newer ones.
-    """
-
-    def __init__(self, keep: int = 5000):
-        self.keep = keep
-        self._ids: OrderedDict[str, None] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def claim(self, form_id: str) -> bool:
-        """True the first time ``form_id`` is seen; an empty id is always new."""
-        if not form_id:
-            return True
-        with self._lock:
-            if form_id in self._ids:
-                return False
-            self._ids[form_id] = None
-            while len(self._ids) > self.keep:
-                self._ids.popitem(last=False)
-            return True
-
-    def release(self, form_id: str) -> None:
-        """Forget an id whose signal could not be stored, so the visitor can try again."""
-        with self._lock:
-            self._ids.pop(form_id, None)

@@ -1,7 +1,9 @@
 """Where to go: which routes fit the chosen situations, and who is on them.
 
 The fixed part (groups of situations, routes, public services such as the police and the Huis
-voor Klokkenluiders) lives in ``routes.json`` next to this module; the advisers of each
+voor Klokkenluiders) lives in ``routes.json`` next to this module, with its English texts. A
+route follows from a situation (``category_routes``) or from who is involved (``party_routes``:
+a political office holder is not a colleague, so other rules apply); the advisers of each
 organisation come from the contact list the administrator keeps (``registry.contacts``).
 """
 
@@ -10,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -77,6 +79,7 @@ class Guide:
     category_routes: dict[str, tuple[str, ...]]
     routes: tuple[dict[str, Any], ...]
     services: dict[str, dict[str, Any]]
+    party_routes: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def route_order(self) -> tuple[str, ...]:
@@ -97,6 +100,12 @@ class Guide:
             routes = self.category_routes.get(code, ())
             if not routes or set(routes) - set(self.route_order):
                 out.append(f"category {code} has no known route")
+        parties = taxonomy.fields["implicated_party"].code_set
+        for party, routes in sorted(self.party_routes.items()):
+            if party not in parties:
+                out.append(f"party {party} is not a taxonomy code")
+            if set(routes) - set(self.route_order):
+                out.append(f"party {party} has an unknown route")
         for route in self.routes:
             for role in route["contact_roles"]:
                 if role not in set(ContactRole):
@@ -120,9 +129,10 @@ class Guide:
             for group in self.groups
         ]
 
-    def route_codes(self, categories: Iterable[str]) -> list[str]:
-        """The routes that fit these situations, most urgent first."""
+    def route_codes(self, categories: Iterable[str], implicated_party: str = "") -> list[str]:
+        """The routes that fit these situations and who is involved, most urgent first."""
         wanted = {route for code in categories for route in self.category_routes.get(code, ())}
+        wanted.update(self.party_routes.get(implicated_party, ()))
         return [code for code in self.route_order if code in wanted]
 
     def views(
@@ -205,4 +215,5 @@ def load_guide() -> Guide:
         category_routes={code: tuple(routes) for code, routes in raw["category_routes"].items()},
         routes=tuple(raw["routes"]),
         services=dict(raw["services"]),
+        party_routes={code: tuple(routes) for code, routes in raw.get("party_routes", {}).items()},
     )

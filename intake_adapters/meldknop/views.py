@@ -117,7 +117,8 @@ def _result_page(organisation: OrgUnit, answers: Answers, *, already: bool) -> P
     guide = load_guide()
     locale = _locale()
     contacts = ContactPointService(services().db).list_for(organisation.code)
-    routes = guide.views(guide.route_codes(answers.categories), contacts, locale)
+    routes = guide.views(guide.route_codes(answers.categories, answers.implicated_party), contacts,
+                         locale)
     return render_template(
         "meldknop/result.html",
         organisation=organisation,

@@ -1,5 +1,5 @@
 """The one Rijk-wide taxonomy of signal fields, versioned as a data file."""
 
-from registry.taxonomy.loader import Code, Field, Taxonomy, load_taxonomy
+from registry.taxonomy.loader import PSA_GROUP, Code, Field, Group, Taxonomy, load_taxonomy
 
-__all__ = ["Code", "Field", "Taxonomy", "load_taxonomy"]
+__all__ = ["PSA_GROUP", "Code", "Field", "Group", "Taxonomy", "load_taxonomy"]

@@ -1,18 +1,23 @@
 """Load and validate the taxonomy data file.
 
 The file is the source of truth: codes, Dutch and English labels and a one-line definition per
-code, plus the Rijk-wide definitions of signaal, melding and incident.
+code, plus the Rijk-wide definitions of signaal, melding and incident, and named groups of codes
+(``psa``: the categories that together are psychosociale arbeidsbelasting, Arbowet art. 1 lid 3
+sub e, so reports can link their figures to the RI&E). Every version stays in ``data/``; how the
+codes of one version are read in the next is ``registry.taxonomy.upgrade``.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
 
-DEFAULT_VERSION = "2026.1"
+DEFAULT_VERSION = "2026.2"
+PSA_GROUP = "psa"
 FIELD_NAMES = ("categories", "implicated_party", "reporter_role", "follow_up", "channel", "impact")
 
 
@@ -23,12 +28,31 @@ class Code:
     label_en: str
     definition_nl: str
     definition_en: str
+    # Only the meldknop stores this code (an employee's own report nobody has acted on yet);
+    # advisers never choose it, and follow-up figures keep it apart.
+    self_report: bool = False
 
     def label(self, locale: str = "nl") -> str:
         return self.label_en if locale == "en" else self.label_nl
 
     def definition(self, locale: str = "nl") -> str:
         return self.definition_en if locale == "en" else self.definition_nl
+
+
+@dataclass(frozen=True)
+class Group:
+    """A named set of codes of one field that reports add up, e.g. the PSA categories."""
+
+    name: str
+    field: str
+    label_nl: str
+    label_en: str
+    definition_nl: str
+    definition_en: str
+    codes: tuple[str, ...]
+
+    def label(self, locale: str = "nl") -> str:
+        return self.label_en if locale == "en" else self.label_nl
 
 
 @dataclass(frozen=True)
@@ -51,6 +75,11 @@ class Field:
     def code_set(self) -> frozenset[str]:
         return frozenset(c.code for c in self.codes)
 
+    @cached_property
+    def adviser_codes(self) -> tuple[Code, ...]:
+        """The codes an adviser may choose: all but the meldknop's own."""
+        return tuple(c for c in self.codes if not c.self_report)
+
     def label(self, locale: str = "nl") -> str:
         return self.label_en if locale == "en" else self.label_nl
 
@@ -66,6 +95,7 @@ class Taxonomy:
     version: str
     fields: dict[str, Field]
     definitions: dict[str, dict[str, str]]
+    groups: dict[str, Group] = dataclass_field(default_factory=dict)
 
     def __post_init__(self) -> None:
         missing = [name for name in FIELD_NAMES if name not in self.fields]
@@ -74,6 +104,17 @@ class Taxonomy:
         for term in ("signaal", "melding", "incident"):
             if term not in self.definitions:
                 raise ValueError(f"taxonomy lacks the definition of {term!r}")
+        for group in self.groups.values():
+            if group.field not in self.fields:
+                raise ValueError(f"group {group.name!r} names unknown field {group.field!r}")
+            unknown = set(group.codes) - self.fields[group.field].code_set
+            if unknown or not group.codes:
+                raise ValueError(f"group {group.name!r} has unknown codes: {sorted(unknown)}")
+
+    def group_codes(self, name: str) -> tuple[str, ...]:
+        """The codes of a named group; () when this version has no such group."""
+        group = self.groups.get(name)
+        return group.codes if group is not None else ()
 
     def codes(self, field: str) -> list[str]:
         return [c.code for c in self.fields[field].codes]
@@ -118,11 +159,19 @@ def parse_taxonomy(data: dict) -> Taxonomy:
                     label_en=v["label_en"],
                     definition_nl=v["definition_nl"],
                     definition_en=v["definition_en"],
+                    self_report=bool(v.get("self_report", False)),
                 )
                 for v in raw["values"]
             ),
         )
-    return Taxonomy(version=data["version"], fields=fields, definitions=data["definitions"])
+    groups = {
+        name: Group(name=name, field=raw["field"], label_nl=raw["label_nl"],
+                    label_en=raw["label_en"], definition_nl=raw["definition_nl"],
+                    definition_en=raw["definition_en"], codes=tuple(raw["codes"]))
+        for name, raw in data.get("groups", {}).items()
+    }
+    return Taxonomy(version=data["version"], fields=fields, definitions=data["definitions"],
+                    groups=groups)
 
 
 @cache

@@ -44,6 +44,8 @@ def test_an_incomplete_account_is_refused_with_an_accessible_error_summary(open_
     ("/beheer/budgetten", "admin-budgets"),
     ("/beheer/contactpunten?organisatie=MIN-A", "admin-contacts"),
     ("/beheer/organisatie", "admin-organisation"),
+    ("/beheer/goedkeuringen", "admin-approvals"),
+    ("/beheer/auditlog", "admin-audit-log"),
 ])
 def test_admin_pages_are_accessible(open_page, path, name):
     page = open_page(Role.ADMIN)

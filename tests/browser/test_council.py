@@ -90,6 +90,7 @@ def test_the_verify_page_checks_an_uploaded_report_in_the_browser(open_page, tmp
     (Role.WORKS_COUNCIL, "/raad/aanvragen", "council-requests"),
     (Role.WORKS_COUNCIL, "/raad/aanvragen/nieuw", "council-request-form"),
     (Role.WORKS_COUNCIL, "/raad/controleren", "council-verify-page"),
+    (Role.WORKS_COUNCIL, "/raad/auditlog", "council-audit-log"),
     (Role.CENTRAL_WORKS_COUNCIL, "/raad/", "council-index-gor"),
     (Role.CENTRAL_WORKS_COUNCIL, "/raad/rijk", "council-rijk"),
 ])

@@ -10,35 +10,21 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from intake_adapters.meldknop import bp
 from registry.contacts import ContactPointService
 from registry.organisations import parse_org_csv
 from registry.periods import Month
 from server.app import create_app
 from server.migrations import upgrade
+from tests.intake_adapters.meldknop_helpers import solved
 
 PAGE = "/meldknop"
 FIXTURE = Path(__file__).parent.parent / "fixtures" / "org-small.csv"
 VISITOR = {"REMOTE_ADDR": "203.0.113.77"}
 
 
-def with_meldknop(app):  # type: ignore[no-untyped-def]
-    """Register the blueprint when the app does not yet, with the limiter the app would apply."""
-    if "meldknop" not in app.blueprints:
-        from server.limiter import _global_key
-
-        app.register_blueprint(bp)
-        rule = app.extensions["signal_registry"].settings.meldknop_rate_limit
-        limiter = app.extensions["rate_limiter"]
-        view = app.view_functions["meldknop.submit"]
-        app.view_functions["meldknop.submit"] = limiter.limit(rule, key_func=_global_key,
-                                                              methods=["POST"])(view)
-    return app
-
-
 @pytest.fixture
 def web(app):  # type: ignore[no-untyped-def]
-    return with_meldknop(app).test_client()
+    return app.test_client()
 
 
 @pytest.fixture
@@ -64,8 +50,7 @@ def form(**changes: object) -> dict[str, object]:
 
 def send(client, csrf_from, **changes):  # type: ignore[no-untyped-def]
     page = client.get(PAGE, environ_base=VISITOR).get_data(as_text=True)
-    data = {**form(**changes), "csrf_token": csrf_from(page),
-            "form_id": re.search(r'name="form_id" value="([0-9a-f]{32})"', page).group(1)}
+    data = {**form(**changes), "csrf_token": csrf_from(page), **solved(page)}
     return client.post(PAGE, data=data, environ_base=VISITOR)
 
 
@@ -132,7 +117,7 @@ def test_submit_stores_exactly_one_signal_with_the_month_only(app, web, services
     [row] = stored_rows(services)
     assert row["period"] == str(Month.current())
     assert row["channel"] == "meldpunt"
-    assert row["follow_up"] == "doorverwijzing"
+    assert row["follow_up"] == "zelfmelding_geen_opvolging"  # nobody acted: not a referral
     assert row["organisation"] == "MIN-A" and row["unit"] == "MIN-A"
     assert row["reporter_role"] == "medewerker" and row["implicated_party"] == "onbekend"
     assert row["categories"] == ["pesten", "uitsluiting"]
@@ -364,7 +349,8 @@ def test_english_pages_use_the_english_labels(web, seeded, csrf_from):
     page = web.get(PAGE, headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "<legend>Unwanted behaviour</legend>" in page
     answer = web.post(PAGE, headers={"Accept-Language": "en"},
-                      data={**form(categories=["vermoeden_misstand"]), "csrf_token": _token(page)})
+                      data={**form(categories=["vermoeden_misstand"]), "csrf_token": _token(page),
+                            **solved(page)})
     assert "Huis voor Klokkenluiders (Dutch Whistleblowers Authority)" in answer.get_data(as_text=True)
 
 
@@ -373,19 +359,22 @@ def _token(page: str) -> str:
 
 
 def test_too_many_reports_get_a_dutch_429_page_and_are_not_stored(settings_overrides, csrf_from):
-    app = create_app({**settings_overrides, "meldknop_rate_limit": "2 per minute"})
+    app = create_app({**settings_overrides, "meldknop_rate_limit": "2 per hour"})
     services = app.extensions["signal_registry"]
     upgrade(services.db.engine)
     services.replace_org(parse_org_csv(FIXTURE.read_text()))
-    client = with_meldknop(app).test_client()
+    client = app.test_client()
     try:
         assert send(client, csrf_from).status_code == 200
         assert send(client, csrf_from).status_code == 200
         third = send(client, csrf_from)
         page = third.get_data(as_text=True)
         assert third.status_code == 429
-        assert "Even te druk" in page and "Uw signaal is niet opgeslagen." in page
-        assert "Bij direct gevaar: bel 112." in page
+        assert "Even wachten" in page and "Uw signaal is niet opgeslagen." in page
+        assert "kort na elkaar al 2 signalen verstuurd" in page
+        minutes = int(re.search(r"U kunt over (\d+) minuten? weer een signaal versturen", page).group(1))
+        assert 1 <= minutes <= 60
+        assert "Bij direct gevaar: bel 112." in page and "Huis voor Klokkenluiders" in page
         assert third.headers["Cache-Control"] == "no-store"
         assert_only_the_csrf_session_cookie(app, third)
         assert len(stored_rows(services)) == 2

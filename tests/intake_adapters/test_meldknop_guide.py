@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from intake_adapters.meldknop.form import Answers, SentForms, check
+from intake_adapters.meldknop.form import Answers, check
 from intake_adapters.meldknop.guide import Link, load_guide, reach_link
 from registry.contacts import ContactPointInfo, ContactRole
 from registry.errors import ValidationFailed
@@ -51,11 +51,12 @@ def test_every_text_exists_in_dutch_and_english():
     [
         (["pesten"], ["gedrag"]),
         (["fraude_diefstal"], ["integriteit"]),
-        (["vermoeden_misstand"], ["misstand"]),
-        (["agressie_extern"], ["dreiging", "gedrag"]),
+        # The employer's own procedure first, then the Huis voor Klokkenluiders.
+        (["vermoeden_misstand"], ["interne_melding", "misstand"]),
+        (["agressie_extern"], ["dreiging", "agressie_burgers", "gedrag"]),
         # Most urgent first, whatever the order of the boxes.
         (["pesten", "vermoeden_misstand", "ondermijning_bedreiging"],
-         ["dreiging", "misstand", "integriteit", "gedrag"]),
+         ["dreiging", "interne_melding", "misstand", "integriteit", "gedrag"]),
     ],
 )
 def test_route_codes_follow_the_situations_most_urgent_first(categories, routes):
@@ -103,7 +104,8 @@ def test_reach_becomes_a_link_only_when_it_is_exactly_one_address(reach, expecte
 def test_check_builds_the_signal_of_the_meldknop():
     answers = Answers(categories=("pesten", "pesten", "werkdruk"), organisation="MIN-B")
     record = check(answers, load_taxonomy(), ORG, Month(2026, 3))
-    assert (record.channel, record.follow_up, str(record.period)) == ("meldpunt", "doorverwijzing", "2026-03")
+    assert (record.channel, str(record.period)) == ("meldpunt", "2026-03")
+    assert record.follow_up == "zelfmelding_geen_opvolging"  # nobody acted: not a referral
     assert record.unit == "MIN-B" and record.organisation == "MIN-B"
     assert record.categories == ("pesten", "werkdruk")
     assert record.case_token is None and record.impact == ()

@@ -13,22 +13,27 @@ REQUIRED = {
                    "agressie_extern", "discriminatie", "racisme", "uitsluiting", "machtsmisbruik",
                    "werkdruk", "conflict_leidinggevende", "conflict_collega",
                    "belangenverstrengeling", "informatie_lekken_misbruik", "fraude_diefstal",
-                   "ondermijning_bedreiging", "vermoeden_misstand", "overig"},
+                   "ondermijning_bedreiging", "vermoeden_misstand", "overig",
+                   "benadeling_na_melding", "omkoping_geschenken", "nevenwerkzaamheden",
+                   "misdragingen_privesfeer", "misbruik_dienstmiddelen",
+                   "ongewenste_omgangsvormen"},
     "implicated_party": {"collega", "direct_leidinggevende", "hoger_leidinggevende",
-                         "politiek_bestuurder", "burger_extern", "onbekend"},
+                         "politiek_bestuurder", "burger_extern", "onbekend", "ondergeschikte",
+                         "inhuur_extern"},
     "reporter_role": {"medewerker", "leidinggevende", "inhuur_extern", "stagiair",
                       "oud_medewerker", "getuige"},
     "follow_up": {"alleen_luisteren", "advies", "doorverwijzing", "bemiddeling",
                   "informele_oplossing", "formele_klacht", "integriteitsmelding",
-                  "melding_misstand", "aangifte"},
+                  "melding_misstand", "aangifte", "zelfmelding_geen_opvolging"},
     "channel": {"vp_intern", "vp_extern", "bmw", "personeelsraadgever",
-                "integriteitscoordinator", "meldpunt"},
+                "integriteitscoordinator", "meldpunt", "leidinggevende", "po_hr", "bedrijfsarts",
+                "klachtencommissie", "ondernemingsraad", "onafhankelijk_personeelsadviseur"},
     "impact": {"verzuim", "overweegt_vertrek"},
 }
 
 
 def _raw() -> dict:
-    path = resources.files("registry.taxonomy").joinpath("data/taxonomy-2026.1.json")
+    path = resources.files("registry.taxonomy").joinpath("data/taxonomy-2026.2.json")
     return json.loads(path.read_text(encoding="utf-8"))
 
 
@@ -77,6 +82,6 @@ def test_missing_definition_is_refused():
 
 def test_api_shape_lists_codes_with_labels_and_definitions():
     api = load_taxonomy().as_api()
-    assert api["version"] == "2026.1"
+    assert api["version"] == "2026.2"
     first = api["fields"]["categories"][0]
     assert set(first) >= {"code", "label_nl", "label_en", "definition_nl"}
