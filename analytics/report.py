@@ -55,6 +55,7 @@ from privacy.specs import TAXONOMY_FIELDS
 from registry.db import random_id
 from registry.organisations import OrgStructure
 from registry.periods import Month
+from registry.private_files import write_private
 from registry.taxonomy import Taxonomy
 
 
@@ -394,17 +395,18 @@ def write_report(figures: dict[str, Any], out_dir: Path, signer: Signer,
     releases), so ``signal-registry verify`` checks the JSON and CSV, and ``verify-report``
     also checks the HTML and XLSX against their signed hashes.
     """
-    out_dir.mkdir(parents=True, exist_ok=True)
+    # 0600 files in a 0700 folder whatever the umask: the operator hands them on, nobody else
+    # on the machine reads them first (registry.private_files).
     stem = f"signalenrapportage-{figures['organisation']}-{figures['year']}"
     paths = {"html": out_dir / f"{stem}.html", "xlsx": out_dir / f"{stem}.xlsx",
              "json": out_dir / f"{stem}.json", "csv": out_dir / f"{stem}.csv"}
-    paths["html"].write_text(render_html(figures), encoding="utf-8")
-    paths["xlsx"].write_bytes(render_xlsx(figures))
+    write_private(paths["html"], render_html(figures).encode("utf-8"))
+    write_private(paths["xlsx"], render_xlsx(figures))
     files = {paths[k].name: hashlib.sha256(paths[k].read_bytes()).hexdigest()
              for k in ("html", "xlsx")}
     release = sign_report(figures, files, signer, today or date.today())
-    paths["json"].write_text(release_to_json(release), encoding="utf-8")
-    paths["csv"].write_text(release_to_csv(release), encoding="utf-8", newline="")
+    write_private(paths["json"], release_to_json(release).encode("utf-8"))
+    write_private(paths["csv"], release_to_csv(release).encode("utf-8"))
     return paths
 
 

@@ -32,6 +32,7 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from sqlalchemy import create_engine, text
 
+from privacy.signing import create_signing_key_file
 from registry.organisations import structure_to_csv
 from server.demo import DEMO_ORGANISATION
 from server.demo_data import demo_org, demo_signals
@@ -166,7 +167,9 @@ def one_run(args: argparse.Namespace, bodies: list[bytes]) -> RunResult:
         env = {**os.environ, "DATABASE_URL": url, "SIGNAL_REGISTRY_MODE": "production",
                "SIGNAL_REGISTRY_MASTER_SECRET": secrets.token_hex(32),
                "SIGNAL_REGISTRY_SECRET_KEY": secrets.token_hex(32),
+               "SIGNAL_REGISTRY_SIGNING_KEY_FILE": f"{folder}/signing-key",
                "SIGNAL_REGISTRY_DATA_DIR": folder}
+        create_signing_key_file(Path(folder) / "signing-key")  # production makes none up
         token = prepare(env, Path(folder))
         port = free_port()
         server = subprocess.Popen(

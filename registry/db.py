@@ -36,6 +36,8 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
+from registry.private_files import private_file
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -94,7 +96,9 @@ def make_engine(url: str) -> Engine:
         path = url.split("///", 1)[-1] if "///" in url else ""
         # A "file:...?mode=ro&uri=true" URL names an existing file: nothing to create.
         if path and path != ":memory:" and not path.startswith("file:"):
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            # Made here, 0600 in a 0700 folder, before SQLite would make it 0644: SQLite gives
+            # the rollback journal the database file's mode, so the journal is 0600 too.
+            private_file(Path(path.split("?", 1)[0]))
         engine = create_engine(url, connect_args={"timeout": 30})
         _configure_sqlite(engine)
         return engine

@@ -27,6 +27,7 @@ from privacy.pseudonyms import (
 from privacy.signing import Signer
 from registry.access import SessionUser
 from registry.db import Database
+from registry.private_files import private_folder
 from registry.taxonomy import load_taxonomy
 from server.container import Services
 from server.settings import Settings
@@ -72,9 +73,10 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     Babel(app, locale_selector=_select_locale)
     _login_manager(app, services)
 
-    from server import errors, limiter, views
+    from server import errors, headers, limiter, views
 
     errors.init_app(app)
+    headers.init_app(app, settings)
     views.register_blueprints(app)
     limiter.init_app(app, settings)
     app.jinja_env.globals.update(locales=LOCALES, get_locale=get_locale)
@@ -97,7 +99,7 @@ def _master_secret(settings: Settings) -> bytes:
             "No master secret: set SIGNAL_REGISTRY_MASTER_SECRET or "
             "SIGNAL_REGISTRY_MASTER_SECRET_FILE (outside demo and test mode it is required)."
         )
-    path = settings.data_path / "secrets" / "master-secret"
+    path = _secrets_folder(settings) / "master-secret"
     if path.exists():
         loaded = load_master_secret(None, str(path))
         assert loaded is not None
@@ -106,10 +108,32 @@ def _master_secret(settings: Settings) -> bytes:
 
 
 def _signer(settings: Settings) -> Signer:
-    path = settings.signing_key_file or str(settings.data_path / "secrets" / "signing-key")
-    # Created on first start (mode 600) when missing; its public key is published in the UI
-    # and at /api/v1/releases/public-key, so receivers can verify releases.
+    # Its public key is published in the UI and at /api/v1/releases/public-key, so receivers
+    # can verify releases.
+    if settings.signing_key_file:
+        path = Path(settings.signing_key_file)
+    elif settings.mode == "production":
+        path = settings.data_path / "secrets" / "signing-key"
+    else:
+        path = _secrets_folder(settings) / "signing-key"
+    if settings.mode == "production":
+        # A key made up silently at start would sign releases nobody can verify against the
+        # key that was published before (a lost or misplaced file, a wrong data folder): the
+        # operator makes the key once, as the master secret, and keeps it.
+        if not path.exists():
+            raise SecretError(
+                f"No signing key: {path} does not exist. Create it once (mode 600, 64 hex "
+                "characters, e.g. `(umask 077; openssl rand -hex 32 > FILE)`) and set "
+                "SIGNAL_REGISTRY_SIGNING_KEY_FILE to it (outside demo and test mode it is required)."
+            )
+        return Signer.from_file(path)
+    # Demo and test: created on first start (mode 600) when missing.
     return Signer.from_file(path, create_missing=True)
+
+
+def _secrets_folder(settings: Settings) -> Path:
+    """The data folder and its secrets folder, created 0700 when missing (demo and test)."""
+    return private_folder(private_folder(settings.data_path) / "secrets")
 
 
 def _select_locale() -> str:

@@ -217,7 +217,7 @@ def demo(ctx: click.Context, host: str, port: int, workers: int | None, threads:
     Uses a SQLite file data/demo.db (or the SIGNAL_REGISTRY_DATA_DIR folder) and plain http on
     this machine; never point it at a production database.
     """
-    from server.demo import format_credentials, setup_demo
+    from server.demo import check_demo_database, format_credentials, setup_demo
     from server.wsgi import serve as run_server
 
     data_dir = Path(os.environ.get("SIGNAL_REGISTRY_DATA_DIR") or "data").resolve()
@@ -227,6 +227,7 @@ def demo(ctx: click.Context, host: str, port: int, workers: int | None, threads:
         database_url=group_url or f"sqlite:///{data_dir / 'demo.db'}",
     ))
     services: Services = app.extensions["signal_registry"]
+    check_demo_database(services.db)  # before the schema upgrade: a foreign database stays as it is
     upgrade(services.db.engine)
     result = setup_demo(services, months=months)
     if publish_months:

@@ -10,8 +10,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
 
+from sqlalchemy import func, inspect, select, table
+
 from registry.accounts import Role
-from registry.errors import NotFound
+from registry.db import Database
+from registry.errors import Conflict, NotFound
+from registry.models import InstanceFact
 from registry.passwords import generate_password
 from registry.periods import Month
 from server.container import Services
@@ -54,8 +58,47 @@ class DemoSetup:
     accounts: tuple[DemoAccount, ...] = field(default=())
 
 
+# The fact the demo writes into a database it creates, before anything else.
+DEMO_FACT = InstanceFact(name="created_by", value="demo")
+# Tables that hold no one's data: the schema's version and the facts themselves.
+_BOOKKEEPING = frozenset({"alembic_version", "instance_facts"})
+
+
+def check_demo_database(db: Database) -> None:
+    """Refuse a database that holds data the demo did not put there, before touching it.
+
+    The demo resets passwords, revokes tokens and adds synthetic signals: pointed at a real
+    registry (``--database-url``, a reused data folder), it would do that to real accounts and
+    mix invented signals into real figures. A database with no tables or only empty ones is
+    fine; so is one with the demo's fact (``DEMO_FACT``). Reads only: nothing is changed, not
+    even the schema version, until this has passed.
+    """
+    tables = set(inspect(db.engine).get_table_names())
+    with db.engine.connect() as connection:
+        if "instance_facts" in tables:
+            made_by = connection.scalar(
+                select(InstanceFact.value).where(InstanceFact.name == DEMO_FACT.name))
+            if made_by == DEMO_FACT.value:
+                return
+        filled = sorted(name for name in tables - _BOOKKEEPING
+                        if connection.scalar(select(func.count()).select_from(table(name))))
+    if filled:
+        raise Conflict(
+            "Deze database is niet door de demo gemaakt en bevat al gegevens (tabellen: "
+            f"{', '.join(filled[:5])}{', ...' if len(filled) > 5 else ''}); de demo laat "
+            "haar ongemoeid. Start de demo met een lege database of een eigen map "
+            "(SIGNAL_REGISTRY_DATA_DIR). Er is niets veranderd.")
+
+
 def setup_demo(services: Services, months: int = 24, seed: int = DEFAULT_SEED) -> DemoSetup:
-    """Load the demo data unless present and (re)set the demo accounts. Schema must exist."""
+    """Load the demo data unless present and (re)set the demo accounts. Schema must exist.
+
+    Refuses (``check_demo_database``) a database with data the demo did not make, and marks a
+    database it takes as its own with ``DEMO_FACT`` before it writes anything else.
+    """
+    check_demo_database(services.db)
+    with services.db.session() as session:
+        session.merge(InstanceFact(name=DEMO_FACT.name, value=DEMO_FACT.value))
     created_org = not services.org().units
     if created_org:
         services.replace_org(demo_org(seed))

@@ -25,11 +25,19 @@ import click
 from flask import Flask
 from gunicorn.app.base import BaseApplication
 from gunicorn.glogging import Logger
+from gunicorn.http import wsgi as gunicorn_http
 
 from server.app import create_app
 from server.deadline import RequestDeadline
 from server.settings import Settings
 from server.limiter import shares_counters
+
+# gunicorn names itself in the Server header of every response (older versions with their
+# version number) and in the app's SERVER_SOFTWARE: a fingerprint for whoever looks for a known
+# weakness. Both say only this, with no version; gunicorn reads them as it builds a response.
+SERVER_HEADER = "signal-registry"
+gunicorn_http.SERVER = SERVER_HEADER
+gunicorn_http.SERVER_SOFTWARE = SERVER_HEADER
 
 # gunicorn's only log line with a client address: "Invalid request from ip=<addr>: <error>".
 _CLIENT_ADDRESS = re.compile(r"^Invalid request from ip=.*?: ")

@@ -61,6 +61,7 @@ from flask import Flask
 from sqlalchemy import create_engine, select, text
 
 from privacy.models import Allocation, Charge, ReleaseRecord
+from privacy.signing import create_signing_key_file
 from registry.accounts import Principal, Role
 from registry.models import Signal, SignalCategory
 from registry.organisations import parse_org_csv
@@ -233,6 +234,8 @@ class Registry:
 def open_registry(database_url: str, data_dir: Path, *, load: bool = True) -> Registry:
     """A :class:`Registry` on ``database_url``; with ``load``, schema and org-small.csv too."""
     data_dir.mkdir(parents=True, exist_ok=True)
+    if not (data_dir / "signing-key").exists():  # production makes none up
+        create_signing_key_file(data_dir / "signing-key")
     settings = {
         "database_url": database_url,
         "mode": "production",

@@ -33,6 +33,7 @@ from scipy.stats import spearmanr
 from sqlalchemy import create_engine, inspect, text
 
 from privacy.coarsening import released_units
+from privacy.signing import create_signing_key_file
 from registry.accounts import Role
 from registry.periods import Month
 from registry.records import SignalRecord
@@ -99,7 +100,9 @@ def served(database_url: str, tmp_path: Path) -> Iterator[tuple[str, dict[str, s
            "SIGNAL_REGISTRY_MASTER_SECRET": secrets.token_hex(32),
            "SIGNAL_REGISTRY_SECRET_KEY": secrets.token_hex(32),
            "SIGNAL_REGISTRY_SECURE_COOKIES": "false",
+           "SIGNAL_REGISTRY_SIGNING_KEY_FILE": str(tmp_path / "signing-key"),
            "SIGNAL_REGISTRY_DATA_DIR": str(tmp_path / "data")}
+    create_signing_key_file(tmp_path / "signing-key")  # production makes none up
     _cli(env, "init-db")
     _cli(env, "load-org", str(FIXTURES / "org-small.csv"))
     port = _free_port()

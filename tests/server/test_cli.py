@@ -17,6 +17,7 @@ import pytest
 from click.testing import CliRunner, Result
 from sqlalchemy import inspect
 
+from privacy.signing import create_signing_key_file
 from registry.accounts import Role
 from registry.db import Database
 from registry.organisations import OrganisationService
@@ -280,7 +281,9 @@ def test_serve_runs_gunicorn_and_logs_no_client_address(tmp_path: Path) -> None:
     port = _free_port()
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'serve.db'}",
            "SIGNAL_REGISTRY_MODE": "production", "SIGNAL_REGISTRY_MASTER_SECRET": MASTER_SECRET,
+           "SIGNAL_REGISTRY_SIGNING_KEY_FILE": str(tmp_path / "signing-key"),
            "SIGNAL_REGISTRY_DATA_DIR": str(tmp_path / "data")}
+    create_signing_key_file(tmp_path / "signing-key")  # production makes none up
     subprocess.run([sys.executable, "-m", "server.cli", "init-db"], env=env, check=True,
                    capture_output=True, timeout=60)
     process = subprocess.Popen(  # noqa: S603 - the product's own command, fixed arguments
