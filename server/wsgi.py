@@ -29,8 +29,8 @@ from gunicorn.http import wsgi as gunicorn_http
 
 from server.app import create_app
 from server.deadline import RequestDeadline
-from server.settings import Settings
 from server.limiter import shares_counters
+from server.settings import Settings
 
 # gunicorn names itself in the Server header of every response (older versions with their
 # version number) and in the app's SERVER_SOFTWARE: a fingerprint for whoever looks for a known
@@ -113,21 +113,13 @@ class GunicornServer(BaseApplication):
 def serve(app: Flask, host: str = "127.0.0.1", port: int = 8000, workers: int | None = None,
           threads: int = 4) -> None:
     """Serve ``app`` until interrupted (Ctrl-C or SIGTERM)."""
+    workers, threads = worker_plan(app.extensions["signal_registry"].settings, workers, threads)
     # Nothing opened so far (schema upgrade, demo data) may leak into the workers.
     app.extensions["signal_registry"].db.dispose()
     refuse_to_fork_polars()
     GunicornServer(with_deadline(app), server_options(app, host, port, workers, threads)).run()
 
 
-def refuse_to_fork_polars(tasks: Path = Path("/proc/self/task")) -> None:
-    """Stop before gunicorn forks a process in which polars has started its thread pool.
-    workers, threads = worker_plan(app.extensions["signal_registry"].settings, workers, threads)
-
-    Its threads (named ``polars-N``) would be missing in every worker, and each DP query there
-    would wait for them for ever; such work belongs in ``server.fresh_process``. Linux names
-    threads in /proc; elsewhere there is nothing to check.
-    """
-    names = []
 DEFAULT_WORKERS = 2
 
 
@@ -155,6 +147,14 @@ def worker_plan(settings: Settings, workers: int | None, threads: int) -> tuple[
     return 1, workers * threads
 
 
+def refuse_to_fork_polars(tasks: Path = Path("/proc/self/task")) -> None:
+    """Stop before gunicorn forks a process in which polars has started its thread pool.
+
+    Its threads (named ``polars-N``) would be missing in every worker, and each DP query there
+    would wait for them for ever; such work belongs in ``server.fresh_process``. Linux names
+    threads in /proc; elsewhere there is nothing to check.
+    """
+    names = []
     for comm in tasks.glob("*/comm"):
         with suppress(OSError):  # a thread may end while we look
             names.append(comm.read_text().strip())

@@ -25,7 +25,6 @@ DEFAULT_IMPLICATED_PARTY = "onbekend"
 CONTACT_WISHES = ("ja", "nee")
 # Page order of the questions, for the error summary and the anchors it links to.
 FIELD_ORDER = ("categories", "organisation", "unit", "reporter_role", "implicated_party", "contact")
-_FORM_ID_RE = re.compile(r"^[0-9a-f]{32}$")
 _MAX_CODES = 40
 
 

@@ -3,37 +3,40 @@ and see where to go.
 
 One POST stores one signal (channel ``meldpunt``, this month only, no receipt) and answers with
 the routes that fit. Nothing else about the visit is kept: no cookie beyond Flask's session cookie
-with the CSRF token, no address, no time. Abuse is slowed by the shared in-memory rate limit on
-``meldknop.submit`` (see ``server.limiter``).
+with the CSRF token, no address, no time. Abuse is held off by a small proof-of-work per form
+page (``work``) and by counters in the shared rate-limit store (``limits``): per visitor, per
+unit per day, each form page once. Every page of a step has one size (``padding``).
 """
 
 from __future__ import annotations
 
-import secrets
 from typing import Any
 
 from flask import Blueprint, Response, current_app, render_template, request, session
 from flask_babel import get_locale
-from flask_limiter.errors import RateLimitExceeded
 
-from intake_adapters.meldknop.form import (
-    CONTACT_WISHES,
-    Answers,
-    FormErrors,
-    SentForms,
-    check,
-)
+from intake_adapters.meldknop import work
+from intake_adapters.meldknop.form import CONTACT_WISHES, Answers, FormErrors, check
 from intake_adapters.meldknop.guide import load_guide, others
+from intake_adapters.meldknop.limits import (
+    MeldknopLimits,
+    Refused,
+    StoreUnavailable,
+)
+from intake_adapters.meldknop.padding import REQUEST_BYTES, pad
 from registry.access import services
 from registry.contacts import ContactPointService
 from registry.errors import FieldError, ValidationFailed
 from registry.organisations import OrgStructure, OrgUnit
 from registry.periods import Month
+from server.limiter import client_key, limiter
 
-bp = Blueprint("meldknop", __name__, url_prefix="/meldknop", template_folder="templates")
+bp = Blueprint("meldknop", __name__, url_prefix="/meldknop", template_folder="templates",
+               static_folder="static")
 
 Page = tuple[str, int]
-SENT_KEY = "meldknop_sent"
+LIMITS_KEY = "meldknop_limits"
+EMERGENCY_SERVICES = ("politie", "huis_voor_klokkenluiders")
 
 
 @bp.after_request
@@ -48,15 +51,8 @@ def _private_page(response: Response) -> Response:
     remember = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
     if session.get("_remember") == "clear" and remember not in request.cookies:
         session.pop("_remember")
-    return response
-
-
-@bp.errorhandler(RateLimitExceeded)
-def _busy(_error: RateLimitExceeded) -> Page:
-    guide = load_guide()
-    locale = _locale()
-    emergency = [guide.service_view(code, locale) for code in ("politie", "huis_voor_klokkenluiders")]
-    return render_template("meldknop/busy.html", services=emergency), 429
+    # Last, so the padding covers every page of the step, error pages included.
+    return pad(response, request.endpoint, request.method)
 
 
 @bp.get("", endpoint="form")
@@ -72,19 +68,35 @@ def submit() -> Page:
     svc = services()
     org = svc.org()
     answers = Answers.from_form(request.form)
+    errors: list[FieldError] = []
     try:
         record = check(answers, svc.taxonomy, org, Month.current())
     except ValidationFailed as failed:
-        return _form_page(answers, failed.errors, status=422)
-    sent: SentForms = current_app.extensions.setdefault(SENT_KEY, SentForms())
-    already = not sent.claim(answers.form_id)
-    if not already:
+        errors.extend(failed.errors)
+    solved = work.verify(_secret(), svc.settings.meldknop_work_bits,
+                         request.form.get("challenge", "")[:200], request.form.get("nonce", "")[:32])
+    if isinstance(solved, work.WorkProblem):
+        errors.append(FieldError("work", solved.message))
+    if errors:
+        return _form_page(answers, errors, status=422)
+    limits = _limits()
+    try:
+        if not limits.claim_form(solved):
+            # A reload, a double click or a replay of this page: it counts once, or not at all.
+            return _result_page(org.get(answers.organisation), answers, already=True)
+        held = limits.reserve(client_key(), record.unit)
+        if isinstance(held, Refused):
+            limits.release_form(solved)
+            return _refused_page(held, answers)
         try:
             svc.signals.store_many([record], receipts=False)
         except BaseException:
-            sent.release(answers.form_id)
+            limits.give_back(held)
+            limits.release_form(solved)
             raise
-    return _result_page(org.get(answers.organisation), answers, already=already)
+    except StoreUnavailable:
+        return _refused_page(None, answers)
+    return _result_page(org.get(answers.organisation), answers, already=False)
 
 
 @bp.get("/waar-terecht", endpoint="where")
@@ -114,19 +126,51 @@ def privacy() -> Page:
 
 
 def _result_page(organisation: OrgUnit, answers: Answers, *, already: bool) -> Page:
+    return render_template("meldknop/result.html", **_routes_for(organisation, answers),
+                           wants_contact=answers.contact, already=already), 200
+
+
+def _refused_page(refused: Refused | None, answers: Answers) -> Page:
+    """Not stored: say why and for how long, and still show where to go (``None``: no store)."""
+    org = services().org()
+    guide = load_guide()
+    locale = _locale()
+    unit = org.get(answers.unit or answers.organisation)
+    return render_template(
+        "meldknop/busy.html",
+        **_routes_for(org.get(answers.organisation), answers),
+        reason=refused.reason.value if refused else "unavailable",
+        minutes=refused.minutes if refused else 0,
+        limit=_limits().client_limit,
+        unit=unit,
+        services=[guide.service_view(code, locale) for code in EMERGENCY_SERVICES],
+    ), 503 if refused is None else 429
+
+
+def _routes_for(organisation: OrgUnit, answers: Answers) -> dict[str, Any]:
     guide = load_guide()
     locale = _locale()
     contacts = ContactPointService(services().db).list_for(organisation.code)
-    routes = guide.views(guide.route_codes(answers.categories, answers.implicated_party), contacts,
-                         locale)
-    return render_template(
-        "meldknop/result.html",
-        organisation=organisation,
-        routes=routes,
-        others=others(contacts, locale),
-        wants_contact=answers.contact,
-        already=already,
-    ), 200
+    return {
+        "organisation": organisation,
+        "routes": guide.views(
+            guide.route_codes(answers.categories, answers.implicated_party), contacts, locale),
+        "others": others(contacts, locale),
+    }
+
+
+def _limits() -> MeldknopLimits:
+    found = current_app.extensions.get(LIMITS_KEY)
+    if found is None:
+        settings = services().settings
+        found = MeldknopLimits(limiter().storage, _secret(), settings.meldknop_rate_limit,
+                               settings.meldknop_unit_daily_cap)
+        current_app.extensions[LIMITS_KEY] = found
+    return found
+
+
+def _secret() -> bytes:
+    return str(current_app.config["SECRET_KEY"]).encode()
 
 
 def _form_page(
@@ -148,6 +192,7 @@ def _form_page(
         "reporter_role": f"reporter_role-{reporter_roles[0]['code']}",
         "implicated_party": f"implicated_party-{implicated_parties[0]['code']}",
         "contact": f"contact-{CONTACT_WISHES[0]}",
+        "work": "send",
     }
     return render_template(
         "meldknop/form.html",
@@ -159,8 +204,11 @@ def _form_page(
         reporter_roles=reporter_roles,
         implicated_parties=implicated_parties,
         contact_wishes=CONTACT_WISHES,
-        # Fresh for every page view: lets a reload be recognised without knowing who sent it.
-        form_id=secrets.token_hex(16),
+        # Fresh for every page view: its proof-of-work, and how a reload is recognised without
+        # knowing who sent it.
+        challenge=work.issue(_secret(), svc.settings.meldknop_work_bits),
+        work_bits=svc.settings.meldknop_work_bits,
+        pad_to=REQUEST_BYTES,
     ), status
 
 

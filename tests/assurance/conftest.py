@@ -24,7 +24,9 @@ Fixtures (all clean up after themselves):
 ``make_registry(url)``
     A :class:`Registry` on ``url``: schema created, ``tests/fixtures/org-small.csv`` loaded.
 ``start_server(registry, workers=2, threads=4)``
-    A :class:`LiveServer` serving that registry; stopped at teardown.
+    A :class:`LiveServer` serving that registry; stopped at teardown. Two workers share their
+    rate-limit counters through Redis when it runs here, else one process runs all the threads
+    (:func:`process_options`).
 ``signed_in(url, username, password)`` (a function)
     A ``requests.Session`` signed in through the login form, for HTML pages.
 ``live_server``
@@ -291,16 +293,42 @@ class LiveServer:
                 self.process.wait(timeout=10)
 
 
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379")
+
+
+def redis_reachable() -> bool:
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping())
+    except redis.RedisError:
+        return False
+
+
+def process_options(workers: int, threads: int) -> tuple[list[str], dict[str, str]]:
+    """``serve`` arguments and environment for ``workers`` x ``threads`` in production mode.
+
+    Several workers must share their rate-limit counters (``serve`` refuses otherwise): through
+    Redis when it runs here, in a database of its own among 1..15 so that servers of different
+    tests rarely meet; without Redis, one process runs all the threads.
+    """
+    if workers > 1 and redis_reachable():
+        storage = f"{REDIS_URL.rstrip('/')}/{secrets.randbelow(15) + 1}"
+        return (["--workers", str(workers), "--threads", str(threads)],
+                {"SIGNAL_REGISTRY_RATE_LIMIT_STORAGE": storage})
+    return ["--workers", "1", "--threads", str(workers * threads)], {}
+
+
 def launch_server(registry: Registry, *, workers: int = 2, threads: int = 4,
                   timeout: float = 90) -> LiveServer:
     """Start a server on a free port and wait until it answers ``/api/v1/taxonomy``."""
     port = free_port()
     log_path = registry.data_dir / f"server-{port}.log"
+    options, env = process_options(workers, threads)
     with log_path.open("wb") as log:
         process = subprocess.Popen(  # noqa: S603 - the product's own command, fixed arguments
-            [*CLI, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
-             "--threads", str(threads)],
-            env=registry.env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+            [*CLI, "serve", "--host", "127.0.0.1", "--port", str(port), *options],
+            env={**registry.env, **env}, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
         )
     server = LiveServer(registry, process, port, log_path)
     deadline = time.monotonic() + timeout

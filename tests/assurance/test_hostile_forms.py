@@ -30,6 +30,7 @@ from registry.idempotency import IdempotencyKey
 from registry.periods import Month
 from server.cli_import import import_command
 from tests.conftest import MASTER_SECRET
+from tests.intake_adapters.meldknop_helpers import solved
 
 pytestmark = pytest.mark.assurance
 
@@ -61,7 +62,7 @@ FORM_CODES = {
 @pytest.fixture
 def settings_overrides(settings_overrides):  # type: ignore[no-untyped-def]
     return {**settings_overrides, "csrf": False, "login_rate_limit": "100000 per minute",
-            "meldknop_rate_limit": "100000 per minute"}
+            "meldknop_rate_limit": "100000 per minute", "meldknop_unit_daily_cap": 100000}
 
 
 def value_for(name: str) -> st.SearchStrategy[str]:
@@ -149,9 +150,12 @@ def test_receipt_form_never_fails_and_refusals_change_nothing(client, login, ser
 
 
 MELDKNOP_FIELDS = ["organisation", "unit", "categories", "reporter_role", "implicated_party",
-                   "contact", "form_id"]
+                   "contact", "challenge", "nonce"]
+# FRESH stands for the page's own proof-of-work, solved as the browser script would.
+FRESH = "fresh"
 VALID_MELDKNOP = {"categories": ["pesten"], "organisation": "MIN-A", "unit": "",
-                  "reporter_role": "medewerker", "implicated_party": "onbekend", "contact": "ja"}
+                  "reporter_role": "medewerker", "implicated_party": "onbekend", "contact": "ja",
+                  "challenge": FRESH, "nonce": FRESH}
 
 
 def test_meldknop_never_fails_and_refusals_store_nothing(client, services):
@@ -160,6 +164,8 @@ def test_meldknop_never_fails_and_refusals_store_nothing(client, services):
     @SETTINGS
     @given(data=spoiled(VALID_MELDKNOP, MELDKNOP_FIELDS, multi=("categories",)))
     def post(data: dict[str, Any]) -> None:
+        work = solved(client.get("/meldknop").get_data(as_text=True))
+        data = {k: work[k] if v == FRESH and k in work else v for k, v in data.items()}
         before = services.signals.count()
         response = client.post("/meldknop", data=data)
         outcomes.add(response.status_code)

@@ -37,6 +37,8 @@ from privacy.signing import create_signing_key_file
 from registry.accounts import Role
 from registry.periods import Month
 from registry.records import SignalRecord
+from tests.assurance.conftest import process_options
+from tests.intake_adapters.meldknop_helpers import solved
 
 pytestmark = pytest.mark.assurance
 
@@ -100,6 +102,8 @@ def served(database_url: str, tmp_path: Path) -> Iterator[tuple[str, dict[str, s
            "SIGNAL_REGISTRY_MASTER_SECRET": secrets.token_hex(32),
            "SIGNAL_REGISTRY_SECRET_KEY": secrets.token_hex(32),
            "SIGNAL_REGISTRY_SECURE_COOKIES": "false",
+           # One visitor sends all the meldknop signals of the burst.
+           "SIGNAL_REGISTRY_MELDKNOP_RATE_LIMIT": f"{MELDKNOP_SIGNALS} per hour",
            "SIGNAL_REGISTRY_SIGNING_KEY_FILE": str(tmp_path / "signing-key"),
            "SIGNAL_REGISTRY_DATA_DIR": str(tmp_path / "data")}
     create_signing_key_file(tmp_path / "signing-key")  # production makes none up
@@ -107,9 +111,10 @@ def served(database_url: str, tmp_path: Path) -> Iterator[tuple[str, dict[str, s
     _cli(env, "load-org", str(FIXTURES / "org-small.csv"))
     port = _free_port()
     with open(tmp_path / "stdout.log", "wb") as out, open(tmp_path / "stderr.log", "wb") as err:
+        options, shared = process_options(2, 2)
         server = subprocess.Popen([*CLI, "serve", "--host", "127.0.0.1",  # noqa: S603 - own CLI
-                                   "--port", str(port), "--workers", "2", "--threads", "2"],
-                                  env=env, stdout=out, stderr=err)
+                                   "--port", str(port), *options],
+                                  env={**env, **shared}, stdout=out, stderr=err)
         try:
             _wait_until_up(f"http://127.0.0.1:{port}", server)
             yield f"http://127.0.0.1:{port}", env, tmp_path
@@ -181,7 +186,7 @@ def _burst(base: str, env: dict[str, str]) -> Intake:
     for _ in range(MELDKNOP_SIGNALS):
         page = visitor.get(f"{base}/meldknop").text
         sent = visitor.post(f"{base}/meldknop", data={
-            "csrf_token": _hidden(page, "csrf_token"), "form_id": _hidden(page, "form_id"),
+            "csrf_token": _hidden(page, "csrf_token"), **solved(page),
             "categories": ["pesten"], "organisation": "MIN-A", "unit": "",
             "reporter_role": "medewerker", "implicated_party": "onbekend", "contact": "ja"})
         assert sent.status_code == 200, sent.text[:500]

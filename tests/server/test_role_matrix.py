@@ -94,6 +94,7 @@ EXPECTED: dict[tuple[str, str], Endpoint] = {
     ("api.organisation_structure", "GET"): Endpoint(EVERYONE, ways=("token",)),
     ("research_api.public_key", "GET"): Endpoint(EVERYONE, ways=("token",)),
     ("research_api.privacy_budget", "GET"): Endpoint(EVERYONE, ways=("token",)),
+    ("meldknop.static", "GET"): Endpoint(EVERYONE, values={"filename": "meldknop.js"}),
     # What is released about each data year and what it costs: public by design.
     ("transparency.budget", "GET"): Endpoint(EVERYONE),
     # Logging through the API: advisers' case systems, token only. Empty bodies are 422.
