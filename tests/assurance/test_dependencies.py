@@ -1,11 +1,13 @@
-"""Dependency audit: the locked versions are the installed ones, and none has a known vulnerability.
+"""Dependency audit: the locked versions are the installed ones, each with the hashes of its
+files, and none has a known vulnerability.
 
 ``requirements.lock`` pins every runtime and test dependency at the version the suite runs
-with; installs are constrained by it (``pip install -c requirements.lock -e '.[test]'``).
-``pip-audit`` checks those exact versions against PyPI's vulnerability data. That needs the
-network: when the data cannot be reached the audit fails with a clear message, because "no
-vulnerability found" must never mean "nothing was checked". ``PIP_AUDIT_OFFLINE_OK=1`` turns
-that case into a visible skip for offline machines.
+with, with the sha256 hashes of its files on PyPI; ``./run`` installs exactly that
+(``pip install --require-hashes -r requirements.lock``, then the project with ``--no-deps``), so
+a changed or substituted file is refused. ``pip-audit`` checks those exact versions against
+PyPI's vulnerability data. That needs the network: when the data cannot be reached the audit
+fails with a clear message, because "no vulnerability found" must never mean "nothing was
+checked". ``PIP_AUDIT_OFFLINE_OK=1`` turns that case into a visible skip for offline machines.
 """
 
 from __future__ import annotations
@@ -34,16 +36,41 @@ def canonical(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
+HASH = re.compile(r"--hash=sha256:([0-9a-f]{64})")
+
+
+def requirements() -> list[str]:
+    """The lock's requirements, each with its continuation lines joined, comments dropped."""
+    text = "\n".join(line.split("#", 1)[0].rstrip() for line in
+                     LOCK.read_text(encoding="utf-8").splitlines())
+    return [entry.strip() for entry in text.replace("\\\n", " ").splitlines() if entry.strip()]
+
+
 def locked() -> dict[str, str]:
     pins: dict[str, str] = {}
-    for line in LOCK.read_text(encoding="utf-8").splitlines():
-        line = line.split("#", 1)[0].strip()
-        if not line:
-            continue
-        name, sep, version = line.partition("==")
-        assert sep, f"requirements.lock: {line!r} is not pinned with =="
+    for entry in requirements():
+        requirement = entry.split(" --hash", 1)[0].strip()
+        name, sep, version = requirement.partition("==")
+        assert sep, f"requirements.lock: {requirement!r} is not pinned with =="
         pins[canonical(name)] = version.strip()
     return pins
+
+
+def test_every_locked_package_has_file_hashes():
+    unhashed = [entry.split(" ", 1)[0] for entry in requirements() if not HASH.search(entry)]
+    assert unhashed == [], f"pinned without --hash=sha256:...: {unhashed}"
+    for entry in requirements():
+        options = [part for part in entry.split()[1:] if part != "\\"]
+        assert all(HASH.fullmatch(part) for part in options), entry
+
+
+def test_run_installs_the_lock_with_hashes_and_the_project_without_dependencies():
+    script = (ROOT / "run").read_text(encoding="utf-8").replace("\\\n", " ")
+    installs = [" ".join(line.split()) for line in script.splitlines() if "pip install" in line]
+    assert len(installs) == 2, installs
+    assert "--require-hashes" in installs[0] and "-r requirements.lock" in installs[0]
+    assert installs[1].endswith("--no-deps -e .")
+    assert "-c requirements.lock" not in script  # constraints alone would check no hash
 
 
 def declared() -> set[str]:
