@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 from flask import current_app, g, request
 from flask_login import UserMixin, current_user
 
-from registry.accounts import Principal, Role
+from registry.accounts import Principal, Role, TokenProblem
 from registry.errors import Forbidden, Unauthorized
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -41,10 +41,13 @@ def bearer_principal() -> Principal | None:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("Gebruik 'Authorization: Bearer <token>'.")
-    principal = services().accounts.resolve_token(token.strip())
-    if principal is None:
+    check = services().accounts.check_token(token.strip())
+    if check.principal is None:
+        if check.problem is TokenProblem.EXPIRED and check.expires_on is not None:
+            raise Unauthorized(f"Het API-token is verlopen op {check.expires_on.isoformat()}. "
+                               "Vraag de beheerder om een nieuw token.")
         raise Unauthorized("Het API-token is onbekend of ingetrokken.")
-    return principal
+    return check.principal
 
 
 def current_principal() -> Principal | None:

@@ -15,7 +15,6 @@ from typing import Any
 
 from flask import Flask, request, session
 from flask_babel import Babel, get_locale
-from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 
 from privacy.pseudonyms import (
@@ -25,10 +24,11 @@ from privacy.pseudonyms import (
     load_master_secret,
 )
 from privacy.signing import Signer
-from registry.access import SessionUser
 from registry.db import Database
+from registry.mfa import AccountKeys
 from registry.private_files import private_folder
 from registry.taxonomy import load_taxonomy
+from server import sessions
 from server.container import Services
 from server.settings import Settings
 
@@ -60,18 +60,20 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     _quiet_logging()
 
     db = Database(settings.database_url)
+    master_secret = _master_secret(settings)
     services = Services(
         settings=settings,
         db=db,
         taxonomy=load_taxonomy(),
-        pseudonymizer=KeyedPseudonymizer(_master_secret(settings)),
+        pseudonymizer=KeyedPseudonymizer(master_secret),
         signer=_signer(settings),
+        account_keys=AccountKeys.from_master_secret(master_secret),
     )
     app.extensions["signal_registry"] = services
 
     csrf.init_app(app)
     Babel(app, locale_selector=_select_locale)
-    _login_manager(app, services)
+    sessions.init_app(app, services)
 
     from server import errors, headers, limiter, views
 
@@ -141,33 +143,6 @@ def _select_locale() -> str:
     if chosen in LOCALES:
         return str(chosen)
     return request.accept_languages.best_match(LOCALES) or "nl"
-
-
-class _LoginManager(LoginManager):
-    """Flask-Login, minus a needless cookie for visitors who never signed in.
-
-    With strong session protection Flask-Login clears a ``remember_token`` cookie for any
-    anonymous session whose fingerprint changes; anonymous visitors (the meldknop) must get no
-    cookie but the CSRF session one.
-    """
-
-    def _session_protection_failed(self) -> bool:
-        if "_user_id" not in session:
-            return False
-        return bool(super()._session_protection_failed())  # type: ignore[misc]
-
-
-def _login_manager(app: Flask, services: Services) -> None:
-    manager = _LoginManager()
-    manager.login_view = "auth.login"
-    manager.login_message = "Log in om deze pagina te zien."
-    manager.session_protection = "strong"
-    manager.init_app(app)
-
-    @manager.user_loader
-    def load_user(account_id: str) -> SessionUser | None:
-        principal = services.accounts.get(account_id)
-        return SessionUser(principal) if principal else None
 
 
 def _quiet_logging() -> None:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 import click
-from flask import Flask
+from flask import Flask, url_for
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
@@ -130,22 +130,36 @@ def load_org(ctx: click.Context, file: Path) -> None:
               help="A researcher's research project (its accounts share its budget).")
 @click.option("--token", "with_token", is_flag=True,
               help="Also create an API token; it is printed as the last line.")
+@click.option("--set-password", "set_password", is_flag=True,
+              help="Type the account's password now (asked twice, not echoed) instead of "
+                   "printing an activation link; for an operator at a terminal.")
 @click.pass_context
 def create_user(ctx: click.Context, role: str, organisation: str | None, username: str,
-                channel: str | None, project: str | None, with_token: bool) -> None:
-    """Create an account with a generated password, shown once."""
-    services = services_for(ctx)
+                channel: str | None, project: str | None, with_token: bool,
+                set_password: bool) -> None:
+    """Create an account and print its one-time activation link (the holder chooses the password)."""
+    app = app_for(ctx)
+    services: Services = app.extensions["signal_registry"]
     channels = services.taxonomy.fields["channel"].code_set
     if channel is not None and channel not in channels:
         _fail(f"unknown channel {channel!r}; choose from {', '.join(sorted(channels))}")
     known = frozenset(unit.code for unit in services.org().organisations)
-    principal, password = services.accounts.create_user(
-        username, role, organisation=organisation, default_channel=channel,
-        known_organisations=known, project=project,
-    )
+    fields = {"organisation": organisation, "default_channel": channel,
+              "known_organisations": known, "project": project}
+    if set_password:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True,
+                                err=True)
+        principal, _typed = services.accounts.create_user(username, role, password=password,
+                                                          **fields)
+    else:
+        principal, activation = services.activation.invite(username, role, **fields)
     scope = f" for {principal.organisation}" if principal.organisation else ""
     click.echo(f"Created {principal.role.value} account {principal.username}{scope}.")
-    click.echo(f"Password (shown once): {password}")
+    if not set_password:
+        click.echo(f"Activation link (works once, until {activation.expires:%Y-%m-%d %H:%M} UTC; "
+                   "open it on the registry's address and choose a password):")
+        with app.test_request_context():
+            click.echo(url_for("account.activate", token=activation.token))
     if with_token:
         token = services.accounts.create_token(principal.account_id, "cli")
         click.echo("API token (shown once; send it as 'Authorization: Bearer <token>'):")

@@ -14,11 +14,14 @@ from privacy.pseudonyms import KeyedPseudonymizer
 from privacy.queries import QueryService
 from privacy.releases import ReleaseService
 from privacy.signing import Signer
-from registry.accounts import AccountService
+from registry.accounts import AccountPolicy, AccountService
+from registry.activation import ActivationService
 from registry.approvals import ApprovalService
 from registry.audit import AuditLog
 from registry.contacts import ContactPointService
 from registry.db import Database
+from registry.mfa import AccountKeys, MfaService
+from registry.notices import NoticeService
 from registry.organisations import OrganisationService, OrgStructure
 from registry.signals import SignalService
 from registry.taxonomy import Taxonomy
@@ -33,12 +36,34 @@ class Services:
     taxonomy: Taxonomy
     pseudonymizer: KeyedPseudonymizer
     signer: Signer
+    account_keys: AccountKeys
     _org_cache: OrgStructure | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
     def accounts(self) -> AccountService:
-        return AccountService(self.db)
+        return AccountService(self.db, self.account_policy)
+
+    @property
+    def account_policy(self) -> AccountPolicy:
+        return AccountPolicy(api_token_days=self.settings.api_token_days,
+                             activation_hours=self.settings.activation_hours,
+                             second_factor_required=self.settings.mode == "production")
+
+    @property
+    def activation(self) -> ActivationService:
+        """One-time links with which holders choose their password (``registry.activation``)."""
+        return ActivationService(self.db, self.account_keys, self.account_policy)
+
+    @property
+    def mfa(self) -> MfaService:
+        """The second factor (TOTP) of accounts (``registry.mfa``)."""
+        return MfaService(self.db, self.account_keys, self.account_policy)
+
+    @property
+    def notices(self) -> NoticeService:
+        """Notices to account holders about resets and new tokens (``registry.notices``)."""
+        return NoticeService(self.db)
 
     @property
     def organisations(self) -> OrganisationService:

@@ -190,7 +190,8 @@ def _demo_accounts(services: Services, organisation: str) -> list[DemoAccount]:
             for old in tokens_by_user.get(username, []):  # type: ignore[attr-defined]
                 if old["label"] == DEMO_TOKEN_LABEL and not old["revoked"]:
                     accounts.revoke_token(old["id"])
-            token = accounts.create_token(principal.account_id, DEMO_TOKEN_LABEL)
+            # Made by the demo for its own accounts: no notice to show at every sign-in.
+            token = accounts.create_token(principal.account_id, DEMO_TOKEN_LABEL, notify=False)
         out.append(DemoAccount(username, role, principal.organisation, password, token))
     return out
 

@@ -22,6 +22,8 @@ from collections.abc import Callable
 from flask import Flask, current_app, request
 from flask_limiter import Limiter
 
+from intake_adapters.meldknop.limits import EXTENSION_KEY as MELDKNOP_LIMITS
+from intake_adapters.meldknop.limits import MeldknopLimits
 from server.settings import Settings
 
 HOUR = 3600
@@ -114,10 +116,15 @@ def init_app(app: Flask, settings: Settings) -> None:
     limiter = Limiter(key_func=client_key, app=app, storage_uri=settings.rate_limit_storage,
                       headers_enabled=True, key_prefix="signal-registry")
     app.extensions["rate_limiter"] = limiter
-    # The meldknop counts in this limiter's storage itself (intake_adapters.meldknop.limits):
-    # only stored signals count, per client and per unit per day, so it has no rule here.
+    # The meldknop counts in this limiter's storage itself: only stored signals, per client and
+    # per unit per day (intake_adapters.meldknop.limits), so it has no rule here.
+    app.extensions[MELDKNOP_LIMITS] = MeldknopLimits(
+        limiter.storage, str(app.config["SECRET_KEY"]).encode(), settings.meldknop_rate_limit,
+        settings.meldknop_unit_daily_cap, visitor=client_key, visitor_period=HOUR)
     rules: list[tuple[str, str, Callable[[], str]]] = [
         ("auth.login", settings.login_rate_limit, everyone_key),
+        ("auth.second_factor", settings.login_rate_limit, everyone_key),
+        ("auth.enrol", settings.login_rate_limit, everyone_key),
     ]
     for endpoint, rule, key in rules:
         view = app.view_functions.get(endpoint)

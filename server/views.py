@@ -17,10 +17,11 @@ def register_blueprints(app: Flask) -> None:
     from intake_adapters.meldknop import bp as meldknop_bp
     from intake_adapters.spreadsheet import bp as spreadsheet_bp
     from intake_adapters.webform import bp as webform_bp
-    from server import auth, openapi
+    from server import account, auth, openapi
     from server.app import csrf
 
     app.register_blueprint(auth.bp)
+    app.register_blueprint(account.bp)
     app.register_blueprint(webform_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(meldknop_bp)

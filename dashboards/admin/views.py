@@ -1,7 +1,9 @@
-"""The admin start page and the accounts: list, create, (de)activate, reset a password.
+"""The admin start page and the accounts: list, create, (de)activate, reset access.
 
-A generated password is shown once, on the page that answers the POST, and never stored in the
-session or anywhere else: the account keeps only its argon2id hash.
+An administrator never sees or chooses a password. A new account, and a reset, give a one-time
+activation link with which the holder chooses their own password (``registry.activation``);
+the link is shown once, on the page that answers the POST, and the account keeps only a keyed
+hash of it.
 """
 
 from __future__ import annotations
@@ -9,16 +11,16 @@ from __future__ import annotations
 from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from dashboards.admin.blueprint import acting_admin, bp, collect_errors, role_label, summary
 from dashboards.admin.forms import AccountForm
 from registry.access import services
-from registry.accounts import Role
+from registry.accounts import Principal, Role
+from registry.activation import Activation
 from registry.errors import Conflict, FieldError, NotFound, ValidationFailed
-from registry.passwords import generate_password
 
 ACCOUNT_FIELDS = ("username", "role", "organisation", "default_channel", "project")
 Page = str | tuple[str, int] | Response
@@ -52,7 +54,7 @@ def new_user() -> Page:
     if errors:
         return _account_page(form, errors, 422)
     try:
-        principal, password = svc.accounts.create_user(
+        principal, activation = svc.activation.invite(
             form.username.data, form.role.data, organisation=form.organisation.data or None,
             default_channel=form.default_channel.data or None, known_organisations=known,
             project=form.project.data or None,
@@ -60,8 +62,7 @@ def new_user() -> Page:
     except (ValidationFailed, Conflict) as refused:  # Conflict: the username is taken
         return _account_page(form, collect_errors(refused.errors), refused.status)
     flash(_("Account %(name)s is aangemaakt.", name=principal.username), "success")
-    return render_template("admin/secret.html", kind="password", secret=password,
-                           account=principal, role_label=role_label)
+    return _activation_page(principal, activation)
 
 
 @bp.get("/gebruikers/<account_id>")
@@ -90,13 +91,30 @@ def set_active(account_id: str) -> Response:
 
 @bp.post("/gebruikers/<account_id>/wachtwoord")
 def reset_password(account_id: str) -> str:
+    """The old password stops at once, sessions end, and the holder chooses a new one."""
     account = find_account(account_id)
-    password = generate_password()
-    services().accounts.set_password(account_id, password)
-    flash(_("Het wachtwoord van %(name)s is vervangen.", name=account["username"]), "success")
-    return render_template("admin/secret.html", kind="password", secret=password,
-                           account=services().accounts.by_username(account["username"]),
-                           role_label=role_label)
+    activation = services().activation.reset(account_id)
+    flash(_("Het oude wachtwoord van %(name)s werkt niet meer en %(name)s is overal uitgelogd.",
+            name=account["username"]), "success")
+    return _activation_page(services().accounts.by_username(account["username"]), activation)
+
+
+@bp.post("/gebruikers/<account_id>/tweestapsverificatie")
+def reset_second_factor(account_id: str) -> Response:
+    """For a lost phone: the holder sets a new app up at their next sign-in."""
+    account = find_account(account_id)
+    services().mfa.reset(account_id)
+    flash(_("De tweestapsverificatie van %(name)s is verwijderd; %(name)s is overal uitgelogd "
+            "en stelt haar bij de volgende keer inloggen opnieuw in.", name=account["username"]),
+          "success")
+    return redirect(url_for("admin.user", account_id=account_id))
+
+
+def _activation_page(account: Principal, activation: Activation) -> str:
+    link = url_for("account.activate", token=activation.token, _external=True)
+    return render_template("admin/secret.html", kind="activation", secret=link,
+                           account=account, role_label=role_label,
+                           expires=format_datetime(activation.expires, "d MMMM yyyy, HH:mm"))
 
 
 def find_account(account_id: str) -> dict[str, Any]:

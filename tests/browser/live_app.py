@@ -87,6 +87,8 @@ def build_app(data_dir: Path) -> Flask:
         "secure_cookies": False,
         # Every test signs in through the login form; the per-username limit is not under test here.
         "login_rate_limit": "1000 per minute",
+        # Signed-in states are reused for the whole run, which may outlast the idle timeout.
+        "session_idle_minutes": 24 * 60,
         "privacy_cap_epsilon": CAP_EPSILON,
     })
     services = app.extensions["signal_registry"]

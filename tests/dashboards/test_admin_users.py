@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 
 from registry.accounts import Role
+from registry.models import Account
 from tests.dashboards.test_admin_access import admin_csrf
 
 
@@ -24,6 +26,19 @@ def _sign_in(app, username: str, password: str) -> int:  # type: ignore[no-untyp
                                       "csrf_token": token}).status_code
 
 
+def _activate(app, link: str, password: str) -> int:  # type: ignore[no-untyped-def]
+    """Open an activation link in a fresh browser and choose ``password``."""
+    fresh = app.test_client()
+    path = link.removeprefix("http://localhost")
+    page = fresh.get(path)
+    if page.status_code != 200:
+        return page.status_code
+    html = page.get_data(as_text=True)
+    token = html.split('name="csrf_token" type="hidden" value="', 1)[1].split('"', 1)[0]
+    return fresh.post(path, data={"csrf_token": token, "password": password,
+                                  "repeat": password}).status_code
+
+
 def test_the_account_list_shows_username_role_label_organisation_and_status(client, login, csrf_from,
                                                                            make_user, services):
     admin_csrf(client, login, csrf_from)
@@ -36,8 +51,8 @@ def test_the_account_list_shows_username_role_label_organisation_and_status(clie
     assert "Uitgezet" in row
 
 
-def test_creating_an_account_shows_its_generated_password_once_and_it_signs_in(app, client, login,
-                                                                             csrf_from, services):
+def test_creating_an_account_shows_a_one_time_activation_link_and_never_a_password(
+        app, client, login, csrf_from, services):
     _, token = admin_csrf(client, login, csrf_from)
     response = client.post("/beheer/gebruikers/nieuw", data={
         "csrf_token": token, "username": " VP.Jansen ", "role": "adviser", "organisation": "MIN-A",
@@ -46,16 +61,54 @@ def test_creating_an_account_shows_its_generated_password_once_and_it_signs_in(a
     assert response.headers["Cache-Control"] == "no-store"
     html = response.get_data(as_text=True)
     assert "Account vp.jansen is aangemaakt." in html
-    password = _secret(html)
+    assert "Activeringslink voor vp.jansen" in html and "wachtwoord:" not in html.lower()
+    link = _secret(html)
+    assert link.startswith("http://localhost/activeren/")
     created = services.accounts.by_username("vp.jansen")
     assert (created.role, created.organisation) == (Role.ADVISER, "MIN-A")
     assert created.default_channel == "vp_intern"
+    # Nobody knows a password yet: the account has none until its holder chooses one.
+    with services.db.session() as session:
+        assert session.get(Account, created.account_id).password_hash == ""
+    assert "Wacht op activering" in client.get("/beheer/gebruikers").get_data(as_text=True)
+    password = "een zin die alleen ik ken"
+    assert _activate(app, link, password) == 302
     assert _sign_in(app, "vp.jansen", password) == 302
-    # Shown once: neither the list nor the account page repeats it.
-    assert password not in client.get("/beheer/gebruikers").get_data(as_text=True)
-    assert password not in client.get(f"/beheer/gebruikers/{created.account_id}").get_data(as_text=True)
+    # Shown once: neither the list nor the account page repeats the link.
+    path = link.removeprefix("http://localhost")
+    assert path not in client.get("/beheer/gebruikers").get_data(as_text=True)
+    assert path not in client.get(f"/beheer/gebruikers/{created.account_id}").get_data(as_text=True)
 
 
+def test_an_activation_link_works_once_only(app, client, login, csrf_from):
+    _, token = admin_csrf(client, login, csrf_from)
+    html = client.post("/beheer/gebruikers/nieuw", data={
+        "csrf_token": token, "username": "eenmalig", "role": "adviser",
+        "organisation": "MIN-A"}).get_data(as_text=True)
+    link = _secret(html)
+    assert _activate(app, link, "eerste keuze van mij") == 302
+    assert _activate(app, link, "tweede keuze van een ander") == 404
+    assert app.test_client().get(link).status_code == 404
+    assert _sign_in(app, "eenmalig", "tweede keuze van een ander") == 400
+    assert _sign_in(app, "eenmalig", "eerste keuze van mij") == 302
+
+
+def test_an_activation_link_expires(app, client, login, csrf_from, services):
+    _, token = admin_csrf(client, login, csrf_from)
+    html = client.post("/beheer/gebruikers/nieuw", data={
+        "csrf_token": token, "username": "te.laat", "role": "adviser",
+        "organisation": "MIN-A"}).get_data(as_text=True)
+    link = _secret(html)
+    account_id = services.accounts.by_username("te.laat").account_id
+    with services.db.session() as session:
+        expires = session.get(Account, account_id).activation_expires
+        hours = services.settings.activation_hours
+        assert timedelta(hours=hours - 1) < expires - datetime.now(UTC).replace(tzinfo=None) <= timedelta(hours=hours)
+        session.get(Account, account_id).activation_expires = datetime.now(UTC).replace(tzinfo=None) - timedelta(minutes=1)
+    assert app.test_client().get(link).status_code == 404
+    assert _activate(app, link, "te laat gekozen wachtwoord") == 404
+    page = client.get(f"/beheer/gebruikers/{account_id}").get_data(as_text=True)
+    assert "de activeringslink is verlopen of gebruikt" in page
 def test_a_bad_account_form_names_every_problem_per_field_and_stores_nothing(client, login, csrf_from,
                                                                           services):
     _, token = admin_csrf(client, login, csrf_from)
@@ -118,19 +171,33 @@ def test_an_admin_cannot_deactivate_their_own_account(client, login, csrf_from, 
     assert services.accounts.get(admin.account_id) is not None
 
 
-def test_a_password_reset_shows_a_new_password_once_and_the_old_one_stops(app, client, login, csrf_from,
-                                                                        make_user):
+def test_a_reset_stops_the_old_password_and_gives_a_link_but_no_password(app, client, login,
+                                                                        csrf_from, make_user):
     _, token = admin_csrf(client, login, csrf_from)
     user, old = make_user(Role.PREVENTION_OFFICER, "MIN-A", username="preventie.a")
     response = client.post(f"/beheer/gebruikers/{user.account_id}/wachtwoord", data={"csrf_token": token})
     assert response.status_code == 200
     html = response.get_data(as_text=True)
-    assert "Het wachtwoord van preventie.a is vervangen." in html
-    new = _secret(html)
-    assert new != old
+    assert "Het oude wachtwoord van preventie.a werkt niet meer" in html
+    link = _secret(html)
+    assert "/activeren/" in link and old not in html
     assert _sign_in(app, "preventie.a", old) == 400
-    assert _sign_in(app, "preventie.a", new) == 302
-    assert new not in client.get(f"/beheer/gebruikers/{user.account_id}").get_data(as_text=True)
+    assert _activate(app, link, "zelf gekozen nieuw wachtwoord") == 302
+    assert _sign_in(app, "preventie.a", "zelf gekozen nieuw wachtwoord") == 302
+    assert link not in client.get(f"/beheer/gebruikers/{user.account_id}").get_data(as_text=True)
+
+
+def test_no_admin_page_has_a_password_field_or_shows_a_password(client, login, csrf_from, make_user):
+    _, token = admin_csrf(client, login, csrf_from)
+    user, password = make_user(Role.ADVISER, "MIN-A", username="geheim.blijft")
+    pages = ["/beheer/gebruikers", "/beheer/gebruikers/nieuw", f"/beheer/gebruikers/{user.account_id}"]
+    for path in pages:
+        html = client.get(path).get_data(as_text=True)
+        assert 'type="password"' not in html and 'name="password"' not in html, path
+        assert password not in html, path
+    reset = client.post(f"/beheer/gebruikers/{user.account_id}/wachtwoord",
+                        data={"csrf_token": token}).get_data(as_text=True)
+    assert 'type="password"' not in reset and "Het wachtwoord:" not in reset
 
 
 def test_an_unknown_account_is_a_404_not_a_500(client, login):

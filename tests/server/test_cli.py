@@ -23,6 +23,7 @@ from registry.db import Database
 from registry.organisations import OrganisationService
 from registry.periods import Month
 from registry.records import SignalRecord
+from server.app import create_app
 from server.cli import cli, main
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
@@ -42,8 +43,8 @@ def cli_env(database_url: str, tmp_path: Path) -> dict[str, str]:
 
 @pytest.fixture
 def run(cli_env: dict[str, str]):  # type: ignore[no-untyped-def]
-    def _run(*args: str, env: dict[str, str] | None = None) -> Result:
-        return CliRunner().invoke(cli, list(args), env={**cli_env, **(env or {})})
+    def _run(*args: str, env: dict[str, str] | None = None, input: str | None = None) -> Result:
+        return CliRunner().invoke(cli, list(args), env={**cli_env, **(env or {})}, input=input)
 
     return _run
 
@@ -139,16 +140,36 @@ def test_load_org_refuses_a_file_that_is_not_utf8(run, database_url: str, tmp_pa
     assert _units(database_url) == 0
 
 
-def test_create_user_prints_a_password_that_signs_in(run, services) -> None:  # type: ignore[no-untyped-def]
+def test_create_user_prints_an_activation_link_and_no_password(run, services, database_url,
+                                                              tmp_path) -> None:  # type: ignore[no-untyped-def]
     result = run("create-user", "--role", "preventiemedewerker", "--organisation", "MIN-A",
                  "--username", "pm-a")
     assert result.exit_code == 0, result.output
-    password = re.search(r"Password \(shown once\): (\S+)", result.stdout).group(1)  # type: ignore[union-attr]
-    principal = services.accounts.authenticate("pm-a", password)
-    assert principal is not None
-    assert principal.role is Role.PREVENTION_OFFICER
-    assert principal.organisation == "MIN-A"
-    assert services.accounts.authenticate("pm-a", password + "x") is None
+    assert "Password (shown once)" not in result.stdout and "Activation link" in result.stdout
+    path = re.search(r"^(/activeren/\S+)$", result.stdout, re.M).group(1)  # type: ignore[union-attr]
+    # The link is keyed with the master secret the command ran with.
+    app = create_app({"database_url": database_url, "mode": "test", "master_secret": MASTER_SECRET,
+                      "data_dir": str(tmp_path / "data"), "secure_cookies": False, "csrf": False})
+    try:
+        client = app.test_client()
+        assert client.get(path).status_code == 200
+        chosen = "door de houder gekozen"
+        assert client.post(path, data={"password": chosen, "repeat": chosen}).status_code == 302
+        principal = services.accounts.authenticate("pm-a", chosen)
+        assert principal is not None
+        assert principal.role is Role.PREVENTION_OFFICER
+        assert principal.organisation == "MIN-A"
+    finally:
+        app.extensions["signal_registry"].db.dispose()
+
+
+def test_create_user_with_set_password_asks_it_twice_and_never_prints_it(run, services) -> None:  # type: ignore[no-untyped-def]
+    chosen = "operator typt dit twee keer"
+    result = run("create-user", "--role", "adviser", "--organisation", "MIN-A", "--username", "vp-op",
+                 "--set-password", input=f"{chosen}\n{chosen}\n")
+    assert result.exit_code == 0, result.output
+    assert chosen not in result.stdout
+    assert services.accounts.authenticate("vp-op", chosen) is not None
 
 
 def test_create_user_with_token_prints_a_working_token_last(run, services) -> None:  # type: ignore[no-untyped-def]

@@ -75,11 +75,26 @@ EXPECTED: dict[tuple[str, str], Endpoint] = {
     ("auth.login", "POST"): Endpoint(EVERYONE, body={}),
     ("auth.logout", "POST"): Endpoint(EVERYONE, body={}, ends_session=True),
     ("auth.language", "POST"): Endpoint(EVERYONE, values={"code": "nl"}, body={"next": "/"}),
+    # The second sign-in step needs a password just given (else back to the sign-in page); an
+    # activation link is the key itself (an unknown one is a 404 about input).
+    ("auth.second_factor", "GET"): Endpoint(frozenset()),
+    ("auth.second_factor", "POST"): Endpoint(frozenset(), body={}),
+    ("auth.enrol", "GET"): Endpoint(frozenset()),
+    ("auth.enrol", "POST"): Endpoint(frozenset(), body={}),
+    ("account.activate", "GET"): Endpoint(EVERYONE, values={"token": "unknown"}),
+    ("account.activate", "POST"): Endpoint(EVERYONE, values={"token": "unknown"}, body={}),
+    # One's own account: anyone signed in.
+    ("account.index", "GET"): Endpoint(EVERYONE - {ANONYMOUS}),
+    ("account.notices_seen", "POST"): Endpoint(EVERYONE - {ANONYMOUS}, body={}),
+    ("account.change_password", "POST"): Endpoint(EVERYONE - {ANONYMOUS}, body={}),
+    ("account.setup_factor", "GET"): Endpoint(EVERYONE - {ANONYMOUS}),
+    ("account.setup_factor", "POST"): Endpoint(EVERYONE - {ANONYMOUS}, body={}),
     # The meldknop is for any employee, without an account.
     ("meldknop.form", "GET"): Endpoint(EVERYONE),
     ("meldknop.submit", "POST"): Endpoint(EVERYONE, body={}),
     ("meldknop.where", "GET"): Endpoint(EVERYONE, values={"organisatie": ORGANISATION}),
     ("meldknop.privacy", "GET"): Endpoint(EVERYONE),
+    ("meldknop.static", "GET"): Endpoint(EVERYONE, values={"filename": "meldknop.js"}),
     # The adviser's web form and spreadsheet upload: advisers only.
     ("webform.new_signal", "GET"): Endpoint(_only(ADVISER)),
     ("webform.new_signal", "POST"): Endpoint(_only(ADVISER), body={}),
@@ -94,7 +109,6 @@ EXPECTED: dict[tuple[str, str], Endpoint] = {
     ("api.organisation_structure", "GET"): Endpoint(EVERYONE, ways=("token",)),
     ("research_api.public_key", "GET"): Endpoint(EVERYONE, ways=("token",)),
     ("research_api.privacy_budget", "GET"): Endpoint(EVERYONE, ways=("token",)),
-    ("meldknop.static", "GET"): Endpoint(EVERYONE, values={"filename": "meldknop.js"}),
     # What is released about each data year and what it costs: public by design.
     ("transparency.budget", "GET"): Endpoint(EVERYONE),
     # Logging through the API: advisers' case systems, token only. Empty bodies are 422.
@@ -165,6 +179,8 @@ EXPECTED: dict[tuple[str, str], Endpoint] = {
     ("admin.user", "GET"): Endpoint(_only(ADMIN), values={"account_id": "unknown"}),
     ("admin.set_active", "POST"): Endpoint(_only(ADMIN), values={"account_id": "unknown"}, body={}),
     ("admin.reset_password", "POST"): Endpoint(_only(ADMIN), values={"account_id": "unknown"}, body={}),
+    ("admin.reset_second_factor", "POST"): Endpoint(_only(ADMIN), values={"account_id": "unknown"},
+                                                    body={}),
     ("admin.create_token", "POST"): Endpoint(_only(ADMIN), values={"account_id": "unknown"}, body={}),
     ("admin.revoke_token", "POST"): Endpoint(_only(ADMIN), values={"account_id": "unknown",
                                                                    "token_id": "unknown"}, body={}),
@@ -271,7 +287,13 @@ def _call(callers: Callers, who: str, way: str, method: str, url: str, spec: End
         client = callers.app.test_client()
         return client.open(url, method=method, headers={**callers.tokens[who], "Accept": "application/json"},
                            json=spec.body if method != "GET" else None)
-    client = callers.fresh_session(who) if spec.ends_session else callers.client(who)
+    if spec.ends_session:
+        response = callers.fresh_session(who).open(url, method=method, data=spec.body)
+        if who != ANONYMOUS:
+            # Logging out ends every session of the account: sign the shared client in again.
+            _sign_in(callers.client(who), f"matrix-{who}", callers.passwords[who])
+        return response
+    client = callers.client(who)
     if spec.json_body:
         return client.open(url, method=method, json=spec.body if method != "GET" else None)
     return client.open(url, method=method, data=spec.body if method != "GET" else None)
