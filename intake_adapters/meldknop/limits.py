@@ -3,8 +3,8 @@
 All counters live in the rate limiter's store (``settings.rate_limit_storage``), which every
 worker shares, and expire by themselves; nothing here reaches the database or a log:
 
-* per visitor: ``settings.meldknop_rate_limit`` under :func:`server.limiter.client_key`, a
-  keyed hash of the address whose key changes every hour;
+* per visitor: ``settings.meldknop_rate_limit`` under the limiter's name for the client
+  (``server.limiter.client_key``: a keyed hash of the address whose key changes every hour);
 * per unit per day: ``settings.meldknop_unit_daily_cap``, under an HMAC of unit and date (the
   store never holds a unit code next to a day's count);
 * per form page: the challenge of its proof-of-work, so a reload or a replay stores nothing.
@@ -30,8 +30,9 @@ from limits import parse
 from limits.storage import Storage
 
 from intake_adapters.meldknop.work import Challenge
-from server.limiter import HOUR
 
+# The app's MeldknopLimits, made by server.limiter with the limiter's storage and client names.
+EXTENSION_KEY = "meldknop_limits"
 P = ParamSpec("P")
 R = TypeVar("R")
 
@@ -61,11 +62,17 @@ class StoreUnavailable(Exception):
 
 
 class MeldknopLimits:
-    def __init__(self, storage: Storage, secret: bytes, rule: str, unit_daily_cap: int,
+    """``visitor`` names the client of the current request; that name changes every
+    ``visitor_period`` seconds (on multiples of it), which ends a visitor's count as well."""
+
+    def __init__(self, storage: Storage, secret: bytes, rule: str, unit_daily_cap: int, *,
+                 visitor: Callable[[], str], visitor_period: int,
                  clock: Callable[[], float] = time.time,
                  today: Callable[[], date] = date.today) -> None:
         self._storage = storage
         self._secret = secret
+        self._visitor = visitor
+        self._visitor_period = visitor_period
         item = parse(rule)
         self.client_limit = item.amount
         self.client_window = item.get_expiry()
@@ -89,10 +96,10 @@ class MeldknopLimits:
 
     # -- per visitor and per unit --------------------------------------------------------
 
-    def reserve(self, client: str, unit: str) -> Reservation | Refused:
-        """Take one slot of the visitor's limit and one of the unit's day, or say why not."""
+    def reserve(self, unit: str) -> Reservation | Refused:
+        """Take one slot of this request's visitor and one of the unit's day, or say why not."""
         held = Reservation()
-        client_key = self._key("client", client)
+        client_key = self._key("client", self._visitor())
         if self._incr(client_key, self.client_window) > self.client_limit:
             self._incr(client_key, self.client_window, -1)
             return Refused(Refusal.CLIENT_LIMIT, self._minutes_until_free(client_key))
@@ -116,8 +123,8 @@ class MeldknopLimits:
         now = self._clock()
         window_ends = self._call(self._storage.get_expiry, client_key)
         # The visitor's name in the store changes with the hourly key: a new name, a new count.
-        next_hour = (int(now) // HOUR + 1) * HOUR
-        return max(1, math.ceil((min(window_ends, next_hour) - now) / 60))
+        renamed = (int(now) // self._visitor_period + 1) * self._visitor_period
+        return max(1, math.ceil((min(window_ends, renamed) - now) / 60))
 
     def _seconds_until_tomorrow(self, day: date) -> int:
         midnight = datetime.combine(day + timedelta(days=1), datetime.min.time()).timestamp()

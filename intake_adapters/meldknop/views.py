@@ -19,6 +19,7 @@ from intake_adapters.meldknop import work
 from intake_adapters.meldknop.form import CONTACT_WISHES, Answers, FormErrors, check
 from intake_adapters.meldknop.guide import load_guide, others
 from intake_adapters.meldknop.limits import (
+    EXTENSION_KEY,
     MeldknopLimits,
     Refused,
     StoreUnavailable,
@@ -29,13 +30,11 @@ from registry.contacts import ContactPointService
 from registry.errors import FieldError, ValidationFailed
 from registry.organisations import OrgStructure, OrgUnit
 from registry.periods import Month
-from server.limiter import client_key, limiter
 
 bp = Blueprint("meldknop", __name__, url_prefix="/meldknop", template_folder="templates",
                static_folder="static")
 
 Page = tuple[str, int]
-LIMITS_KEY = "meldknop_limits"
 EMERGENCY_SERVICES = ("politie", "huis_voor_klokkenluiders")
 
 
@@ -84,7 +83,7 @@ def submit() -> Page:
         if not limits.claim_form(solved):
             # A reload, a double click or a replay of this page: it counts once, or not at all.
             return _result_page(org.get(answers.organisation), answers, already=True)
-        held = limits.reserve(client_key(), record.unit)
+        held = limits.reserve(record.unit)
         if isinstance(held, Refused):
             limits.release_form(solved)
             return _refused_page(held, answers)
@@ -160,12 +159,7 @@ def _routes_for(organisation: OrgUnit, answers: Answers) -> dict[str, Any]:
 
 
 def _limits() -> MeldknopLimits:
-    found = current_app.extensions.get(LIMITS_KEY)
-    if found is None:
-        settings = services().settings
-        found = MeldknopLimits(limiter().storage, _secret(), settings.meldknop_rate_limit,
-                               settings.meldknop_unit_daily_cap)
-        current_app.extensions[LIMITS_KEY] = found
+    found: MeldknopLimits = current_app.extensions[EXTENSION_KEY]
     return found
 
 

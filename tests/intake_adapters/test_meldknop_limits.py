@@ -9,11 +9,14 @@ import time
 from typing import Any
 
 import pytest
+from limits.storage import MemoryStorage
 from sqlalchemy import inspect, text
 
 from intake_adapters.meldknop import work
+from intake_adapters.meldknop.limits import MeldknopLimits, Refusal, Refused, Reservation
 from intake_adapters.meldknop.padding import STEP_BYTES
 from registry.contacts import ContactPointService
+from registry.signals import SignalService
 from server.app import create_app
 from server.migrations import upgrade
 from tests.intake_adapters.meldknop_helpers import challenge_of, solved
@@ -221,3 +224,49 @@ def test_without_the_shared_store_nothing_is_stored_and_routes_are_shown(setting
         assert stored(services) == 0
     finally:
         services.db.dispose()
+
+
+def _limits(visitor_period: int) -> MeldknopLimits:
+    return MeldknopLimits(MemoryStorage(), b"secret", f"{LIMIT} per hour", CAP,
+                          visitor=lambda: "client:abc", visitor_period=visitor_period)
+
+
+@pytest.mark.parametrize(("visitor_period", "most"), [(10**9, 60), (120, 2)])
+def test_the_wait_is_the_sooner_of_the_window_and_the_visitors_new_name(visitor_period, most):
+    limits = _limits(visitor_period)
+    for unit in ("A", "B", "C"):
+        assert isinstance(limits.reserve(unit), Reservation)
+    refused = limits.reserve("D")
+    assert isinstance(refused, Refused) and refused.reason is Refusal.CLIENT_LIMIT
+    assert most - 1 <= refused.minutes <= most
+
+
+def test_a_given_back_slot_can_be_used_again():
+    limits = _limits(10**9)
+    held = [limits.reserve("A") for _ in range(LIMIT)]
+    assert all(isinstance(h, Reservation) for h in held)
+    assert isinstance(limits.reserve("A"), Refused)
+    limits.give_back(held[0])  # type: ignore[arg-type]
+    assert isinstance(limits.reserve("A"), Reservation)
+
+
+def test_a_failed_store_gives_its_slots_and_its_form_back(client, services, monkeypatch):
+    page = _form_page(client)
+    fields = solved(page)
+
+    def broken(*_args: Any, **_kwargs: Any) -> None:
+        raise RuntimeError("database gone")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(SignalService, "store_many", broken)
+        try:
+            failed = client.post(PAGE, data={**answers(), **fields}, environ_base=visitor(1))
+            assert failed.status_code >= 500
+        except RuntimeError:
+            pass  # the test client passes the error on when the app propagates exceptions
+    # The same page can be sent again, and the visitor still has the whole limit.
+    assert client.post(PAGE, data={**answers(), **fields},
+                       environ_base=visitor(1)).status_code == 200
+    for _ in range(LIMIT - 1):
+        assert post(client, 1).status_code == 200
+    assert stored(services) == LIMIT
