@@ -3,7 +3,7 @@
     .venv/bin/python bench/bench_import.py                 # 1,000,000 rows, median of 3
     .venv/bin/python bench/bench_import.py --rows 100000 --repeat 1
 
-Generates a CSV in the vertrouwenspersoon-jaarverslag layout (with a name and a free-text
+Generates a CSV in the vertrouwenspersoon-contactregistratie layout (with a name and a free-text
 column that the import drops), then on a fresh temporary SQLite database per run times:
 
 - import: read the file, code every row by the mapping, validate every record with
@@ -39,7 +39,7 @@ from registry.signals import SignalService  # noqa: E402
 from registry.taxonomy import load_taxonomy  # noqa: E402
 from server.migrations import upgrade  # noqa: E402
 
-MAPPING = "vertrouwenspersoon-jaarverslag"
+MAPPING = "vertrouwenspersoon-contactregistratie"
 ORG_CSV = ROOT / "tests" / "fixtures" / "org-small.csv"
 HEADER = "Datum;Naam melder;Afdeling;Onderwerp;Betrokkene;Functie melder;Afhandeling;Gevolgen;Toelichting"
 

@@ -1,10 +1,11 @@
 """Declarative import mappings: which column of a source file feeds which coded field.
 
-A mapping is a versioned JSON file, one per source (a confidential adviser's annual-report
-register, a BMW registration, ...)::
+A mapping is a versioned JSON file, one per source (a confidential adviser's contact register,
+a BMW registration, ...)::
 
-    {"name": "vertrouwenspersoon-jaarverslag", "version": 1,
-     "label": "Vertrouwenspersoon: registratie voor het jaarverslag",
+    {"name": "vertrouwenspersoon-contactregistratie", "version": 2,
+     "aliases": ["vertrouwenspersoon-jaarverslag"],
+     "label": "Vertrouwenspersoon: contactregistratie",
      "source": "what the source is and where its categories come from",
      "notes": "optional: mapping choices worth knowing",
      "sheet": "optional: the Excel sheet to read (default: the first)",
@@ -28,6 +29,10 @@ Rules, checked by :func:`parse_mapping` before any file is read:
   no column at all.
 - ``skip`` lists source values outside this registry's scope (e.g. a BMW theme about private
   finances): a row whose value is skipped is left out and reported, not stored.
+- ``aliases`` lists former names of a shipped mapping, so commands and scripts that name it the
+  old way still work (``vertrouwenspersoon-jaarverslag`` is now
+  ``vertrouwenspersoon-contactregistratie``: the source is an adviser's own contact register,
+  not a nationally agreed format).
 - Matching is forgiving about case, accents and spacing ("Privésfeer" = "privesfeer"), and
   with ``accept_codes`` (default true) a cell may also hold the taxonomy code or its Dutch label.
 """
@@ -58,7 +63,8 @@ REQUIRED_FIELDS = ("period", "unit", "categories", "implicated_party", "reporter
 
 PERIOD_FORMATS = ("dd-mm-jjjj", "dd/mm/jjjj", "jjjj-mm-dd", "jjjj-mm", "mm-jjjj", "excel-date")
 AUTO_FORMAT = "auto"
-TOP_KEYS = frozenset({"name", "version", "label", "source", "notes", "sheet", "columns", "defaults"})
+TOP_KEYS = frozenset({"name", "aliases", "version", "label", "source", "notes", "sheet", "columns",
+                      "defaults"})
 COLUMN_KEYS = {
     "period": frozenset({"column", "format"}),
     "unit": frozenset({"column", "values"}),
@@ -106,6 +112,7 @@ class ImportMapping:
     sheet: str | None
     columns: dict[str, ColumnSpec]
     defaults: dict[str, tuple[str, ...]]
+    aliases: tuple[str, ...] = ()
 
     @property
     def title(self) -> str:
@@ -128,6 +135,12 @@ def parse_mapping(data: Any, taxonomy: Taxonomy) -> ImportMapping:
     name = data.get("name")
     if not isinstance(name, str) or not NAME_RE.match(name):
         errors.append(FieldError("name", "Geef een naam van kleine letters, cijfers en streepjes."))
+    aliases = data.get("aliases", [])
+    if not isinstance(aliases, list) or not all(
+            isinstance(a, str) and NAME_RE.match(a) and a != name for a in aliases):
+        errors.append(FieldError("aliases", "Geef eerdere namen als lijst van namen van kleine "
+                                            "letters, cijfers en streepjes."))
+        aliases = []
     version = data.get("version")
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
         errors.append(FieldError("version", "De versie moet een geheel getal vanaf 1 zijn."))
@@ -158,6 +171,7 @@ def parse_mapping(data: Any, taxonomy: Taxonomy) -> ImportMapping:
         sheet=sheet.strip() if isinstance(sheet, str) else None,
         columns=columns,
         defaults=defaults,
+        aliases=tuple(aliases),
     )
 
 
@@ -319,9 +333,19 @@ def shipped_mappings(taxonomy: Taxonomy) -> dict[str, ImportMapping]:
     return found
 
 
+def canonical_name(choice: str, mappings: dict[str, ImportMapping]) -> str:
+    """The current name of a shipped mapping named by ``choice`` or by one of its former names."""
+    for mapping in mappings.values():
+        if choice in mapping.aliases:
+            return mapping.name
+    return choice
+
+
 def resolve_mapping(choice: str, taxonomy: Taxonomy) -> ImportMapping:
-    """A shipped mapping by name, or (for the command line) a mapping file by path."""
+    """A shipped mapping by name or former name, or (for the command line) a mapping file by
+    path."""
     shipped = shipped_mappings(taxonomy)
+    choice = canonical_name(choice, shipped)
     if choice in shipped:
         return shipped[choice]
     path = Path(choice)

@@ -16,7 +16,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from intake_adapters.spreadsheet.importer import ImportReport, RowResult, import_file
-from intake_adapters.spreadsheet.mapping import ImportMapping, shipped_mappings
+from intake_adapters.spreadsheet.mapping import ImportMapping, canonical_name, shipped_mappings
 from intake_adapters.spreadsheet.reader import ENCODINGS, UPLOAD_LIMITS
 from registry.access import current_principal, require_roles, services
 from registry.accounts import Principal, Role
@@ -64,7 +64,7 @@ def upload() -> Page:
     if request.method == "GET":
         return _page(principal, mappings, _defaults(principal, mappings))
     choices = Choices(
-        mapping=str(request.form.get("mapping", ""))[:64],
+        mapping=canonical_name(str(request.form.get("mapping", ""))[:64], mappings),
         channel=str(request.form.get("channel", ""))[:64],
         encoding=str(request.form.get("encoding", "utf-8"))[:16],
     )

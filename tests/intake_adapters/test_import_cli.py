@@ -11,7 +11,7 @@ from click.testing import CliRunner, Result
 from server.cli_import import import_command
 
 SAMPLES = Path(__file__).parent.parent / "fixtures" / "import"
-VP_SAMPLE = SAMPLES / "vertrouwenspersoon-jaarverslag.csv"
+VP_SAMPLE = SAMPLES / "vertrouwenspersoon-contactregistratie.csv"
 HEADER = "Maand;Onderdeel;Onderwerp\n"
 
 
@@ -103,7 +103,7 @@ def test_refused_files_exit_1_and_say_why(run, services, tmp_path, own_mapping, 
 def test_an_unknown_mapping_is_refused_naming_the_shipped_ones(run):
     result = run(str(VP_SAMPLE), "--channel", "bmw", "--mapping", "onbekend")
     assert result.exit_code == 1
-    assert "bmw-registratie" in result.stderr and "vertrouwenspersoon-jaarverslag" in result.stderr
+    assert "bmw-registratie" in result.stderr and "vertrouwenspersoon-contactregistratie" in result.stderr
 
 
 def test_a_dry_run_with_problems_lists_them_and_exits_1(run, services, tmp_path, own_mapping):

@@ -23,11 +23,12 @@ from registry.taxonomy import load_taxonomy
 
 SAMPLES = Path(__file__).parent.parent / "fixtures" / "import"
 TAXONOMY = load_taxonomy()
-SHIPPED = ("bmw-registratie", "personeelsraadgever", "rijk-integriteit", "vertrouwenspersoon-jaarverslag")
+SHIPPED = ("bmw-registratie", "personeelsraadgever", "rijk-integriteit",
+           "vertrouwenspersoon-contactregistratie")
 # What each sample must store: (line, period, unit, categories, implicated party, reporter role,
 # follow-up, impact) for a few lines, and how many rows in all.
 EXPECTED = {
-    "vertrouwenspersoon-jaarverslag": (9, [
+    "vertrouwenspersoon-contactregistratie": (9, [
         (3, "2025-01", "MIN-A-DG1-D2", ("intimidatie",), "direct_leidinggevende", "medewerker",
          "advies", ("verzuim",)),
         (7, "2025-03", "MIN-A-DG1-D2", ("machtsmisbruik", "fraude_diefstal"),
@@ -46,9 +47,9 @@ EXPECTED = {
         (6, "2025-04", "MIN-A-DG1", ("racisme",), "burger_extern", "stagiair", "doorverwijzing", ()),
     ]),
     "rijk-integriteit": (7, [
-        (3, "2025-01", "MIN-A-DG2", ("fraude_diefstal",), "collega", "medewerker",
+        (3, "2025-01", "MIN-A-DG2", ("misbruik_dienstmiddelen",), "inhuur_extern", "medewerker",
          "integriteitsmelding", ()),
-        (7, "2025-03", "MIN-A-DG1-D2-T1", ("overig",), "onbekend", "medewerker",
+        (7, "2025-03", "MIN-A-DG1-D2-T1", ("misdragingen_privesfeer",), "onbekend", "medewerker",
          "integriteitsmelding", ()),
     ]),
 }
@@ -108,7 +109,7 @@ def test_the_rijk_and_adviser_category_lists_from_the_domain_notes_are_all_cover
                   "Misbruik van (geweld)bevoegdheden", "Lekken of misbruik van informatie",
                   "Belangenverstrengeling", "Misdragingen in de privésfeer", "Ongewenste omgangsvormen"):
         assert normalise(label) in rijk, label
-    adviser = shipped_mappings(TAXONOMY)["vertrouwenspersoon-jaarverslag"].columns["categories"].values
+    adviser = shipped_mappings(TAXONOMY)["vertrouwenspersoon-contactregistratie"].columns["categories"].values
     for label in ("intimidatie", "pesten", "agressie", "discriminatie", "seksuele intimidatie",
                   "machtsmisbruik", "diefstal", "corruptie", "afpersing", "chantage", "bedreiging",
                   "geweld", "roddelen"):

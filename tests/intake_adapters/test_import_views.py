@@ -14,7 +14,7 @@ from registry.accounts import Role
 
 PAGE = "/signalen/import"
 SAMPLES = Path(__file__).parent.parent / "fixtures" / "import"
-VP_SAMPLE = (SAMPLES / "vertrouwenspersoon-jaarverslag.csv").read_bytes()
+VP_SAMPLE = (SAMPLES / "vertrouwenspersoon-contactregistratie.csv").read_bytes()
 VP_HEADER = ("Datum;Naam melder;Afdeling;Onderwerp;Betrokkene;Functie melder;Afhandeling;Gevolgen;"
              "Toelichting\n")
 
@@ -55,7 +55,7 @@ def test_the_page_offers_file_mapping_channel_and_both_buttons(client, login):
     assert 'enctype="multipart/form-data"' in page and 'name="csrf_token"' in page
     assert '<label for="file">' in page and 'aria-describedby="file-hint"' in page
     for name in ("bmw-registratie", "personeelsraadgever", "rijk-integriteit",
-                 "vertrouwenspersoon-jaarverslag"):
+                 "vertrouwenspersoon-contactregistratie"):
         assert f'id="mapping-{name}"' in page
     assert re.search(r'<option value="vp_intern"\s+selected>', page)  # the account's channel
     assert 'value="dry_run"' in page and 'value="import"' in page
