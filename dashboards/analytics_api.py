@@ -8,15 +8,21 @@ cases (a case counts in the month of its first contact, spread evenly over its c
 Who may read: the prevention officer and the works council (OR) of an organisation, for that
 organisation only; the central works council (GOR) for every organisation. Sessions and bearer
 tokens are both accepted (the dashboards call this API from the browser). Another organisation
-is 403; a wrong parameter is 422 naming the field. When nothing is published in the range the
-answer is 200 with an empty series and a Dutch note (``note_nl``), never a 404 or a 500: "not
-yet published" is an ordinary state, not an error.
+is 403; a wrong parameter is 422 naming the field. When nothing is published yet for the
+organisation the answer is 200 with an empty series and a Dutch note (``note_nl``), never a 404
+or a 500: "not yet published" is an ordinary state, not an error. Once figures are published,
+every range or period parameter is limited to them: a month outside the published months, a
+range longer than ``MAX_TREND_MONTHS``, or a period or year without published figures is 422,
+and the error says which months, periods or years there are.
+
+Releases made before the organisation structure changed may lack a new organisation or name a
+unit that is gone; such a year counts as nothing published for that organisation (trends) or
+answers with a note (benchmarks, checks), never with a 500.
 """
 
 from __future__ import annotations
 
 import re
-from contextlib import suppress
 from itertools import pairwise
 from typing import Any
 
@@ -50,7 +56,13 @@ NO_CHECKABLE_PERIOD = ("Er is nog geen heel jaar of halfjaar van het releaseplan
                        "halfjaar.")
 RUNNING_YEAR = ("Dit jaar loopt nog; het hele jaar wordt na afloop gepubliceerd. Vraag een "
                 "gepubliceerd halfjaar (zie periods).")
-PERIOD = re.compile(r"^[0-9]{4}(-H[12])?$")
+NOT_IN_RELEASES = ("De gepubliceerde cijfers van dit jaar passen niet bij de huidige indeling "
+                   "in organisaties en onderdelen (die is na de publicatie gewijzigd); daarom "
+                   "is er geen vergelijking.")
+PERIOD = re.compile(r"[0-9]{4}(-H[12])?")
+YEAR = re.compile(r"[0-9]{4}")
+# Ten years of months: more than the registry keeps (SIGNAL_REGISTRY_RETENTION_YEARS).
+MAX_TREND_MONTHS = 120
 MONTHS_PER_ORGANISATION = ("Maandcijfers zijn er alleen voor de hele organisatie; de reeks "
                            "geldt voor de organisatie, niet voor de gekozen eenheid of "
                            "categorie.")
@@ -79,15 +91,20 @@ def trends() -> Response:
     start, end = _month("from"), _month("to")
     if start > end:
         raise _invalid("from", "De beginmaand ligt na de eindmaand.")
+    if end.index - start.index >= MAX_TREND_MONTHS:
+        raise _invalid("to", f"Vraag hoogstens {MAX_TREND_MONTHS} maanden tegelijk.")
     grain = request.args.get("grain", "month")
     if grain not in GRAINS:
         raise _invalid("grain", f"Kies een van: {', '.join(GRAINS)}.")
     unit = _unit(organisation)
     category = _category()
-    plan = _plan()
+    plan = readable_plan(_plan(), organisation)
+    available = [m for py in plan.values() for m, _e in py.monthly(organisation)]
+    if available:
+        _within_published(available, start, end)
     points = periods(plan, organisation, start, end, grain)
     used = [py for y, py in sorted(plan.items()) if start.year <= y <= end.year]
-    months = [str(m) for py in used for m, _e in py.monthly(organisation) if start <= m <= end]
+    months = [str(m) for m in available if start <= m <= end]
     body: dict[str, Any] = {
         "organisation": organisation, "from": str(start), "to": str(end), "grain": grain,
         "unit": unit, "category": category, "published_months": months,
@@ -130,24 +147,31 @@ def checks() -> Response:
     end = _month("to") if "to" in request.args else None
     wanted = _period()
     plan = _plan()
+    published = sorted({m for py in readable_plan(plan, organisation).values()
+                        for m, _e in py.monthly(organisation)})
+    if end is not None and published:
+        _within_published(published, end, end, "to")
     if end is None:
         end = latest_month(plan)
     s = services()
     available = checkable_periods(plan, end) if end is not None else []
     body: dict[str, Any] = {"to": str(end) if end else None, "periods": available,
                             "published_months": [], "release_ids": []}
+    running = (wanted is not None and "-H" not in wanted and int(wanted) in plan
+               and not plan[int(wanted)].complete)
+    if wanted is not None and wanted not in available and available and not running:
+        raise _invalid("period", "Voor deze periode is niets gepubliceerd om na te gaan. "
+                                 f"Gepubliceerd zijn: {', '.join(available)}.")
     period = wanted if wanted is not None else default_period(available)
     if period is None or period not in available:
         empty = summarise(None, organisation, s.org(), s.taxonomy)
-        note = (NO_CHECKABLE_PERIOD if end is not None and plan and wanted is None
-                else RUNNING_YEAR if wanted is not None and "-H" not in wanted
-                and int(wanted) in plan and not plan[int(wanted)].complete
+        note = (RUNNING_YEAR if running else NO_CHECKABLE_PERIOD if end is not None and plan
                 else NOT_PUBLISHED)
         return jsonify({**body, **empty.as_json(), "note_nl": note})
     py = plan[int(period[:4])]
     summary = summarise(py, organisation, s.org(), s.taxonomy, period=period)
     body["release_ids"] = list(py.release_ids)
-    with suppress(KeyError):  # the organisation is not in the releases (structure changed)
+    if int(period[:4]) in readable_plan(plan, organisation):
         body["published_months"] = [str(m) for m, _e in py.monthly(organisation)]
     return jsonify({**body, **summary.as_json(), "note_nl": summary.note})
 
@@ -178,6 +202,9 @@ def benchmarks() -> Response:
     year = _year()
     category = _category()
     plan = _plan()
+    if plan and year not in plan:
+        raise _invalid("year", "Voor dit jaar is niets gepubliceerd. Gepubliceerd zijn de "
+                               f"jaren {', '.join(str(y) for y in sorted(plan))}.")
     py = plan.get(year)
     body: dict[str, Any] = {"organisation": organisation, "year": year, "category": category,
                             "published_months": [], "release_ids": []}
@@ -185,7 +212,16 @@ def benchmarks() -> Response:
         return jsonify({**body, "internal": None, "external": [],
                         "note_nl": NOT_PUBLISHED if py is None else NO_COMPLETE_YEAR})
     body["release_ids"] = list(py.release_ids)
-    body["published_months"] = [str(m) for m, _e in py.monthly(organisation)]
+    try:
+        return jsonify({**body, **_benchmark(py, organisation, year, category)})
+    except KeyError:  # a unit or organisation of the releases is not in today's structure
+        return jsonify({**body, "internal": None, "external": [], "note_nl": NOT_IN_RELEASES})
+
+
+def _benchmark(py: PlanYear, organisation: str, year: int, category: str | None,
+               ) -> dict[str, Any]:
+    """The year's rates per DG row beside the organisation's and the external references."""
+    body: dict[str, Any] = {"published_months": [str(m) for m, _e in py.monthly(organisation)]}
     org = services().org()
     codes = [category] if category else list(py.category_codes())
     fte = row_fte(org, organisation, py.dg_rows(organisation))
@@ -202,8 +238,35 @@ def benchmarks() -> Response:
                 "reference_rate": rate_per_100_fte(whole, headcount, 12).as_dict()}
     external = compare_rate(organisation, year, rate_per_100_fte(py.total(organisation),
                                                                  headcount, 12, sampling=True))
-    return jsonify({**body, "internal": internal,
-                    "external": [c.as_dict() for c in external], "note_nl": None})
+    return {**body, "internal": internal, "external": [c.as_dict() for c in external],
+            "note_nl": None}
+
+
+def readable_plan(plan: dict[int, PlanYear], organisation: str) -> dict[int, PlanYear]:
+    """The plan years whose monthly releases all hold ``organisation``.
+
+    A year published before the organisation was added to the structure (or with a month
+    that lacks it) has no series for it; reading one would be a KeyError deep in the plan.
+    """
+    out = {}
+    for year, py in plan.items():
+        try:
+            py.monthly(organisation)
+        except KeyError:
+            continue
+        out[year] = py
+    return out
+
+
+def _within_published(available: list[Month], start: Month, end: Month,
+                      only: str | None = None) -> None:
+    """422 naming ``from`` or ``to`` (or ``only``) when it lies outside the published months."""
+    first, last = min(available), max(available)
+    for name, month in (("from", start), ("to", end)):
+        if not first <= month <= last:
+            field = only or name
+            raise _invalid(field, f"Gepubliceerd zijn de maanden {first} tot en met {last}; "
+                                  f"kies {field} daartussen.")
 
 
 # -- parameters and scope ------------------------------------------------------------------
@@ -236,14 +299,15 @@ def _period() -> str | None:
     raw = request.args.get("period")
     if raw is None:
         return None
-    if not PERIOD.match(raw) or not 2000 <= int(raw[:4]) <= 2100:
+    if not PERIOD.fullmatch(raw) or not 2000 <= int(raw[:4]) <= 2100:
         raise _invalid("period", "Geef een jaar (2025) of een halfjaar (2026-H1).")
     return raw
 
 
 def _year() -> int:
     raw = request.args.get("year", "")
-    if not raw.isdigit() or not 2000 <= int(raw) <= 2100:
+    # ASCII digits only: '²'.isdigit() is True, and int('²') raises.
+    if not YEAR.fullmatch(raw) or not 2000 <= int(raw) <= 2100:
         raise _invalid("year", "Geef een jaartal, bijvoorbeeld 2026.")
     return int(raw)
 

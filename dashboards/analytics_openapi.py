@@ -28,7 +28,9 @@ _ORGANISATION = _query("organisation", {"type": "string"}, False,
 _RESPONSES = {
     "401": _error("Not signed in and no (valid) bearer token."),
     "403": _error("The role may not read analytics, or the organisation is not the caller's."),
-    "422": _error("A parameter is wrong; `errors` names it."),
+    "422": _error("A parameter is wrong, or asks for months, a period or a year outside what "
+                  "is published (a trend range also spans at most 120 months); `errors` names "
+                  "the parameter and says what is published."),
     "default": _error("Unexpected server error or service unavailable."),
 }
 _SOURCES = {
@@ -43,7 +45,10 @@ _DESCRIPTION = (
     "of differentially private figures, nothing is spent. Readable by the prevention officer "
     "and works council of the organisation and by the central works council (any "
     "organisation), with a bearer token or a signed-in session. When nothing is published "
-    "the answer is 200 with an empty result and `note_nl`."
+    "the answer is 200 with an empty result and `note_nl`; once figures are published, ranges, "
+    "periods and years are limited to them. Requests with a token count against its rate "
+    "limit (`SIGNAL_REGISTRY_API_RATE_LIMIT`, over every API together); beyond it the answer is "
+    "429 with `Retry-After`."
 )
 
 SCHEMAS: dict[str, Any] = {

@@ -7,6 +7,8 @@ again returns the stored release and spends nothing. Bearer tokens only.
 
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, Response, jsonify, request
 
 from dashboards.transparency.budget import public_budget
@@ -22,6 +24,10 @@ from registry.periods import Month
 
 bp = Blueprint("research_api", __name__, url_prefix="/api/v1")
 
+YEAR = re.compile(r"[0-9]{4}")
+# Release ids are ASCII letters and digits; anything else (also '²', which isalnum() takes) is
+# not looked up at all.
+RELEASE_ID = re.compile(r"[A-Za-z0-9]{1,64}")
 QUERY_ROLES = (Role.RESEARCHER, Role.WORKS_COUNCIL, Role.CENTRAL_WORKS_COUNCIL,
                Role.PREVENTION_OFFICER)
 
@@ -95,7 +101,7 @@ def get_release(release_id: str) -> Response:
 def _own_release(release_id: str) -> Release:
     principal = current_principal()
     assert principal is not None
-    if len(release_id) > 64 or not release_id.isalnum():
+    if not RELEASE_ID.fullmatch(release_id):
         raise NotFound("Deze release bestaat niet.")
     release = services().releases.get(release_id)
     if release.scope != consumer_for(principal):
@@ -108,6 +114,7 @@ def _year() -> int:
     raw = request.args.get("year")
     if raw is None:
         return Month.current().year
-    if not raw.isdigit() or not 2000 <= int(raw) <= 2100:
+    # ASCII digits only: '²'.isdigit() is True, and int('²') raises.
+    if not YEAR.fullmatch(raw) or not 2000 <= int(raw) <= 2100:
         raise ValidationFailed(errors=[FieldError("year", "Geef een jaartal, bijvoorbeeld 2026.")])
     return int(raw)

@@ -63,7 +63,10 @@ class QueryService:
             if not isinstance(filters, Mapping):
                 raise ValidationFailed(errors=[FieldError("filters", "Geef filters als object.")])
             asked = filters.get("organisation")
-            if asked is not None and (not isinstance(asked, list) or not set(asked) <= organisations):
+            # Codes are text: a list holding a list or object is refused, not hashed (TypeError).
+            if asked is not None and (not isinstance(asked, list)
+                                      or not all(isinstance(code, str) for code in asked)
+                                      or not set(asked) <= organisations):
                 raise ValidationFailed(errors=[FieldError(
                     "filters", "U kunt alleen cijfers van uw eigen organisatie opvragen.")])
             raw["filters"] = {**filters, "organisation": asked or sorted(organisations)}

@@ -137,15 +137,18 @@ def test_checks_answer_the_hotspot_report_and_never_fail(client, make_token, pub
                           headers=headers).get_json()
         assert half["period"] == f"{END.year}-H1" and half["note_nl"] is None
         assert half["periods"] == [str(END.year - 1), f"{END.year}-H1"]
+    # Before the published months: 422 saying which months there are (issue 13).
     early = client.get(f"/api/v1/checks?organisation={ORG}&to=2001-01", headers=headers)
-    assert early.status_code == 200 and early.get_json()["findings"] == []
-    assert "gepubliceerd" in early.get_json()["note_nl"]
+    assert early.status_code == 422
+    assert [e["field"] for e in early.get_json()["errors"]] == ["to"]
+    assert str(END) in early.get_json()["errors"][0]["message"]
     if END.month < 12:  # the year is running
         running = client.get(f"/api/v1/checks?organisation={ORG}&period={END.year}",
                              headers=headers).get_json()
         assert running["findings"] == [] and "loopt nog" in running["note_nl"]
     missing = client.get(f"/api/v1/checks?organisation={ORG}&period=2001", headers=headers)
-    assert missing.status_code == 200 and missing.get_json()["period"] is None
+    assert missing.status_code == 422
+    assert str(END.year - 1) in missing.get_json()["errors"][0]["message"]
     assert client.get(f"/api/v1/checks?organisation={ORG}&period=2025-H3",
                       headers=headers).status_code == 422
 
