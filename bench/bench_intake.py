@@ -34,6 +34,7 @@ from sqlalchemy import create_engine, text
 
 from privacy.signing import create_signing_key_file
 from registry.organisations import structure_to_csv
+from registry.records import SELF_REPORT_CHANNEL
 from server.demo import DEMO_ORGANISATION
 from server.demo_data import demo_org, demo_signals
 
@@ -52,7 +53,9 @@ def payloads(count: int = 2000) -> list[bytes]:
     """Valid bodies for the demo organisation: the demo generator's mix of fields."""
     org = demo_org()
     records, _ = demo_signals(org, months=12)
-    mine = [r for r in records if r.organisation == DEMO_ORGANISATION][:count]
+    # The adviser's API refuses the meldknop's own channel, which the demo also uses.
+    mine = [r for r in records if r.organisation == DEMO_ORGANISATION
+            and r.channel != SELF_REPORT_CHANNEL][:count]
     return [json.dumps({
         "period": str(r.period), "unit": r.unit, "channel": r.channel,
         "categories": list(r.categories), "implicated_party": r.implicated_party,
@@ -172,9 +175,14 @@ def one_run(args: argparse.Namespace, bodies: list[bytes]) -> RunResult:
         create_signing_key_file(Path(folder) / "signing-key")  # production makes none up
         token = prepare(env, Path(folder))
         port = free_port()
+        # Several workers need a shared rate-limit store (production serve refuses otherwise):
+        # SIGNAL_REGISTRY_RATE_LIMIT_STORAGE=redis://... in the environment, else one process.
+        shared = not env.get("SIGNAL_REGISTRY_RATE_LIMIT_STORAGE", "memory://").startswith("memory:")
+        workers, threads = ((args.workers, args.threads) if shared
+                            else (1, args.workers * args.threads))
         server = subprocess.Popen(
             [*CLI, "serve", "--host", "127.0.0.1", "--port", str(port),
-             "--workers", str(args.workers), "--threads", str(args.threads)],
+             "--workers", str(workers), "--threads", str(threads)],
             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
         )
         try:

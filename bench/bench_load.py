@@ -49,7 +49,7 @@ sys.path.insert(0, str(ROOT))
 from privacy.pseudonyms import new_case_token  # noqa: E402
 from registry.accounts import Role  # noqa: E402
 from registry.periods import Month  # noqa: E402
-from registry.records import SignalRecord  # noqa: E402
+from registry.records import SELF_REPORT_CHANNEL, SignalRecord  # noqa: E402
 from tests.assurance.conftest import (  # noqa: E402
     LiveServer,
     Registry,
@@ -183,7 +183,8 @@ def signal_body(rng: random.Random, workload: Workload) -> dict[str, object]:
     body: dict[str, object] = {
         "period": str(Month.current().add(-rng.choice((0, 0, 0, 1, 2)))),
         "unit": rng.choice(workload.units),
-        "channel": rng.choice(codes["channel"]),
+        # Advisers may not use the meldknop's own channel (registry.records.SELF_REPORT_CHANNEL).
+        "channel": rng.choice([c for c in codes["channel"] if c != SELF_REPORT_CHANNEL]),
         "categories": rng.sample(codes["categories"], rng.choice((1, 1, 1, 2))),
         "implicated_party": rng.choice(codes["implicated_party"]),
         "reporter_role": rng.choice(codes["reporter_role"]),

@@ -10,7 +10,6 @@ change makes cases unlinkable across years. Every pseudonym carries a label
 from __future__ import annotations
 
 import os
-import re
 import secrets
 import stat
 from functools import lru_cache
@@ -20,6 +19,7 @@ from argon2.low_level import Type, hash_secret_raw
 from nacl.encoding import HexEncoder, RawEncoder
 from nacl.hash import blake2b
 
+from registry import checked_codes
 from registry.periods import Month
 
 SCHEME = "v1"
@@ -27,23 +27,16 @@ SCHEME = "v1"
 # Year must still find its row, so their key is not per year: this fixed "year" labels it.
 IDEMPOTENCY_YEAR = 0
 # 32 symbols without look-alikes (no I, O, 0, 1): 5 bits per character.
-TOKEN_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # noqa: S105 - an alphabet, not a secret
-_RECEIPT_RE = re.compile(r"^(\d{4})-(\d{2})-([A-Z2-9]{4}(?:-[A-Z2-9]{4}){4})$")
+TOKEN_ALPHABET = checked_codes.ALPHABET
 
 
 class SecretError(RuntimeError):
     """The master secret is missing or not safely stored."""
 
 
-def _groups(n_groups: int) -> str:
-    return "-".join(
-        "".join(secrets.choice(TOKEN_ALPHABET) for _ in range(4)) for _ in range(n_groups)
-    )
-
-
 def new_case_token() -> str:
-    """A random, human-readable case token (80 bits), shown once to the adviser."""
-    return _groups(4)
+    """A random, human-readable case token (85 bits and a check character), shown once."""
+    return checked_codes.new_case_token()
 
 
 class KeyedPseudonymizer:
@@ -68,11 +61,17 @@ class KeyedPseudonymizer:
         return f"{SCHEME}:{purpose}:{year}:{digest}"
 
     def case_pseudonym(self, token: str, year: int) -> str:
-        return self._hash("case", year, token.strip().upper())
+        """Keyed pseudonym of a case token as issued, however it was typed."""
+        try:
+            canonical = checked_codes.parse_case_token(token)
+        except checked_codes.CodeRefused:
+            # Records from the intake carry parsed tokens; demo data and tests build some directly.
+            canonical = token.strip().upper()
+        return self._hash("case", year, canonical)
 
     def new_receipt(self, month: Month) -> str:
-        """A one-time receipt (100 bits) that names the month it was issued in."""
-        return f"{month}-{_groups(5)}"
+        """A one-time receipt (85 bits and a check character) naming the month of issue."""
+        return checked_codes.new_receipt(month)
 
     def idempotency_key_hash(self, account_id: str, key: str) -> str:
         """Labelled keyed hash of one account's ``Idempotency-Key``: neither appears in clear."""
@@ -91,30 +90,29 @@ class KeyedPseudonymizer:
         """Id and receipt of signal ``index`` of an idempotent request, recomputed on a retry.
 
         Both come from one keyed digest, so without the master secret they look as random as
-        ``random_id`` and ``new_receipt`` (128 bits of id, 100 bits of receipt), and neither
+        ``random_id`` and ``new_receipt`` (128 bits of id, 85 bits of receipt), and neither
         can be traced to the idempotency row, the account or the key.
         """
         digest = blake2b(f"{account_id}\n{key}\n{month}\n{index}".encode(), digest_size=32,
                          key=self._key("idempotent-signal", month.year), encoder=RawEncoder)
         bits = int.from_bytes(digest[16:], "big")
-        chars = "".join(TOKEN_ALPHABET[(bits >> (5 * i)) & 31] for i in range(20))
-        groups = "-".join(chars[i:i + 4] for i in range(0, 20, 4))
-        return digest[:16].hex(), f"{month}-{groups}"
+        return digest[:16].hex(), checked_codes.receipt_from_bits(month, bits)
 
     def receipt_month(self, receipt: str) -> Month | None:
-        match = _RECEIPT_RE.match(receipt.strip().upper())
-        if not match:
-            return None
+        """The month a receipt names; None when it is not a receipt or fails its check."""
         try:
-            return Month(int(match.group(1)), int(match.group(2)))
-        except ValueError:
+            return checked_codes.parse_receipt(receipt).month
+        except checked_codes.CodeRefused:
             return None
 
     def receipt_hash(self, receipt: str) -> str:
-        receipt = receipt.strip().upper()
-        month = self.receipt_month(receipt)
-        year = month.year if month else 0
-        return self._hash("receipt", year, receipt)
+        """Keyed hash of the receipt as issued, however it was typed (case, hyphens, spaces)."""
+        try:
+            parsed = checked_codes.parse_receipt(receipt)
+            canonical, year = parsed.text, parsed.month.year
+        except checked_codes.CodeRefused:
+            canonical, year = receipt.strip().upper(), 0
+        return self._hash("receipt", year, canonical)
 
 
 def load_master_secret(value: str | None, path: str | None) -> bytes | None:

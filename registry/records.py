@@ -6,11 +6,11 @@ problem at once with a Dutch message per field. The domain trusts a constructed 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from registry.checked_codes import CodeProblem, CodeRefused, parse_case_token
 from registry.errors import FieldError, ValidationFailed
 from registry.organisations import OrgStructure
 from registry.periods import Month
@@ -28,10 +28,18 @@ RECORD_FIELDS = (
     "case_token",
 )
 SINGLE_CODE_FIELDS = ("channel", "implicated_party", "reporter_role", "follow_up")
-# A case token is random and human-readable: groups of letters and digits joined by dashes.
-# The alphabet of issued tokens (privacy.pseudonyms.TOKEN_ALPHABET): no I or O, which are
-# easily mistaken for 1 and 0, so a mistyped token is refused instead of opening a new case.
-CASE_TOKEN_RE = re.compile(r"^[A-HJ-NP-Z2-9]{4}(-[A-HJ-NP-Z2-9]{4}){3,5}$")
+# The meldknop's own channel: employees' anonymous self-reports. An adviser logs how a contact
+# reached them, which is never through the meldknop, so the adviser's paths refuse it.
+SELF_REPORT_CHANNEL = "meldpunt"
+CASE_MISTYPED = "Dit zaaknummer klopt niet: controleer het op typefouten."
+CASE_WRONG_CHARACTERS = (
+    "Dit zaaknummer klopt niet: controleer het op typefouten. Een zaaknummer bevat alleen "
+    "letters en de cijfers 2 tot en met 9, geen I, O, 0 of 1."
+)
+SELF_REPORT_REFUSED = (
+    "Het kanaal Meldpunt is alleen voor de meldknop. Kies het kanaal waarlangs het contact bij "
+    "u binnenkwam."
+)
 
 
 @dataclass(frozen=True)
@@ -58,8 +66,13 @@ class SignalRecord:
         *,
         today: Month | None = None,
         allowed_organisations: frozenset[str] | None = None,
+        adviser: bool = False,
     ) -> SignalRecord:
-        """Validate a JSON-like mapping; raise ValidationFailed listing every problem."""
+        """Validate a JSON-like mapping; raise ValidationFailed listing every problem.
+
+        ``adviser``: the record comes from an adviser (web form or API), who may not use the
+        meldknop's channel.
+        """
         errors: list[FieldError] = []
         today = today or Month.current()
         if not isinstance(payload, Mapping):
@@ -72,6 +85,8 @@ class SignalRecord:
         unit, organisation = _unit(payload.get("unit"), org, allowed_organisations, errors)
         codes = {name: _single(name, payload.get(name), taxonomy, errors)
                  for name in SINGLE_CODE_FIELDS}
+        if adviser and codes["channel"] == SELF_REPORT_CHANNEL:
+            errors.append(FieldError("channel", SELF_REPORT_REFUSED))
         categories = _multi("categories", payload.get("categories"), taxonomy, errors, minimum=1)
         impact = _multi("impact", payload.get("impact", []), taxonomy, errors, minimum=0)
         case_token = _case_token(payload.get("case_token"), errors)
@@ -173,14 +188,10 @@ def _case_token(value: Any, errors: list[FieldError]) -> str | None:
     if not isinstance(value, str):
         errors.append(FieldError("case_token", "Het zaaknummer moet tekst zijn."))
         return None
-    normalised = value.strip().upper()
-    if not CASE_TOKEN_RE.match(normalised):
-        errors.append(
-            FieldError(
-                "case_token",
-                "Dit is geen geldig zaaknummer; gebruik het nummer dat u bij het eerste "
-                "contact kreeg, zoals ABCD-EFGH-JKLM-NPQR.",
-            )
-        )
+    try:
+        return parse_case_token(value)
+    except CodeRefused as refused:
+        errors.append(FieldError("case_token", CASE_WRONG_CHARACTERS
+                                 if refused.problem is CodeProblem.WRONG_CHARACTERS
+                                 else CASE_MISTYPED))
         return None
-    return normalised

@@ -16,6 +16,7 @@ from sqlalchemy import Table, delete, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from registry.checked_codes import CodeProblem, CodeRefused, parse_receipt
 from registry.db import Database, random_id
 from registry.errors import Conflict, FieldError, NotFound, ValidationFailed
 from registry.idempotency import (
@@ -29,6 +30,10 @@ from registry.idempotency import (
 from registry.models import Signal, SignalCategory, SignalImpact
 from registry.periods import Month
 from registry.records import SignalRecord
+
+RECEIPT_INVALID = ("Dit is geen geldig ontvangstbewijs. Een ontvangstbewijs ziet eruit als "
+                   "2026-03-ABC-DEF-GHJ-KLM-NPQ-RS7.")
+RECEIPT_MISTYPED = "Dit ontvangstbewijs klopt niet: controleer het op typefouten."
 
 
 class Pseudonymizer(Protocol):
@@ -204,10 +209,11 @@ class SignalService:
     def _signal_for_receipt(
         self, session: Session, receipt: str, organisations: frozenset[str] | None
     ) -> Signal:
-        receipt = (receipt or "").strip().upper()
-        month = self.pseudonymizer.receipt_month(receipt)
-        if month is None:
-            raise ValidationFailed(errors=[FieldError("receipt", "Dit is geen geldig ontvangstbewijs.")])
+        try:
+            month = parse_receipt(receipt or "").month
+        except CodeRefused as refused:
+            message = RECEIPT_MISTYPED if refused.problem is CodeProblem.MISTYPED else RECEIPT_INVALID
+            raise ValidationFailed(errors=[FieldError("receipt", message)]) from None
         if month != Month.current():
             raise ValidationFailed(
                 errors=[FieldError("receipt", "Een signaal kan alleen worden aangepast of "

@@ -10,8 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 from intake_adapters.api.views import MAX_BATCH
+from registry.checked_codes import SEPARATOR_CLASS
 from registry.idempotency import HEADER, MAX_KEY_LENGTH
-from registry.records import SINGLE_CODE_FIELDS
+from registry.records import SELF_REPORT_CHANNEL, SINGLE_CODE_FIELDS
 from registry.taxonomy import load_taxonomy
 
 _TAXONOMY = load_taxonomy()
@@ -23,10 +24,14 @@ _NO_STORE = {
         "schema": {"type": "string", "const": "no-store"},
     }
 }
-# Receipts: the month they were issued in, then five groups of four characters.
-RECEIPT_PATTERN = r"^[0-9]{4}-[0-9]{2}(-[A-Z2-9]{4}){5}$"
-CASE_PATTERN = r"^[A-HJ-NP-Z2-9]{4}(-[A-HJ-NP-Z2-9]{4}){3}$"
-_CASE_INPUT_PATTERN = r"^(\s*[A-Za-z2-9]{4}(-[A-Za-z2-9]{4}){3,5}\s*)?$"
+# Receipts: the month they were issued in, then six groups of three characters.
+# Both end in a check character (registry.checked_codes), which no pattern can express.
+RECEIPT_PATTERN = r"^[0-9]{4}-[0-9]{2}(-[A-HJ-NP-Z2-9]{3}){6}$"
+CASE_PATTERN = r"^[A-HJ-NP-Z2-9]{3}(-[A-HJ-NP-Z2-9]{3}){5}$"
+# What is read back: any letter case, spaces and dashes anywhere; 18 characters (or 16, 20 or
+# 24 for tokens issued before check characters), which the pattern only bounds.
+_SEPARATORS = SEPARATOR_CLASS + "*"
+_CASE_INPUT_PATTERN = rf"^({_SEPARATORS}([A-HJ-NP-Za-hj-np-z2-9]{_SEPARATORS}){{16,24}})?$"
 
 
 def _json(schema: dict[str, Any], description: str, **extra: Any) -> dict[str, Any]:
@@ -153,7 +158,11 @@ SCHEMAS: dict[str, Any] = {
             "unit": {"type": "string", "minLength": 1,
                      "description": "A unit code from GET /api/v1/org within the "
                                     "organisation of the token's account."},
-            "channel": _codes("channel"),
+            "channel": {"type": "string",
+                        "enum": [code for code in _TAXONOMY.codes("channel")
+                                 if code != SELF_REPORT_CHANNEL],
+                        "description": "How the contact reached the adviser; never "
+                                       f"`{SELF_REPORT_CHANNEL}`, the meldknop's own channel."},
             "categories": _code_list("categories", 1),
             "implicated_party": _codes("implicated_party"),
             "reporter_role": _codes("reporter_role"),
@@ -162,7 +171,9 @@ SCHEMAS: dict[str, Any] = {
             "case_token": {
                 "type": ["string", "null"], "pattern": _CASE_INPUT_PATTERN,
                 "description": "Token from POST /api/v1/case-tokens, sent again with "
-                               "follow-up contacts of the same case (letter case is ignored).",
+                               "follow-up contacts of the same case (letter case, spaces and "
+                               "hyphens are ignored). A token whose check character does not "
+                               "match is refused with an error for `case_token`.",
             },
         },
     },

@@ -137,7 +137,8 @@ def _record(payload: Any) -> SignalRecord:
     """The one place API input becomes a record: ``SignalRecord.from_payload`` decides."""
     svc = services()
     return SignalRecord.from_payload(
-        payload, svc.taxonomy, svc.org(), allowed_organisations=_principal().organisations
+        payload, svc.taxonomy, svc.org(), allowed_organisations=_principal().organisations,
+        adviser=True,
     )
 
 

@@ -18,7 +18,8 @@ from registry.accounts import Principal
 from registry.errors import FieldError
 from registry.organisations import OrgStructure
 from registry.periods import Month
-from registry.taxonomy import Taxonomy
+from registry.records import SELF_REPORT_CHANNEL
+from registry.taxonomy import Code, Taxonomy
 
 # Top-to-bottom order on the page; the error summary follows it so its links read in order.
 FORM_FIELDS = (
@@ -31,9 +32,18 @@ FORM_FIELDS = (
     "follow_up",
     "impact",
     "case_token",
+    "new_case_token",
 )
 CHOICE_FIELDS = ("channel", "categories", "implicated_party", "reporter_role", "follow_up", "impact")
 MULTI_FIELDS = ("categories", "impact")
+BOTH_TOKENS_TYPED = (
+    "U vulde een zaaknummer in en vroeg ook om een nieuw zaaknummer. Laat het zaaknummer leeg "
+    "voor een nieuwe zaak, of haal het vinkje weg voor een vervolgcontact."
+)
+BOTH_TOKENS_TICKED = (
+    "Haal dit vinkje weg als het contact over een zaak gaat waarvan u het zaaknummer hierboven "
+    "invulde."
+)
 # Echoed values are cut short: a page never repeats a megabyte someone pasted into a field.
 ECHO_LIMIT = 100
 # Indentation in a <select>: option text cannot be styled everywhere, no-break spaces can.
@@ -99,7 +109,7 @@ class FormValues:
     @classmethod
     def defaults(cls, principal: Principal, taxonomy: Taxonomy, today: Month) -> FormValues:
         channel = principal.default_channel or ""
-        if channel not in taxonomy.fields["channel"].code_set:
+        if channel not in taxonomy.fields["channel"].code_set or channel == SELF_REPORT_CHANNEL:
             channel = ""
         return cls(period=str(today), channel=channel)
 
@@ -136,6 +146,13 @@ class FormValues:
             impact=tuple(stored["impact"]),
         )
 
+    def contradictions(self) -> list[FieldError]:
+        """What the record cannot judge: a typed case token and a tick for a new one."""
+        if self.case_token and self.new_case_token:
+            return [FieldError("case_token", BOTH_TOKENS_TYPED),
+                    FieldError("new_case_token", BOTH_TOKENS_TICKED)]
+        return []
+
     def payload(self) -> tuple[dict[str, Any], str | None]:
         """The record payload, and the case token generated for it (None if none was)."""
         generated = None
@@ -165,7 +182,10 @@ class FormValues:
 
 
 def choice_groups(taxonomy: Taxonomy, locale: str) -> dict[str, ChoiceGroup]:
-    """Every coded field with its labels and one-line definitions in ``locale``."""
+    """Every coded field with its labels and one-line definitions in ``locale``.
+
+    An adviser is not offered the meldknop's own channel (the record refuses it from them too).
+    """
     groups = {}
     for name in CHOICE_FIELDS:
         taxonomy_field = taxonomy.fields[name]
@@ -176,9 +196,17 @@ def choice_groups(taxonomy: Taxonomy, locale: str) -> dict[str, ChoiceGroup]:
             choices=tuple(
                 Choice(code.code, code.label(locale), code.definition(locale))
                 for code in taxonomy_field.codes
+                if not _self_report_only(name, code)
             ),
         )
     return groups
+
+
+def _self_report_only(name: str, code: Code) -> bool:
+    """A code only the meldknop stores: its channel, and (from taxonomy 2026.2 on) codes the
+    taxonomy marks ``self_report``."""
+    return (name == "channel" and code.code == SELF_REPORT_CHANNEL) or bool(
+        getattr(code, "self_report", False))
 
 
 def unit_groups(org: OrgStructure, organisations: frozenset[str] | None) -> list[UnitGroup]:
@@ -235,7 +263,7 @@ def form_errors(
 def _anchor(name: str, groups: Mapping[str, ChoiceGroup]) -> str:
     if name in groups:
         return groups[name].first_id
-    if name in ("period", "unit", "case_token", "receipt"):
+    if name in ("period", "unit", "case_token", "new_case_token", "receipt"):
         return name
     return ""
 

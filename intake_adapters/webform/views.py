@@ -21,6 +21,7 @@ from intake_adapters.webform.forms import (
     form_errors,
     unit_groups,
 )
+from intake_adapters.webform.summary import CaseLink, SummaryLine, saved_summary
 from registry.access import current_principal, require_roles, services
 from registry.accounts import Principal, Role
 from registry.errors import FieldError, NotFound, ValidationFailed
@@ -64,17 +65,15 @@ def new_signal() -> Page:
     if form_id and form_id in session.get(SENT_KEY, []):
         return _form_page("webform/new.html", principal, _defaults(principal), status=409,
                           already_sent=True)
-    payload, generated = values.payload()
     try:
-        record = SignalRecord.from_payload(payload, svc.taxonomy, svc.org(),
-                                           allowed_organisations=principal.organisations)
+        record, generated = _validated(principal, values)
     except ValidationFailed as failed:
         return _form_page("webform/new.html", principal, values, failed.errors, status=422)
     stored = svc.signals.store(record)
     if form_id:
         session[SENT_KEY] = [*session.get(SENT_KEY, []), form_id][-SENT_KEEP:]
-    return render_template("webform/stored.html", receipt=stored.receipt,
-                           case_token=generated), 200
+    return render_template("webform/stored.html", receipt=stored.receipt, case_token=generated,
+                           summary=_summary(record, values, generated, correcting=False)), 200
 
 
 @bp.route("/ontvangstbewijs", methods=["GET", "POST"])
@@ -108,17 +107,51 @@ def receipt() -> Page:
 
 def _correct(principal: Principal, receipt_text: str) -> Page:
     """Validate the corrected fields; the receipt is checked by the service when storing."""
-    svc = services()
     values = FormValues.from_form(request.form)
-    payload, generated = values.payload()
     try:
-        record = SignalRecord.from_payload(payload, svc.taxonomy, svc.org(),
-                                           allowed_organisations=principal.organisations)
+        record, generated = _validated(principal, values)
     except ValidationFailed as failed:
         return _form_page("webform/correct.html", principal, values, failed.errors, status=422,
                           receipt=receipt_text)
-    svc.signals.correct(receipt_text, record, principal.organisations)
-    return render_template("webform/done.html", outcome="corrected", case_token=generated), 200
+    services().signals.correct(receipt_text, record, principal.organisations)
+    return render_template("webform/done.html", outcome="corrected", case_token=generated,
+                           summary=_summary(record, values, generated, correcting=True)), 200
+
+
+def _validated(principal: Principal, values: FormValues) -> tuple[SignalRecord, str | None]:
+    """The record and any new case token; every problem of the form at once, or none."""
+    svc = services()
+    errors = values.contradictions()
+    payload, generated = values.payload()
+    try:
+        record = SignalRecord.from_payload(payload, svc.taxonomy, svc.org(),
+                                           allowed_organisations=principal.organisations,
+                                           adviser=True)
+    except ValidationFailed as failed:
+        raise ValidationFailed(errors=[*errors, *failed.errors]) from None
+    if errors:
+        raise ValidationFailed(errors=errors)
+    return record, generated
+
+
+def _summary(record: SignalRecord, values: FormValues, generated: str | None, *,
+             correcting: bool) -> list[SummaryLine]:
+    if generated:
+        link = CaseLink.NEW
+    elif values.case_token:
+        link = CaseLink.FOLLOW_UP
+    else:
+        link = CaseLink.UNCHANGED if correcting else CaseLink.NONE
+    svc = services()
+    labels = {"period": _("Maand van het contact"), "unit": _("Organisatieonderdeel"),
+              "case_token": _("Zaak"), "nothing": _("geen")}
+    case = {
+        CaseLink.NEW: _("Nieuwe zaak; het zaaknummer staat hieronder."),
+        CaseLink.FOLLOW_UP: _("Vervolgcontact bij het zaaknummer dat u invulde."),
+        CaseLink.UNCHANGED: _("Zaaknummer niet gewijzigd."),
+        CaseLink.NONE: _("Geen zaaknummer: dit contact telt als een eigen zaak."),
+    }
+    return saved_summary(record, svc.taxonomy, svc.org(), _locale(), labels, case, link)
 
 
 def _principal() -> Principal:
@@ -152,6 +185,7 @@ def _form_page(
         "period": _("Maand van het contact"),
         "unit": _("Organisatieonderdeel"),
         "case_token": _("Zaaknummer"),
+        "new_case_token": _("Nieuw zaaknummer"),
         "receipt": _("Ontvangstbewijs"),
     })
     return render_template(

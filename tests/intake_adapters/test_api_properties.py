@@ -18,8 +18,9 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 from registry.accounts import Role
+from registry.checked_codes import case_token_from_bits
 from registry.periods import Month
-from registry.records import RECORD_FIELDS
+from registry.records import RECORD_FIELDS, SELF_REPORT_CHANNEL
 from registry.taxonomy import load_taxonomy
 from server.openapi import build_document
 
@@ -56,13 +57,22 @@ def past_months() -> st.SearchStrategy[str]:
     return st.integers(0, 120).map(lambda back: str(now.add(-back)))
 
 
+# Tokens issued before check characters (16, 20 or 24 characters) and tokens issued now.
 case_tokens = st.lists(st.text(TOKEN_CHARS, min_size=4, max_size=4), min_size=4, max_size=6).map(
-    "-".join)
+    "-".join) | st.integers(0, 2**85 - 1).map(case_token_from_bits)
+# An issued token with one character wrong: its check character no longer matches.
+mistyped_tokens = st.tuples(st.integers(0, 2**85 - 1), st.integers(0, 17), st.integers(1, 31)).map(
+    lambda t: _mistype(case_token_from_bits(t[0]).replace("-", ""), t[1], t[2]))
+
+
+def _mistype(token: str, position: int, shift: int) -> str:
+    wrong = TOKEN_CHARS[(TOKEN_CHARS.index(token[position]) + shift) % 32]
+    return token[:position] + wrong + token[position + 1:]
 
 VALID: dict[str, st.SearchStrategy[object]] = {
     "period": past_months(),
     "unit": st.sampled_from(MIN_A_UNITS),
-    "channel": codes("channel"),
+    "channel": codes("channel").filter(lambda code: code != SELF_REPORT_CHANNEL),
     "categories": code_lists("categories", 1),
     "implicated_party": codes("implicated_party"),
     "reporter_role": codes("reporter_role"),
@@ -92,7 +102,7 @@ INVALID: dict[str, st.SearchStrategy[object]] = {
                | st.integers() | st.none() | st.lists(past_months(), max_size=1)),
     "unit": (st.sampled_from(["MIN-B", "MIN-B-D1", "MIN-B-D2", "NOPE", ""])
              | st.integers() | st.none() | st.just(["MIN-A"])),
-    "channel": wrong_code("channel"),
+    "channel": wrong_code("channel") | st.just(SELF_REPORT_CHANNEL),
     "categories": wrong_list("categories", 1),
     "implicated_party": wrong_code("implicated_party"),
     "reporter_role": wrong_code("reporter_role"),
@@ -100,7 +110,7 @@ INVALID: dict[str, st.SearchStrategy[object]] = {
     "impact": wrong_list("impact", 0),
     "case_token": (st.text(max_size=12).filter(lambda t: t.strip() != "")
                    | st.integers() | st.just(["ABCD-EFGH-JKLM-NPQR"])
-                   | case_tokens.map(lambda t: t.replace("-", " "))),
+                   | mistyped_tokens),
 }
 
 

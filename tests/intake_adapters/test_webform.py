@@ -170,7 +170,12 @@ INVALID = [
     ("unit of another organisation", {"unit": "MIN-B-D1"}, "unit",
      "Dit onderdeel hoort niet bij uw organisatie."),
     ("unknown unit", {"unit": "MIN-X"}, "unit", "Dit organisatieonderdeel bestaat niet."),
-    ("bad case token", {"case_token": "ABC-123"}, "case_token", "Dit is geen geldig zaaknummer"),
+    ("bad case token", {"case_token": "ABC-123"}, "case_token",
+     "Dit zaaknummer klopt niet: controleer het op typefouten."),
+    ("case token with a typo", {"case_token": "ABC-DEF-GHJ-KLM-NPQ-RSE"}, "case_token",
+     "Dit zaaknummer klopt niet: controleer het op typefouten."),
+    ("the meldknop's channel", {"channel": "meldpunt"}, "channel",
+     "Het kanaal Meldpunt is alleen voor de meldknop."),
 ]
 
 
@@ -218,25 +223,27 @@ CURRENT = Month.current()
 VALID = {
     "period": st.sampled_from([str(CURRENT), str(CURRENT.add(-1)), str(CURRENT.add(-13))]),
     "unit": st.sampled_from(["MIN-A", "MIN-A-DG1-D2-T1", "MIN-A-DG2"]),
-    "channel": st.sampled_from(["vp_intern", "bmw", "meldpunt"]),
+    "channel": st.sampled_from(["vp_intern", "bmw", "integriteitscoordinator"]),
     "categories": st.lists(st.sampled_from(["pesten", "werkdruk", "discriminatie", "overig"]),
                            min_size=1, max_size=3, unique=True),
     "implicated_party": st.sampled_from(["collega", "onbekend"]),
     "reporter_role": st.sampled_from(["medewerker", "getuige"]),
     "follow_up": st.sampled_from(["advies", "aangifte"]),
     "impact": st.lists(st.sampled_from(["verzuim", "overweegt_vertrek"]), max_size=2, unique=True),
-    "case_token": st.sampled_from(["", "abcd-efgh-jkmn-pqrs", " WXYZ-2345-6789-ABCD "]),
+    "case_token": st.sampled_from(["", "abcd-efgh-jkmn-pqrs", " WXYZ-2345-6789-ABCD ",
+                                   "abc-def-ghj-klm-npq-rsn", "ABCDEFGHJKLMNPQRSN"]),
 }
 INVALID_VALUES = {
     "period": st.sampled_from([str(CURRENT.add(1)), "2026-13", "maart", "", "2026-3"]),
     "unit": st.sampled_from(["MIN-B-D1", "MIN-Z", ""]),
-    "channel": st.sampled_from(["telefoon", ""]),
+    "channel": st.sampled_from(["telefoon", "", "meldpunt"]),
     "categories": st.sampled_from([[], ["roddelen"], ["pesten", "pesten"]]),
     "implicated_party": st.sampled_from(["baas", ""]),
     "reporter_role": st.sampled_from(["klant", ""]),
     "follow_up": st.sampled_from(["niets", ""]),
     "impact": st.sampled_from([["ontslag"], ["verzuim", "verzuim"]]),
-    "case_token": st.sampled_from(["ABCD-EFGH", "zaak 12", "ABCD-EFGH-IJKL-MNOP"]),
+    "case_token": st.sampled_from(["ABCD-EFGH", "zaak 12", "ABCD-EFGH-IJKL-MNOP",
+                                   "ABC-DEF-GHJ-KLM-NPQ-RSE"]),
 }
 
 
@@ -269,11 +276,14 @@ def test_any_refused_form_stores_nothing_and_any_accepted_one_stores_one(
                    "case_token": data["case_token"] or None}
         try:
             SignalRecord.from_payload(payload, services.taxonomy, services.org(),
-                                      allowed_organisations=frozenset({"MIN-A"}))
+                                      allowed_organisations=frozenset({"MIN-A"}), adviser=True)
             acceptable = True
         except ValidationFailed:
             acceptable = False
+        # ... and a typed token with a tick for a new one is refused whatever else is right.
+        contradiction = bool(str(data["case_token"]).strip()) and data["new_case_token"] == "1"
         assert acceptable == (not broken)
+        acceptable = acceptable and not contradiction
         outcomes.add(acceptable)
         if acceptable:
             assert response.status_code == 200

@@ -196,28 +196,53 @@ def test_receipt_never_appears_in_a_location_header_or_the_database(client, logi
 def test_new_case_token_links_contacts_and_is_stored_nowhere(client, login, services, csrf_from):
     login(Role.ADVISER)
     receipt, token, response = store(client, csrf_from, new_case_token="1")
-    assert token is not None and re.fullmatch(r"[A-Z2-9]{4}(-[A-Z2-9]{4}){3}", token)
+    assert token is not None and re.fullmatch(r"[A-HJ-NP-Z2-9]{3}(-[A-HJ-NP-Z2-9]{3}){5}", token)
     assert "U ziet het alleen nu" in response.get_data(as_text=True)
-    # A follow-up contact, the token typed as an adviser might: lower case, with spaces.
+    # Follow-up contacts, the token typed as an adviser might: lower case, with spaces, or
+    # without its hyphens.
     store(client, csrf_from, case_token=f"  {token.lower()} ")
+    store(client, csrf_from, case_token=token.replace("-", ""))
     year = Month.current().year
     expected = services.pseudonymizer.case_pseudonym(token, year)
     with services.db.engine.connect() as conn:
         pseudonyms = [row[0] for row in conn.execute(text("SELECT case_pseudonym FROM signals"))]
-    assert pseudonyms == [expected, expected]
+    assert pseudonyms == [expected, expected, expected]
     dump = all_rows(services)
     assert token not in dump and token.replace("-", "") not in dump
     assert receipt not in dump
 
 
-def test_typed_case_token_wins_over_the_new_token_checkbox(client, login, services, csrf_from):
+def test_a_typed_case_token_and_a_tick_for_a_new_one_are_refused_together(client, login, services,
+                                                                         csrf_from):
     login(Role.ADVISER)
-    typed = "WXYZ-2345-6789-ABCD"
-    _, shown, _ = store(client, csrf_from, case_token=typed, new_case_token="1")
-    assert shown is None
-    with services.db.engine.connect() as conn:
-        stored = conn.execute(text("SELECT case_pseudonym FROM signals")).scalar_one()
-    assert stored == services.pseudonymizer.case_pseudonym(typed, Month.current().year)
+    response = client.post(NEW, data={**valid_form(case_token="WXYZ-2345-6789-ABCD",
+                                                   new_case_token="1"),
+                                      "csrf_token": csrf(client, csrf_from)})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert services.signals.count() == 0
+    # An error at both fields, each linked from the summary, and the tick kept as it was.
+    for field in ("case_token", "new_case_token"):
+        assert f'<p class="field-error" id="{field}-error">' in page
+        assert f'href="#{field}"' in page
+    assert re.search(r'id="new_case_token"[^>]*\schecked', page)
+    assert TOKEN_RE.search(page) is None and RECEIPT_RE.search(page) is None
+
+
+def test_a_mistyped_case_token_is_refused_and_nothing_is_stored(client, login, services,
+                                                                csrf_from):
+    login(Role.ADVISER)
+    _, token, _ = store(client, csrf_from, new_case_token="1")
+    assert token is not None
+    swapped = token[1] + token[0] + token[2:]  # two neighbours swapped: a new case, before
+    if swapped == token:
+        swapped = token[:-1] + ("A" if token[-1] != "A" else "B")
+    response = client.post(NEW, data={**valid_form(case_token=swapped),
+                                      "csrf_token": csrf(client, csrf_from)})
+    assert response.status_code == 422
+    assert "Dit zaaknummer klopt niet: controleer het op typefouten" in response.get_data(
+        as_text=True)
+    assert services.signals.count() == 1
 
 
 def test_correction_can_give_a_new_case_token_shown_once(client, login, services, csrf_from):

@@ -64,6 +64,8 @@ def test_case_token_is_normalised_to_upper_case():
         ({"follow_up": ""}, "follow_up", "Kies een waarde voor opvolging."),
         ({"impact": ["ontslag"]}, "impact", "Onbekende code voor gevolgen."),
         ({"case_token": "1234"}, "case_token", None),
+        ({"case_token": "ABC-DEF-GHJ-KLM-NPQ-RST"}, "case_token",
+         "Dit zaaknummer klopt niet: controleer het op typefouten."),
         ({"notes": "free text about a person"}, "notes", "Onbekend veld; vrije tekst wordt niet opgeslagen."),
     ],
 )
@@ -117,3 +119,28 @@ def test_any_payload_either_validates_fully_or_names_the_bad_fields(payload):
     assert set(record.categories) <= TAXONOMY.fields["categories"].code_set
     assert record.period <= TODAY
     assert set(merged) <= set(RECORD_FIELDS)
+
+
+def test_a_case_token_is_read_without_hyphens_and_in_any_letter_case():
+    issued = "ABC-DEF-GHJ-KLM-NPQ-RSN"  # its last character is its check character
+    for typed in ("abcdefghjklmnpqrsn", " ABC DEF GHJ KLM NPQ RSN ", "abc-def-ghj-klm-npq-rsn"):
+        assert _record({**VALID, "case_token": typed}).case_token == issued
+    # A token issued before check characters, typed without hyphens, keeps its old form.
+    assert _record({**VALID, "case_token": "abcdefghjkmnpqrs"}).case_token == "ABCD-EFGH-JKMN-PQRS"
+
+
+def test_a_mistyped_case_token_is_refused_not_taken_for_a_new_case():
+    for typed in ("ABC-DEF-GHJ-KLM-NPQ-RSE", "ABC-DEF-GHJ-KLM-NQP-RSN", "ABC-DEF-GHJ-KLM-NPQ-RS"):
+        with pytest.raises(ValidationFailed) as caught:
+            _record({**VALID, "case_token": typed})
+        assert [(e.field, e.message) for e in caught.value.errors] == [
+            ("case_token", "Dit zaaknummer klopt niet: controleer het op typefouten.")]
+
+
+def test_an_adviser_may_not_log_through_the_meldknop_channel():
+    with pytest.raises(ValidationFailed) as caught:
+        _record({**VALID, "channel": "meldpunt"}, adviser=True)
+    assert [e.field for e in caught.value.errors] == ["channel"]
+    assert "meldknop" in caught.value.errors[0].message
+    # The meldknop itself (and an import of a reporting point's own file) still may.
+    assert _record({**VALID, "channel": "meldpunt"}).channel == "meldpunt"

@@ -106,3 +106,20 @@ def test_sqlite_signal_tables_have_no_rowid(services):
         for table in ("signals", "signal_categories", "signal_impacts"):
             sql = session.execute(text("SELECT sql FROM sqlite_master WHERE name = :t"), {"t": table}).scalar_one()
             assert "WITHOUT ROWID" in sql.upper()
+
+
+def test_a_receipt_is_found_however_it_is_typed(services):
+    stored = services.signals.store(_record())
+    typed = stored.receipt.replace("-", "").lower()
+    assert services.signals.find_by_receipt(typed)["unit"] == _record().unit
+
+
+def test_a_mistyped_receipt_is_refused_as_a_typo_not_as_unknown(services):
+    stored = services.signals.store(_record())
+    last = stored.receipt[-1]
+    typo = stored.receipt[:-1] + ("A" if last != "A" else "B")
+    with pytest.raises(ValidationFailed) as caught:
+        services.signals.withdraw(typo)
+    assert caught.value.errors[0].message == (
+        "Dit ontvangstbewijs klopt niet: controleer het op typefouten.")
+    assert services.signals.count() == 1

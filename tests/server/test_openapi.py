@@ -134,7 +134,7 @@ def test_a_schema_defined_twice_differently_is_refused():
 
 def signal(**changes: object) -> dict[str, object]:
     body: dict[str, object] = {
-        "period": str(Month.current()), "unit": "MIN-A-DG1-D2", "channel": "meldpunt",
+        "period": str(Month.current()), "unit": "MIN-A-DG1-D2", "channel": "integriteitscoordinator",
         "categories": ["discriminatie"], "implicated_party": "burger_extern",
         "reporter_role": "inhuur_extern", "follow_up": "doorverwijzing",
         "case_token": "ABCD-EFGH-JKLM-NPQR",

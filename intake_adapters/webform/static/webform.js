@@ -2,7 +2,13 @@
    - A search box that narrows the unit list as you type (the typed text is never sent:
      the box has no name).
    - Focus moves to the error summary, so screen readers and keyboards start there.
-   - A form marked data-submit-once is sent once, even after a double click. */
+   - A form marked data-submit-once is sent once, even after a double click.
+   - Multiple-choice chips are one Tab stop per question, like radio groups: the arrow keys
+     move between the chips, Space ticks (the "filter chips" pattern), so a practised adviser
+     does not tab through two dozen subjects.
+   - Enter on a chip saves the form, as it does in a text field.
+   - Copy buttons for the receipt and the case token; without this file their hint says how
+     to copy by hand. */
 (function () {
   "use strict";
 
@@ -90,10 +96,95 @@
     });
   }
 
+  function rovingChips() {
+    Array.prototype.forEach.call(document.querySelectorAll(".chips-multiple"), function (group) {
+      var boxes = Array.prototype.slice.call(group.querySelectorAll("input[type=checkbox]"));
+      if (!boxes.length) { return; }
+
+      function settle(current) {
+        boxes.forEach(function (box) { box.tabIndex = box === current ? 0 : -1; });
+      }
+
+      var first = boxes.filter(function (box) { return box.checked; })[0] || boxes[0];
+      settle(first);
+      group.addEventListener("focusin", function (event) {
+        if (boxes.indexOf(event.target) !== -1) { settle(event.target); }
+      });
+      group.addEventListener("keydown", function (event) {
+        var at = boxes.indexOf(event.target);
+        if (at === -1) { return; }
+        var next = null;
+        if (event.key === "ArrowRight" || event.key === "ArrowDown") { next = boxes[(at + 1) % boxes.length]; }
+        if (event.key === "ArrowLeft" || event.key === "ArrowUp") { next = boxes[(at - 1 + boxes.length) % boxes.length]; }
+        if (event.key === "Home") { next = boxes[0]; }
+        if (event.key === "End") { next = boxes[boxes.length - 1]; }
+        if (next) {
+          event.preventDefault();
+          settle(next);
+          next.focus();
+        }
+      });
+    });
+  }
+
+  function enterSaves() {
+    Array.prototype.forEach.call(document.querySelectorAll("form.signal-form"), function (form) {
+      form.addEventListener("keydown", function (event) {
+        var target = event.target;
+        if (event.key !== "Enter" || !target || target.tagName !== "INPUT") { return; }
+        if ((target.type === "checkbox" || target.type === "radio") && target.id !== "show-hints") {
+          event.preventDefault();
+          if (form.requestSubmit) { form.requestSubmit(); } else { form.submit(); }
+        }
+      });
+    });
+  }
+
+  function copyButtons() {
+    Array.prototype.forEach.call(document.querySelectorAll("button[data-copy]"), function (button) {
+      var code = document.getElementById(button.getAttribute("data-copy"));
+      var box = button.parentNode;
+      var status = box.querySelector(".copy-status");
+      var fallback = box.querySelector(".copy-fallback");
+      if (!code || !status) { return; }
+      button.hidden = false;
+      if (fallback) { fallback.hidden = true; }
+
+      function selectCode() {
+        var range = document.createRange();
+        range.selectNodeContents(code);
+        var selection = window.getSelection();
+        selection.removeAllRanges();
+        selection.addRange(range);
+      }
+
+      function done(ok) {
+        status.textContent = button.getAttribute(ok ? "data-copied" : "data-failed");
+        if (!ok) { selectCode(); }
+      }
+
+      button.addEventListener("click", function () {
+        var text = code.textContent.trim();
+        if (navigator.clipboard && navigator.clipboard.writeText) {
+          navigator.clipboard.writeText(text).then(function () { done(true); }, function () {
+            selectCode();
+            done(document.execCommand && document.execCommand("copy"));
+          });
+        } else {
+          selectCode();
+          done(document.execCommand && document.execCommand("copy"));
+        }
+      });
+    });
+  }
+
   function start() {
     setUpUnitSearch();
     focusErrorSummary();
     submitOnce();
+    rovingChips();
+    enterSaves();
+    copyButtons();
   }
 
   if (document.readyState === "loading") {
