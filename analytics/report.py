@@ -40,12 +40,16 @@ from analytics.report_sections import (
     MELDKNOP,
     MELDKNOP_NOTE,
     MELDKNOP_TITLE,
+    PSA,
+    PSA_NOTE,
     findings_html,
     findings_part,
     findings_sheets,
     margins,
     margins_html,
     meldknop,
+    psa,
+    psa_title,
 )
 from privacy.exports import release_to_csv, release_to_json, spreadsheet_safe
 from privacy.plan import NO_IMPACT, RIJK, Dimension, Part
@@ -56,7 +60,7 @@ from registry.db import random_id
 from registry.organisations import OrgStructure
 from registry.periods import Month
 from registry.private_files import write_private
-from registry.taxonomy import Taxonomy
+from registry.taxonomy import Taxonomy, load_taxonomy
 
 
 def to_published_month(release: Release) -> PublishedMonth:
@@ -86,6 +90,11 @@ SECTIONS: tuple[tuple[str, Dimension, str], ...] = (
     ("zaken_per_gevolg", Dimension.IMPACT, "Zaken per gevolg"),
 )
 NO_FORMAL_FOLLOW_UP = "alleen_luisteren"
+# The meldknop's own follow-up code ("zelfmelding, geen opvolging bekend"): the plan's adviser
+# tables never hold the meldknop's signals, so its cell there is noise around zero; it is kept
+# out of every follow-up figure (the meldknop's self-reports have a table of their own).
+SELF_REPORT_FOLLOW_UPS = frozenset(
+    c.code for c in load_taxonomy().fields["follow_up"].codes if c.self_report)
 NO_IMPACT_LABEL = "Geen gevolg"
 
 
@@ -155,7 +164,10 @@ def plan_estimates(py: PlanYear, unit: str,
             found = py.attribute(dimension, unit)
             if found:
                 out[key] = found
-        follow = out.get("zaken_per_opvolging", {})
+        follow = {c: e for c, e in out.get("zaken_per_opvolging", {}).items()
+                  if c not in SELF_REPORT_FOLLOW_UPS}
+        if follow:
+            out["zaken_per_opvolging"] = follow
         if NO_FORMAL_FOLLOW_UP in follow:
             part = follow[NO_FORMAL_FOLLOW_UP]
             rest = total(v for c, v in follow.items() if c != NO_FORMAL_FOLLOW_UP)
@@ -197,6 +209,12 @@ def build_report(unit: str, year: int, py: PlanYear, previous: PlanYear | None,
     estimates = plan_estimates(py, unit, previous)
     if not estimates:
         raise ValueError(f"no plan figures for {unit} in {year}")
+    grouped = psa(py, unit, taxonomy)
+    if grouped:  # right after the categories it groups
+        keys = list(estimates)
+        at = keys.index("zaken_per_categorie") + 1 if "zaken_per_categorie" in keys else len(keys)
+        estimates = {**{k: estimates[k] for k in keys[:at]}, PSA: grouped,
+                     **{k: estimates[k] for k in keys[at:]}}
     titles = {key: title for key, _d, title in SECTIONS}
     dimensions = {key: d for key, d, _t in SECTIONS}
     titles.update({
@@ -207,6 +225,7 @@ def build_report(unit: str, year: int, py: PlanYear, previous: PlanYear | None,
         "per_maand": f"Nieuwe zaken per maand in {year} (tot nu toe gepubliceerd)",
         "tot_nu_toe": f"Nieuwe zaken in {year} tot nu toe",
         MELDKNOP: MELDKNOP_TITLE,
+        PSA: psa_title(taxonomy),
     })
     tables: dict[str, list[dict[str, Any]]] = {}
     for key, found in estimates.items():
@@ -224,6 +243,10 @@ def build_report(unit: str, year: int, py: PlanYear, previous: PlanYear | None,
                 rows.append(_row(code, code, estimate))
             elif key == MELDKNOP:
                 label = ("Totaal (alle categorieën)" if code == "totaal"
+                         else _label(taxonomy, Dimension.CATEGORY, code))
+                rows.append(_row(code, label, estimate))
+            elif key == PSA:
+                label = ("Psychosociale arbeidsbelasting samen" if code == "totaal"
                          else _label(taxonomy, Dimension.CATEGORY, code))
                 rows.append(_row(code, label, estimate))
             else:
@@ -253,7 +276,8 @@ def build_report(unit: str, year: int, py: PlanYear, previous: PlanYear | None,
         "margin": margin,
         "notes": _notes(year, py, previous),
         "margins": margins(estimates, tables, margin),
-        "table_notes": {MELDKNOP: MELDKNOP_NOTE} if MELDKNOP in tables else {},
+        "table_notes": {key: note for key, note in ((MELDKNOP, MELDKNOP_NOTE), (PSA, PSA_NOTE))
+                        if key in tables},
         **findings_part(py, unit, org, taxonomy),
     }
 

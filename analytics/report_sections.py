@@ -8,7 +8,12 @@
   sentence that says "met 95% zekerheid", and it says so about a released figure's interval;
   no sentence claims a certainty about a named unit.
 - *Meldknop*: the anonymous self-reports of employees (``PlanYear.meldknop``), counted apart
-  from what advisers log and never part of a finding.
+  from what advisers log and never part of a finding; nobody has acted on them, so they are in
+  no follow-up figure either (their follow-up code is the meldknop's own).
+- *Psychosociale arbeidsbelasting*: the categories the taxonomy groups as PSA (Arbowet art. 1
+  lid 3 sub e: onderscheid, seksuele intimidatie, agressie en geweld, pesten, werkdruk) added
+  up, with each of them below, so the figures can be laid beside the RI&E. Categories get
+  independent noise, so the sum's variance is the sum of theirs.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from analytics.plan import PlanYear
 from analytics.reading import display
 from privacy.plan import RIJK
 from registry.organisations import OrgStructure
+from registry.taxonomy import PSA_GROUP, Taxonomy
 
 MELDKNOP = "meldknop_per_categorie"
 MELDKNOP_TITLE = ("Meldknop: meldingen die medewerkers zelf anoniem deden, per categorie "
@@ -30,7 +36,14 @@ MELDKNOP_TITLE = ("Meldknop: meldingen die medewerkers zelf anoniem deden, per c
 MELDKNOP_NOTE = ("Via de meldknop op het intranet kunnen medewerkers zelf anoniem een signaal "
                  "achterlaten. Die meldingen zijn niet door een adviseur vastgelegd en kunnen "
                  "niet worden nagegaan. Ze tellen daarom apart: ze zitten niet in de andere "
-                 "cijfers van dit verslag en niet in wat opvalt.")
+                 "cijfers van dit verslag en niet in wat opvalt. Niemand heeft ze opgepakt: er is "
+                 "geen opvolging bekend, en ze tellen ook niet mee in de cijfers over opvolging.")
+PSA = "psychosociale_arbeidsbelasting"
+PSA_NOTE = ("Psychosociale arbeidsbelasting (PSA) is volgens de Arbowet (artikel 1, lid 3, "
+            "onder e): discriminatie, seksuele intimidatie, agressie en geweld, pesten en "
+            "werkdruk die stress geven. De werkgever moet die risico's in de RI&E opnemen en "
+            "aanpakken in het plan van aanpak. Hier staan de zaken over deze onderwerpen samen, "
+            "met elk onderwerp eronder, zodat u ze naast de RI&E kunt leggen.")
 MARGINS_TITLE = "Wat betekenen de marges?"
 
 
@@ -47,6 +60,24 @@ def meldknop(py: PlanYear, unit: str) -> dict[str, Estimate]:
     if not found:
         return {}
     return {"totaal": total(found.values()), **found}
+
+
+def psa(py: PlanYear, unit: str, taxonomy: Taxonomy) -> dict[str, Estimate]:
+    """Cases about psychosocial workload together ("totaal"), then each PSA category (a complete
+    year; categories the year's tables do not hold are left out)."""
+    if not py.complete:
+        return {}
+    codes = [c for c in taxonomy.group_codes(PSA_GROUP) if c in py.category_codes()]
+    if not codes:
+        return {}
+    found = {code: py.category(unit, code) for code in codes}
+    return {"totaal": total(found.values()), **found}
+
+
+def psa_title(taxonomy: Taxonomy) -> str:
+    group = taxonomy.groups.get(PSA_GROUP)
+    label = group.label_nl if group is not None else "Psychosociale arbeidsbelasting"
+    return f"{label}: zaken samen en per onderwerp"
 
 
 def findings_part(py: PlanYear, unit: str, org: OrgStructure, taxonomy: Any,

@@ -20,7 +20,7 @@ from flask_babel import gettext as _
 
 from analytics.intervals import Estimate, nl_number, rate_per_100_fte, share
 from analytics.plan import PlanYear
-from analytics.reading import Kind, Reading, display
+from analytics.reading import Kind, Reading, display, typical_margin
 from dashboards.charts import (
     Chart,
     ChartTable,
@@ -72,6 +72,17 @@ def latest_month(plan: Plan) -> Month | None:
     months = [Month.parse(p) for py in plan.values() for r in py.releases
               if r.part.value == "month" for p in (r.period,)]
     return max(months) if months else None
+
+
+def typical_plan_margin(plan: Plan, organisation: str) -> int | None:
+    """The median 95% margin, in cases, of the organisation's figures by category in the newest
+    complete year (else of its published months): the size "Wat betekent de marge?" states."""
+    py = latest_complete(plan)
+    if py is not None:
+        found = typical_margin(py.attribute(Dimension.CATEGORY, organisation).values())
+        if found is not None:
+            return found
+    return typical_margin(e for year in plan.values() for _m, e in year.monthly(organisation))
 
 
 def latest_complete(plan: Plan, up_to: int | None = None) -> PlanYear | None:
@@ -224,7 +235,11 @@ def follow_up_section(plan: Plan, taxonomy: Taxonomy, filters: Filters,
     if py is None:
         return Section((), (), None, (_("Opvolging wordt per afgesloten jaar gepubliceerd; "
                                         "er is nog geen afgesloten jaar."),))
-    counts = py.attribute(Dimension.FOLLOW_UP, filters.organisation)
+    # The meldknop's own code is kept apart: the plan's adviser tables never hold its signals.
+    meldknop_only = (taxonomy.fields["follow_up"].code_set
+                     - {c.code for c in taxonomy.fields["follow_up"].adviser_codes})
+    counts = {code: e for code, e in py.attribute(Dimension.FOLLOW_UP, filters.organisation)
+              .items() if code not in meldknop_only}
     known = taxonomy.codes("follow_up")
     codes = [c for c in known if c in counts] + [c for c in counts if c not in known]
     whole = sum((counts[c] for c in codes), Estimate(0.0, 0.0))

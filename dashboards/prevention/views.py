@@ -26,6 +26,7 @@ from dashboards.prevention.figures import (
     latest_month,
     published_months,
     trend_section,
+    typical_plan_margin,
 )
 from dashboards.prevention.filters import (
     FilterResult,
@@ -211,6 +212,7 @@ def _page(endpoint: str, page: str) -> Any:
     months = state.months()
     context["months"] = months
     context["latest"] = latest_month(state.plan)
+    context["margin"] = typical_plan_margin(state.plan, f.organisation)
     if not months:
         return render_template(f"prevention/{endpoint}.html", **context)
     try:
