@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -46,8 +47,13 @@ def publish_command(ctx: click.Context, years: tuple[int, ...], part: str | None
         raise click.UsageError("--part en --period horen bij elkaar (en --replace bij beide).")
     try:
         if part is not None and period is not None:
-            year = int(period[:4]) if period[:4].isdigit() else 0
-            made = [plans.publish(year, Part(part), period, replace=replace)]
+            # ASCII digits of a year the registry can hold: '²'.isdigit() is True and int('²')
+            # raises, and a year before 1900 is no Month.
+            if not re.fullmatch(r"(19|[2-9][0-9])[0-9]{2}(-.*)?", period):
+                click.echo(f"NIET gepubliceerd: {period} is geen periode van het releaseplan "
+                           "(bijvoorbeeld 2025-03, 2025-Q1, 2025-H1 of 2025).", err=True)
+                sys.exit(1)
+            made = [plans.publish(int(period[:4]), Part(part), period, replace=replace)]
         else:
             made = plans.publish_due(years or None)
     except SignalRegistryError as exc:

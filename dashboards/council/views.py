@@ -11,6 +11,7 @@ The monthly publications of the earlier design stay readable and their downloads
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -176,7 +177,8 @@ def _year_arg() -> int:
     raw = request.args.get("jaar", "").strip()
     if not raw:
         return _default_year()
-    if not raw.isdigit() or not 2000 <= int(raw) <= 2100:
+    # ASCII digits only: '²'.isdigit() is True, and int('²') raises.
+    if not re.fullmatch(r"[0-9]{4}", raw) or not 2000 <= int(raw) <= 2100:
         raise NotFound(_("Dit jaar bestaat niet."))
     return int(raw)
 

@@ -98,3 +98,13 @@ def test_load_org_refuses_a_nul_byte_before_the_database_sees_it(  # type: ignor
     assert result.exit_code == 1
     assert "Regel 2: bevat een onzichtbaar stuurteken" in result.stderr
     assert _units(database_url) == 0
+
+
+@pytest.mark.parametrize("period", ["²⁰²⁵-01", "0000-01", "٢٠٢٥-01", "2025-13", "x"])
+def test_publish_refuses_a_bad_period_in_one_line(run, period: str) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    assert run("init-db").exit_code == 0
+    result = run("publish", "--part", "month", "--period", period)
+    assert result.exit_code == 1, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert "Traceback" not in result.output
+    assert result.stderr.strip().startswith("NIET gepubliceerd:"), result.stderr
