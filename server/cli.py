@@ -23,10 +23,12 @@ from sqlalchemy.exc import DBAPIError
 from privacy.pseudonyms import SecretError
 from registry.accounts import Role
 from registry.errors import SignalRegistryError
+from registry.joined import joined
 from registry.organisations import parse_org_csv
 from registry.periods import Month
 from server.app import create_app
 from server.container import Services
+from server.governance import record_cli_account, record_cli_token
 from server.migrations import upgrade
 from server.settings import Settings
 
@@ -146,13 +148,18 @@ def create_user(ctx: click.Context, role: str, organisation: str | None, usernam
     known = frozenset(unit.code for unit in services.org().organisations)
     fields = {"organisation": organisation, "default_channel": channel,
               "known_organisations": known, "project": project}
-    if set_password:
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True,
-                                err=True)
-        principal, _typed = services.accounts.create_user(username, role, password=password,
-                                                          **fields)
-    else:
-        principal, activation = services.activation.invite(username, role, **fields)
+    # Asked before the transaction begins: a prompt must not hold the database's write lock.
+    password = click.prompt("Password", hide_input=True, confirmation_prompt=True,
+                            err=True) if set_password else None
+    # The account and its audit entry (actor "cli") commit together (server.governance).
+    with services.db.session(immediate=True) as session:
+        if password is not None:
+            principal, _typed = joined(services.accounts, session).create_user(
+                username, role, password=password, **fields)
+        else:
+            principal, activation = joined(services.activation, session).invite(
+                username, role, **fields)
+        record_cli_account(services.audit, session, principal)
     scope = f" for {principal.organisation}" if principal.organisation else ""
     click.echo(f"Created {principal.role.value} account {principal.username}{scope}.")
     if not set_password:
@@ -161,7 +168,9 @@ def create_user(ctx: click.Context, role: str, organisation: str | None, usernam
         with app.test_request_context():
             click.echo(url_for("account.activate", token=activation.token))
     if with_token:
-        token = services.accounts.create_token(principal.account_id, "cli")
+        with services.db.session(immediate=True) as session:
+            token = joined(services.accounts, session).create_token(principal.account_id, "cli")
+            record_cli_token(services.audit, session, principal, token)
         click.echo("API token (shown once; send it as 'Authorization: Bearer <token>'):")
         click.echo(token)
 

@@ -20,6 +20,7 @@ from registry.approvals import ApprovalService
 from registry.audit import AuditLog
 from registry.contacts import ContactPointService
 from registry.db import Database
+from registry.joined import joined
 from registry.mfa import AccountKeys, MfaService
 from registry.notices import NoticeService
 from registry.organisations import OrganisationService, OrgStructure
@@ -89,7 +90,8 @@ class Services:
     @property
     def approvals(self) -> ApprovalService:
         """Proposals a second admin approves, with their executors (``server.governance``)."""
-        return approval_service(self.db, self.cap)
+        return approval_service(self.db, self.cap,
+                                lambda session: joined(self.activation, session))
 
     @property
     def cap(self) -> Cap:

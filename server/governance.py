@@ -6,27 +6,32 @@ the executors are built here, in the composition root, and handed to the
 :class:`~registry.approvals.ApprovalService`. Every executor runs inside the approval's
 transaction through :class:`~registry.joined.JoinedDatabase` and writes its own audit entry there.
 
-The command line allocates budgets and changes caps directly (an operator on the server is the
-second pair of eyes there); those changes are logged with the actor ``cli``, in the same
+The command line allocates budgets, changes caps and creates accounts directly (whoever runs it
+controls the server anyway); those changes are logged with the actor ``cli``, in the same
 transaction as the change.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from privacy.accounting import Cap
 from privacy.exact import format_epsilon, to_fraction
 from privacy.ledger import BudgetLedger, BudgetStatus
-from registry.accounts import AccountService, Role
+from registry.accounts import Principal, Role, hash_token
+from registry.activation import ActivationService
 from registry.approvals import ApprovalKind, ApprovalService, Decision, Executor
-from registry.audit import AuditAction, AuditLog
+from registry.audit import CLI_ACTOR, AuditAction, AuditLog
 from registry.db import Database
 from registry.joined import JoinedDatabase
+from registry.models import ApiToken
 from registry.organisations import OrganisationService
+
+ActivationIn = Callable[[Session], ActivationService]
 
 
 def allocate(session: Session, default_cap: Cap, audit: AuditLog, actor: str, consumer: str,
@@ -79,22 +84,22 @@ def _budget_executor(default_cap: Cap, audit: AuditLog) -> Executor:
     return execute
 
 
-def _role_executor(audit: AuditLog) -> Executor:
+def _role_executor(audit: AuditLog, activation_in: ActivationIn) -> Executor:
     def execute(session: Session, payload: Mapping[str, Any],
                 decision: Decision) -> Mapping[str, Any]:
-        accounts = AccountService(JoinedDatabase(session))
         known = frozenset(u.code for u in OrganisationService(JoinedDatabase(session))
                           .structure().organisations)
-        role = Role(str(payload["role"]))
-        if payload["operation"] == "create":
-            principal, password = accounts.create_user(
-                str(payload["username"]), role.value, organisation=payload.get("organisation"),
-                default_channel=payload.get("default_channel"), known_organisations=known,
-                project=payload.get("project"))
-            audit.record(session, decision.approved_by, AuditAction.ACCOUNT_CREATED,
-                         f"account:{principal.username}", _account_detail(payload, decision))
-            return {"username": principal.username, "password": password}
-        raise ValueError(f"unknown operation {payload['operation']!r}")
+        if payload["operation"] != "create":
+            raise ValueError(f"unknown operation {payload['operation']!r}")
+        # The approving admin receives the one-time activation link; nobody sees a password.
+        principal, activation = activation_in(session).invite(
+            str(payload["username"]), Role(str(payload["role"])).value,
+            organisation=payload.get("organisation"),
+            default_channel=payload.get("default_channel"), known_organisations=known,
+            project=payload.get("project"))
+        audit.record(session, decision.approved_by, AuditAction.ACCOUNT_CREATED,
+                     f"account:{principal.username}", _account_detail(payload, decision))
+        return {"principal": principal, "activation": activation}
 
     return execute
 
@@ -105,9 +110,26 @@ def _account_detail(payload: Mapping[str, Any], decision: Decision) -> dict[str,
     return detail | {"approval": decision.approval_id, "proposed_by": decision.proposed_by}
 
 
-def approval_service(db: Database, default_cap: Cap) -> ApprovalService:
+def approval_service(db: Database, default_cap: Cap,
+                     activation_in: ActivationIn) -> ApprovalService:
+    """``activation_in`` gives the activation service working in a session (the container's
+    own, joined to the approval's transaction)."""
     audit = AuditLog(db)
     return ApprovalService(db, {
         ApprovalKind.BUDGET_ALLOCATION: _budget_executor(default_cap, audit),
-        ApprovalKind.GRANT_FIGURE_ROLE: _role_executor(audit),
+        ApprovalKind.GRANT_FIGURE_ROLE: _role_executor(audit, activation_in),
     }, audit)
+
+
+def record_cli_account(audit: AuditLog, session: Session, principal: Principal) -> None:
+    """An account ``signal-registry create-user`` made: an operator acts alone on the server."""
+    detail = {"role": principal.role.value, "organisation": principal.organisation,
+              "project": principal.project, "default_channel": principal.default_channel}
+    audit.record(session, CLI_ACTOR, AuditAction.ACCOUNT_CREATED,
+                 f"account:{principal.username}", {k: v for k, v in detail.items() if v})
+
+
+def record_cli_token(audit: AuditLog, session: Session, principal: Principal, token: str) -> None:
+    token_id = session.scalar(select(ApiToken.id).where(ApiToken.token_hash == hash_token(token)))
+    audit.record(session, CLI_ACTOR, AuditAction.TOKEN_CREATED, f"account:{principal.username}",
+                 {"token_id": token_id})

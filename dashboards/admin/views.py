@@ -3,7 +3,9 @@
 An administrator never sees or chooses a password. A new account, and a reset, give a one-time
 activation link with which the holder chooses their own password (``registry.activation``);
 the link is shown once, on the page that answers the POST, and the account keeps only a keyed
-hash of it.
+hash of it. An account with a role that sees figures is a proposal until a second administrator
+approves it (``views_approvals``); every account change is written to the audit log
+(``audited``).
 """
 
 from __future__ import annotations
@@ -15,11 +17,13 @@ from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
+from dashboards.admin import audited
 from dashboards.admin.blueprint import acting_admin, bp, collect_errors, role_label, summary
 from dashboards.admin.forms import AccountForm
 from registry.access import services
 from registry.accounts import Principal, Role
 from registry.activation import Activation
+from registry.approvals import needs_approval
 from registry.errors import Conflict, FieldError, NotFound, ValidationFailed
 
 ACCOUNT_FIELDS = ("username", "role", "organisation", "default_channel", "project")
@@ -53,14 +57,24 @@ def new_user() -> Page:
     errors = collect_errors(errors, [e for e in rules if e.field not in errors], _scope_errors(form))
     if errors:
         return _account_page(form, errors, 422)
+    role, admin = Role(form.role.data), acting_admin().username
+    fields = {"organisation": form.organisation.data or None,
+              "default_channel": form.default_channel.data or None,
+              "project": form.project.data or None}
     try:
-        principal, activation = svc.activation.invite(
-            form.username.data, form.role.data, organisation=form.organisation.data or None,
-            default_channel=form.default_channel.data or None, known_organisations=known,
-            project=form.project.data or None,
-        )
+        if needs_approval(role):
+            # A role that sees figures: a second administrator approves it (audited.py).
+            audited.propose_account(svc, admin, form.username.data, role, **fields)
+        else:
+            principal, activation = audited.invite_account(svc, admin, form.username.data, role,
+                                                           known, **fields)
     except (ValidationFailed, Conflict) as refused:  # Conflict: the username is taken
         return _account_page(form, collect_errors(refused.errors), refused.status)
+    if needs_approval(role):
+        flash(_("Voorstel opgeslagen: account %(name)s met de rol %(role)s wordt aangemaakt "
+                "zodra een tweede beheerder het goedkeurt.", name=form.username.data,
+                role=role_label(role.value)), "success")
+        return redirect(url_for("admin.approvals"))
     flash(_("Account %(name)s is aangemaakt.", name=principal.username), "success")
     return _activation_page(principal, activation)
 
@@ -81,7 +95,7 @@ def set_active(account_id: str) -> Response:
         # Locking oneself out could leave the registry without any administrator.
         flash(_("U kunt uw eigen account niet uitzetten."), "error")
         return redirect(url_for("admin.user", account_id=account_id))
-    services().accounts.set_active(account_id, active)
+    audited.set_active(services(), acting_admin().username, account, active)
     message = (_("Account %(name)s staat weer aan.", name=account["username"]) if active
                else _("Account %(name)s is uitgezet; inloggen en API-tokens werken niet meer.",
                       name=account["username"]))
@@ -93,7 +107,7 @@ def set_active(account_id: str) -> Response:
 def reset_password(account_id: str) -> str:
     """The old password stops at once, sessions end, and the holder chooses a new one."""
     account = find_account(account_id)
-    activation = services().activation.reset(account_id)
+    activation = audited.reset_password(services(), acting_admin().username, account)
     flash(_("Het oude wachtwoord van %(name)s werkt niet meer en %(name)s is overal uitgelogd.",
             name=account["username"]), "success")
     return _activation_page(services().accounts.by_username(account["username"]), activation)
@@ -103,7 +117,7 @@ def reset_password(account_id: str) -> str:
 def reset_second_factor(account_id: str) -> Response:
     """For a lost phone: the holder sets a new app up at their next sign-in."""
     account = find_account(account_id)
-    services().mfa.reset(account_id)
+    audited.reset_second_factor(services(), acting_admin().username, account)
     flash(_("De tweestapsverificatie van %(name)s is verwijderd; %(name)s is overal uitgelogd "
             "en stelt haar bij de volgende keer inloggen opnieuw in.", name=account["username"]),
           "success")

@@ -3,7 +3,8 @@
 A budget allocation and a new account with a role that sees figures take effect only when an
 administrator other than the proposer approves them (``registry.approvals``). The proposer sees
 their own proposals here and may withdraw them, but never approve them. Approving carries the
-action out at once; a generated password is shown once, to the approving administrator.
+action out at once; a new account's one-time activation link is shown once, to the approving
+administrator.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import flash, redirect, render_template, url_for
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
@@ -61,8 +63,12 @@ def approvals() -> str:
 def approve(approval_id: str) -> Response | str:
     try:
         outcome = services().approvals.approve(approval_id, acting_admin().username)
-    except (Forbidden, Conflict) as refused:
+    except Forbidden as refused:
         flash(refused.message, "error")
+        return redirect(url_for("admin.approvals"))
+    except Conflict as refused:
+        # Decided already, expired, or (for an account) the name was taken meanwhile.
+        flash(" ".join(e.message for e in refused.errors) or refused.message, "error")
         return redirect(url_for("admin.approvals"))
     except ValidationFailed as refused:
         # The ledger or the account rules refuse it as things stand now: nothing changed.
@@ -82,10 +88,13 @@ def _done(outcome: Approved) -> Response | str:
                 spent=format_epsilon(result["spent"]),
                 remaining=format_epsilon(result["remaining"])), "success")
         return redirect(url_for("admin.budgets", jaar=proposal.payload["year"]))
-    account = services().accounts.by_username(str(result["username"]))
+    account, activation = result["principal"], result["activation"]
     flash(_("Goedgekeurd: account %(name)s is aangemaakt.", name=account.username), "success")
-    return render_template("admin/secret.html", kind="password", secret=result["password"],
-                           account=account, role_label=role_label)
+    # The approving administrator hands the one-time link to the holder.
+    return render_template("admin/secret.html", kind="activation", role_label=role_label,
+                           secret=url_for("account.activate", token=activation.token,
+                                          _external=True), account=account,
+                           expires=format_datetime(activation.expires, "d MMMM yyyy, HH:mm"))
 
 
 @bp.post("/goedkeuringen/<approval_id>/afwijzen")

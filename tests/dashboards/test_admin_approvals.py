@@ -157,3 +157,60 @@ def test_no_client_address_reaches_the_log(client, login, csrf_from, services):
         rows = session.scalars(select(AuditEntry)).all()
         assert rows
         assert not any(address in f"{r.actor}{r.subject}{r.detail}" for r in rows)
+
+
+def test_an_account_that_sees_figures_waits_for_a_second_admin(app, client, login, csrf_from,
+                                                               make_user, services):
+    first, token = admin_csrf(client, login, csrf_from)
+    response = client.post("/beheer/gebruikers/nieuw", data={
+        "csrf_token": token, "username": "gor.nieuw", "role": "gor"})
+    assert response.status_code == 302 and response.headers["Location"] == "/beheer/goedkeuringen"
+    assert "gor.nieuw" not in {a["username"] for a in services.accounts.list_users()}
+    approval = _pending_id(services)
+    page = client.get("/beheer/goedkeuringen").get_data(as_text=True)
+    assert "Nieuw account gor.nieuw met de rol Groepsondernemingsraad Rijk (GOR)" in page
+    client.post(f"/beheer/goedkeuringen/{approval}/goedkeuren", data={"csrf_token": token})
+    assert "gor.nieuw" not in {a["username"] for a in services.accounts.list_users()}
+    # The same name cannot be proposed twice, nor a name that exists.
+    again = client.post("/beheer/gebruikers/nieuw", data={
+        "csrf_token": token, "username": "gor.nieuw", "role": "gor"})
+    assert again.status_code == 409
+    assert "wacht al een voorstel" in again.get_data(as_text=True)
+
+    second, other, other_token = _second_admin(app, make_user, csrf_from)
+    html = other.post(f"/beheer/goedkeuringen/{approval}/goedkeuren",
+                      data={"csrf_token": other_token}).get_data(as_text=True)
+    assert "Activeringslink voor gor.nieuw" in html and "/activeren/" in html
+    assert services.accounts.by_username("gor.nieuw").role is Role.CENTRAL_WORKS_COUNCIL
+    assert _log(services) == [
+        (first.username, "approval_proposed", f"approval:{approval}"),
+        (second.username, "approval_approved", f"approval:{approval}"),
+        (second.username, "account_created", "account:gor.nieuw"),
+    ]
+    taken = client.post("/beheer/gebruikers/nieuw", data={
+        "csrf_token": token, "username": "gor.nieuw", "role": "gor"})
+    assert taken.status_code == 409
+    assert "Deze gebruikersnaam bestaat al." in taken.get_data(as_text=True)
+
+
+def test_every_account_change_an_admin_makes_alone_is_logged(client, login, csrf_from,
+                                                             services):
+    admin, token = admin_csrf(client, login, csrf_from)
+    response = client.post("/beheer/gebruikers/nieuw", data={
+        "csrf_token": token, "username": "vp.noord", "role": "adviser",
+        "organisation": "MIN-A", "default_channel": "vp_intern"})
+    assert response.status_code == 200  # an adviser sees no figures: no second admin needed
+    adviser = services.accounts.by_username("vp.noord")
+    base = f"/beheer/gebruikers/{adviser.account_id}"
+    client.post(f"{base}/actief", data={"csrf_token": token, "active": "0"})
+    client.post(f"{base}/actief", data={"csrf_token": token, "active": "1"})
+    client.post(f"{base}/wachtwoord", data={"csrf_token": token})
+    client.post(f"{base}/tweestapsverificatie", data={"csrf_token": token})
+    entries = list(reversed(services.audit.page(1, 20).entries))
+    assert [(e.actor, e.action, e.subject) for e in entries] == [
+        (admin.username, action, "account:vp.noord") for action in (
+            "account_created", "account_deactivated", "account_activated", "password_reset",
+            "mfa_reset")]
+    assert entries[0].detail == {"role": "adviser", "organisation": "MIN-A",
+                                 "default_channel": "vp_intern"}
+    assert services.audit.verify().intact

@@ -268,5 +268,8 @@ def test_a_researcher_needs_a_project_and_other_roles_none(client, login, csrf_f
     response = client.post("/beheer/gebruikers/nieuw", data={
         "csrf_token": token, "username": "onderzoek.c", "role": "researcher",
         "project": "werkdruk-2026"})
-    assert response.status_code == 200
+    # A researcher sees figures: a second administrator approves the account first
+    # (tests/dashboards/test_admin_approvals.py).
+    assert response.status_code == 302
+    services.approvals.approve(services.approvals.pending()[0].id, "tweede-beheerder")
     assert services.accounts.by_username("onderzoek.c").project == "werkdruk-2026"

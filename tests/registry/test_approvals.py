@@ -172,7 +172,9 @@ def test_the_composed_role_grant_creates_the_account_when_approved(services):
         proposal = approvals.propose(session, ApprovalKind.GRANT_FIGURE_ROLE, payload, "beheer-a")
     assert "nieuwe-or" not in {a["username"] for a in services.accounts.list_users()}
     outcome = approvals.approve(proposal.id, "beheer-b")
-    assert outcome.result["username"] == "nieuwe-or"
+    # The approving admin gets the holder's one-time activation link, never a password.
+    assert outcome.result["principal"].username == "nieuwe-or"
+    assert outcome.result["activation"].token
     assert services.accounts.by_username("nieuwe-or").role is Role.WORKS_COUNCIL
     newest = services.audit.page(1, 1).entries[0]
     assert (newest.action, newest.subject) == ("account_created", "account:nieuwe-or")

@@ -88,3 +88,16 @@ def test_a_refused_budget_leaves_no_entry(run, db):
     result = run("set-budget", "--consumer", "gor", "--year", "2026", "--rho", "99")
     assert result.exit_code == 1
     assert AuditLog(db).verify().entries == 0
+
+
+def test_accounts_and_tokens_made_on_the_command_line_are_logged(run, db):
+    result = run("create-user", "--role", "gor", "--username", "gor.cli", "--token")
+    assert result.exit_code == 0, result.output
+    entries = list(reversed(AuditLog(db).page(1, 10).entries))
+    assert [(e.actor, e.action, e.subject) for e in entries] == [
+        ("cli", "account_created", "account:gor.cli"), ("cli", "token_created", "account:gor.cli")]
+    assert entries[0].detail == {"role": "gor"}
+    assert set(entries[1].detail) == {"token_id"}
+    # A refused account leaves no entry.
+    assert run("create-user", "--role", "gor", "--username", "gor.cli").exit_code == 1
+    assert AuditLog(db).verify().entries == 2
