@@ -11,7 +11,7 @@ from tests.browser.helpers import screenshot
 pytestmark = pytest.mark.browser
 
 
-def test_an_admin_creates_an_account_and_sees_its_password_once(open_page, live):
+def test_an_admin_creates_an_account_and_its_holder_chooses_the_password(open_page, live):
     page = open_page(Role.ADMIN)
     page.goto("/beheer/gebruikers/nieuw")
     page.fill("#username", "browser-nieuwe-adviseur")
@@ -19,11 +19,23 @@ def test_an_admin_creates_an_account_and_sees_its_password_once(open_page, live)
     page.select_option("#organisation", "MIN-B")
     page.get_by_role("button", name="Account aanmaken").click()
 
-    assert page.locator("h1").inner_text() == "Wachtwoord voor browser-nieuwe-adviseur"
-    assert_accessible(page, "admin secret shown")
+    assert page.locator("h1").inner_text() == "Activeringslink voor browser-nieuwe-adviseur"
+    assert page.locator("input[type=password]").count() == 0
+    assert_accessible(page, "admin activation link shown")
     screenshot(page, "admin-secret")
-    password = page.locator("#secret code").inner_text().strip()
-    principal = live.services.accounts.authenticate("browser-nieuwe-adviseur", password)
+    link = page.locator("#secret code").inner_text().strip()
+
+    holder = open_page()
+    holder.goto(link)
+    assert holder.locator("h1").inner_text() == "Account activeren"
+    holder.fill("#password", "een zin die alleen ik ken")
+    holder.fill("#repeat", "een zin die alleen ik ken")
+    assert_accessible(holder, "activation page")
+    screenshot(holder, "activation")
+    holder.get_by_role("button", name="Wachtwoord instellen").click()
+    holder.wait_for_url(lambda url: url.endswith("/login"))
+    principal = live.services.accounts.authenticate("browser-nieuwe-adviseur",
+                                                    "een zin die alleen ik ken")
     assert principal is not None
     assert principal.role is Role.ADVISER and principal.organisation == "MIN-B"
 
