@@ -27,7 +27,7 @@ import re
 import zlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -208,6 +208,24 @@ class AuditLog:
                detail: Mapping[str, Any] | None = None) -> LoggedEntry:
         """Record an event that belongs to no other transaction (a throttled sign-in)."""
         with self.db.session(immediate=True) as session:
+            return self.record(session, actor, action, subject, detail)
+
+    def append_once(self, actor: str, action: AuditAction, subject: str, within: timedelta,
+                    detail: Mapping[str, Any] | None = None) -> LoggedEntry | None:
+        """Record an event unless the same one is already logged less than ``within`` ago.
+
+        For events an outsider can repeat at will (sign-in attempts on a throttled name): one
+        entry per episode says what happened without letting anyone flood the log.
+        """
+        action = AuditAction(action)
+        with self.db.session(immediate=True) as session:
+            self._lock(session)  # before the check, so two at once cannot both miss the other
+            since = self._clock().replace(second=0, microsecond=0) - within
+            recent = session.scalars(select(AuditEntry.seq).where(
+                AuditEntry.action == action.value, AuditEntry.subject == subject,
+                AuditEntry.occurred_at > since).limit(1)).first()
+            if recent is not None:
+                return None
             return self.record(session, actor, action, subject, detail)
 
     @staticmethod

@@ -21,6 +21,7 @@ from wtforms.validators import DataRequired, Length
 from registry.access import services, session_principal
 from registry.accounts import Principal
 from registry.mfa import SecondStep, grouped, new_secret, provisioning_uri
+from server.governance import note_throttled_sign_in
 from server.login_throttle import Wait, login_throttle, normalise_name
 from server.sessions import current_minute, end_session, start_session
 
@@ -61,6 +62,7 @@ def login() -> Page:
         throttle = login_throttle()
         wait = throttle.begin(PASSWORD_PURPOSE, name)
         if wait is not None:
+            note_throttled_sign_in(services(), name, "password")
             return _waiting("login.html", wait, form=form)
         principal = services().accounts.authenticate(name, form.password.data)
         if principal is not None:
@@ -84,6 +86,7 @@ def second_factor() -> Page:
         throttle = login_throttle()
         wait = throttle.begin(CODE_PURPOSE, principal.account_id)
         if wait is not None:
+            note_throttled_sign_in(services(), principal.username, "code")
             return _waiting("login_code.html", wait, form=form)
         if services().mfa.accept_code(principal.account_id, form.code.data):
             throttle.succeeded(CODE_PURPOSE, principal.account_id)

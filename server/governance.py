@@ -14,6 +14,7 @@ transaction as the change.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -25,8 +26,9 @@ from privacy.ledger import BudgetLedger, BudgetStatus
 from registry.accounts import Principal, Role, hash_token
 from registry.activation import ActivationService
 from registry.approvals import ApprovalKind, ApprovalService, Decision, Executor
-from registry.audit import CLI_ACTOR, AuditAction, AuditLog
+from registry.audit import CLI_ACTOR, SYSTEM_ACTOR, AuditAction, AuditLog
 from registry.db import Database
+from registry.errors import NotFound
 from registry.joined import JoinedDatabase
 from registry.models import ApiToken
 from registry.organisations import OrganisationService
@@ -133,3 +135,21 @@ def record_cli_token(audit: AuditLog, session: Session, principal: Principal, to
     token_id = session.scalar(select(ApiToken.id).where(ApiToken.token_hash == hash_token(token)))
     audit.record(session, CLI_ACTOR, AuditAction.TOKEN_CREATED, f"account:{principal.username}",
                  {"token_id": token_id})
+
+
+THROTTLE_EPISODE = timedelta(hours=1)
+
+
+def note_throttled_sign_in(services: Any, username: str, step: str) -> None:
+    """A throttled sign-in on an account (``step``: password or code), once per hour per account.
+
+    Only a name that belongs to an account is logged: whatever else was typed (a password in the
+    wrong field) never reaches the log. A throttled second-factor code means someone holds the
+    password, which the account's holder and the works council should be able to see.
+    """
+    try:
+        services.accounts.by_username(username)
+    except NotFound:
+        return
+    services.audit.append_once(SYSTEM_ACTOR, AuditAction.LOGIN_FAILED_THROTTLED,
+                               f"account:{username}", THROTTLE_EPISODE, {"step": step})
