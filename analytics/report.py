@@ -345,7 +345,8 @@ def render_html(figures: dict[str, Any]) -> str:
         if rows:
             # Shown values only: never below zero (a change may be), intervals clamped.
             fig = go.Figure(go.Bar(
-                x=[r["estimate"] for r in rows], y=[r["label"] for r in rows], orientation="h",
+                x=[r["estimate"] for r in rows], orientation="h",  # labels never plotly markup:
+                y=[html.escape(str(r["label"]), quote=False) for r in rows],
                 error_x={"type": "data", "symmetric": False,
                          "array": [r["upper"] - r["estimate"] for r in rows],
                          "arrayminus": [r["estimate"] - r["lower"] for r in rows]}))
@@ -419,11 +420,9 @@ def write_report(figures: dict[str, Any], out_dir: Path, signer: Signer,
     releases), so ``signal-registry verify`` checks the JSON and CSV, and ``verify-report``
     also checks the HTML and XLSX against their signed hashes.
     """
-    # 0600 files in a 0700 folder whatever the umask: the operator hands them on, nobody else
-    # on the machine reads them first (registry.private_files).
     stem = f"signalenrapportage-{figures['organisation']}-{figures['year']}"
-    paths = {"html": out_dir / f"{stem}.html", "xlsx": out_dir / f"{stem}.xlsx",
-             "json": out_dir / f"{stem}.json", "csv": out_dir / f"{stem}.csv"}
+    # Files 0600 in a 0700 folder whatever the umask (registry.private_files).
+    paths = {kind: out_dir / f"{stem}.{kind}" for kind in ("html", "xlsx", "json", "csv")}
     write_private(paths["html"], render_html(figures).encode("utf-8"))
     write_private(paths["xlsx"], render_xlsx(figures))
     files = {paths[k].name: hashlib.sha256(paths[k].read_bytes()).hexdigest()

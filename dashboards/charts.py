@@ -105,6 +105,22 @@ class Chart:
         return figure_json(self.figure)
 
 
+def plotly_text(text: str) -> str:
+    """``text`` as plotly.js shows it: always as the characters typed, never as markup.
+
+    plotly.js reads a small HTML subset in every label, legend entry, axis tick, annotation and
+    hover text: ``<a href=...>`` becomes a link, ``<b>``, ``<br>`` and ``<span style=...>`` change
+    the text. Unit and organisation names are typed in by administrators (and by whoever wrote
+    the organisation file they upload), so every text that goes into a figure is escaped here;
+    plotly turns the entities back into the characters.
+    """
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _texts(values: Sequence[str]) -> list[str]:
+    return [plotly_text(value) for value in values]
+
+
 def figure_json(figure: Figure) -> str:
     """JSON safe inside ``<script type="application/json">``: no way to close the element."""
     text = json.dumps(figure, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
@@ -162,6 +178,7 @@ def style(index: int) -> tuple[str, str, str]:
 
 
 def base_layout(*, x_title: str, y_title: str, height: int = 420) -> dict[str, Any]:
+    x_title, y_title = plotly_text(x_title), plotly_text(y_title)
     return {
         "font": FONT, "height": height, "separators": ",.",
         "margin": {"l": 70, "r": 150, "t": 20, "b": 60},
@@ -180,10 +197,13 @@ def _rgba(colour: str, alpha: float) -> str:
     return f"rgba({r},{g},{b},{alpha})"
 
 
+def _hover_text(label: str) -> str:
+    # The label is escaped for plotly already; braces would still be read as template.
+    return label.replace("%", "%%").replace("{", "(").replace("}", ")")
+
+
 def _hover(label: str) -> str:
-    # The label goes in as data: user-independent, but braces would still be read as template.
-    safe = label.replace("%", "%%").replace("{", "(").replace("}", ")")
-    return (safe + "<br>%{x}: %{y:.1f}<br>95%-interval %{customdata[0]:.1f} tot "
+    return (_hover_text(label) + "<br>%{x}: %{y:.1f}<br>95%-interval %{customdata[0]:.1f} tot "
             "%{customdata[1]:.1f}<extra></extra>")
 
 
@@ -193,24 +213,25 @@ def lines_figure(series: Sequence[Series], *, x_title: str, y_title: str,
     data: list[dict[str, Any]] = []
     for i, s in enumerate(series):
         colour, dash, symbol = style(i)
-        x, y = list(s.x), [_finite(v) for v in s.y]
+        name = plotly_text(s.name)
+        x, y = _texts(s.x), [_finite(v) for v in s.y]
         lower, upper = [_finite(v) for v in s.lower], [_finite(v) for v in s.upper]
         if bands and x:
             data.append({
                 "type": "scatter", "mode": "lines", "x": x + x[::-1], "y": upper + lower[::-1],
                 "fill": "toself", "fillcolor": _rgba(colour, 0.12), "line": {"width": 0},
-                "hoverinfo": "skip", "showlegend": False, "legendgroup": s.name,
-                "name": s.name,
+                "hoverinfo": "skip", "showlegend": False, "legendgroup": name,
+                "name": name,
             })
         trace: dict[str, Any] = {
-            "type": "scatter", "mode": "lines+markers+text", "name": s.name,
-            "legendgroup": s.name, "x": x, "y": y,
+            "type": "scatter", "mode": "lines+markers+text", "name": name,
+            "legendgroup": name, "x": x, "y": y,
             "line": {"color": colour, "dash": dash, "width": 2},
             "marker": {"color": colour, "symbol": symbol, "size": 9},
-            "text": [""] * (len(x) - 1) + [s.name] if x else [],
+            "text": [""] * (len(x) - 1) + [name] if x else [],
             "textposition": "middle right", "textfont": {"color": colour},
             "customdata": [[lo, hi] for lo, hi in zip(lower, upper, strict=True)],
-            "hovertemplate": _hover(s.name), "cliponaxis": False,
+            "hovertemplate": _hover(name), "cliponaxis": False,
         }
         if not bands:
             trace["error_y"] = {"type": "data", "symmetric": False,
@@ -225,6 +246,7 @@ def heatmap_figure(rows: Sequence[str], columns: Sequence[str],
                    z: Sequence[Sequence[float | None]], labels: Sequence[Sequence[str]], *,
                    value_title: str) -> Figure:
     """Cells shaded white to blue, each annotated with its label (number and marks)."""
+    rows, columns = _texts(rows), _texts(columns)
     finite = [v for row in z for v in row if v is not None]
     top = max(max(finite, default=0.0), 1e-9)
     annotations = []
@@ -232,7 +254,7 @@ def heatmap_figure(rows: Sequence[str], columns: Sequence[str],
         for c, value in enumerate(row):
             dark = value is not None and max(value, 0.0) / top > 0.55
             annotations.append({
-                "x": columns[c], "y": rows[r], "text": labels[r][c], "showarrow": False,
+                "x": columns[c], "y": rows[r], "text": plotly_text(labels[r][c]), "showarrow": False,
                 "font": {"color": "#ffffff" if dark else "#1a1a1a", "size": 12},
             })
     layout = base_layout(x_title="", y_title="", height=max(260, 90 + 34 * len(rows)))
@@ -242,11 +264,14 @@ def heatmap_figure(rows: Sequence[str], columns: Sequence[str],
     layout["annotations"] = annotations
     return {
         "data": [{
-            "type": "heatmap", "x": list(columns), "y": list(rows),
+            "type": "heatmap", "x": columns, "y": rows,
             "z": [[None if v is None else _finite(max(v, 0.0)) for v in row] for row in z],
             "zmin": 0, "zmax": top, "colorscale": [[0, "#ffffff"], [1, "#154273"]],
-            "xgap": 2, "ygap": 2, "colorbar": {"title": {"text": value_title}},
-            "hovertemplate": "%{y}<br>%{x}: %{z:.1f}<extra></extra>",
+            # No colour bar: every cell carries its number, and plotly.js draws the bar with
+            # style attributes, which the Content-Security-Policy blocks.
+            "xgap": 2, "ygap": 2, "showscale": False,
+            "hovertemplate": "%{y}<br>%{x}: %{z:.1f} " + _hover_text(plotly_text(value_title))
+                             + "<extra></extra>",
         }],
         "layout": layout,
     }
@@ -278,19 +303,22 @@ def funnel_figure(points: Sequence[FunnelPoint], groups: Sequence[FunnelLimits],
     ``point_names`` names the units inside and the units above the outer limit in the legend.
     """
     data: list[dict[str, Any]] = []
+    reference_name = plotly_text(reference_name)
     for g, group in enumerate(groups):
         colour = COLOURS[(g + 1) % len(COLOURS)] if len(groups) > 1 else "#535353"
         x = list(group.headcounts)
+        group_name = plotly_text(group.name)
         data.append({"type": "scatter", "mode": "lines", "x": x,
-                     "y": [group.reference] * len(x), "name": f"{group.name}: {reference_name}",
+                     "y": [group.reference] * len(x), "name": f"{group_name}: {reference_name}",
                      "line": {"color": colour, "dash": "solid", "width": 1.5}})
-        for level, (name, lower, upper) in enumerate(group.limits):
+        for level, (level_name, lower, upper) in enumerate(group.limits):
             dash = DASHES[1 + level % (len(DASHES) - 1)]
+            name = plotly_text(level_name)
             for bound in (upper, lower):
                 data.append({
                     "type": "scatter", "mode": "lines", "x": x,
-                    "y": [_finite(v) for v in bound], "name": f"{group.name}: {name}",
-                    "legendgroup": f"{group.name}{name}", "showlegend": bound is upper,
+                    "y": [_finite(v) for v in bound], "name": f"{group_name}: {name}",
+                    "legendgroup": f"{group_name}{name}", "showlegend": bound is upper,
                     "line": {"color": colour, "dash": dash, "width": 1.5},
                 })
     for outside in (False, True):
@@ -298,9 +326,9 @@ def funnel_figure(points: Sequence[FunnelPoint], groups: Sequence[FunnelLimits],
         if not chosen:
             continue
         data.append({
-            "type": "scatter", "mode": "markers+text", "name": point_names[outside],
+            "type": "scatter", "mode": "markers+text", "name": plotly_text(point_names[outside]),
             "x": [p.headcount for p in chosen], "y": [_finite(p.rate) for p in chosen],
-            "text": [("⚑ " if outside else "") + p.label for p in chosen],
+            "text": [("⚑ " if outside else "") + plotly_text(p.label) for p in chosen],
             "textposition": "top center", "cliponaxis": False,
             "marker": {"color": "#a90000" if outside else "#154273", "size": 11 if outside else 8,
                        "symbol": "triangle-up" if outside else "circle",
@@ -308,7 +336,7 @@ def funnel_figure(points: Sequence[FunnelPoint], groups: Sequence[FunnelLimits],
             "hovertemplate": "%{text}<br>%{x} fte: %{y:.1f}<extra></extra>",
         })
     layout = base_layout(x_title=x_title, y_title=y_title, height=480)
-    layout["xaxis"] = {"title": {"text": x_title}, "type": "log", "gridcolor": "#e0e0e0"}
+    layout["xaxis"] = {"title": {"text": plotly_text(x_title)}, "type": "log", "gridcolor": "#e0e0e0"}
     return {"data": data, "layout": layout}
 
 
@@ -346,12 +374,12 @@ def intervals_figure(rows: Sequence[IntervalRow], *, x_title: str,
         colour = "#154273" if own else "#535353"
         chosen = [r for r in rows if r.own == own and not r.too_uncertain]
         unsure = [r for r in rows if r.own == own and r.too_uncertain]
-        name = names[0] if own else names[1]
+        name = plotly_text(names[0] if own else names[1])
         if chosen:
             data.append({
                 "type": "scatter", "mode": "markers+text", "orientation": "h", "name": name,
-                "x": [_finite(r.value) for r in chosen], "y": [r.label for r in chosen],
-                "text": [r.text if r.text is not None else nl_number(r.value, 1)
+                "x": [_finite(r.value) for r in chosen], "y": _texts([r.label for r in chosen]),
+                "text": [plotly_text(r.text) if r.text is not None else nl_number(r.value, 1)
                          for r in chosen],
                 "textposition": "top center",
                 "marker": {"symbol": "diamond" if own else "line-ns-open", "size": 12,
@@ -367,7 +395,7 @@ def intervals_figure(rows: Sequence[IntervalRow], *, x_title: str,
                 "type": "scatter", "mode": "markers+text", "orientation": "h",
                 "name": f"{name}: {TOO_UNCERTAIN} (alleen de marge)",
                 # a tick at the lower end and the bar up to the upper end: no value drawn
-                "x": [_finite(r.lower) for r in unsure], "y": [r.label for r in unsure],
+                "x": [_finite(r.lower) for r in unsure], "y": _texts([r.label for r in unsure]),
                 "text": [TOO_UNCERTAIN] * len(unsure), "textposition": "top right",
                 "marker": {"symbol": "line-ns-open", "size": 12, "color": colour,
                            "line": {"width": 2}},
@@ -380,11 +408,11 @@ def intervals_figure(rows: Sequence[IntervalRow], *, x_title: str,
                                  "%{customdata:.2f}<extra></extra>",
             })
     layout = base_layout(x_title=x_title, y_title="", height=max(220, 80 + 60 * len(rows)))
-    layout["xaxis"] = {"title": {"text": x_title}, "rangemode": "tozero",
+    layout["xaxis"] = {"title": {"text": plotly_text(x_title)}, "rangemode": "tozero",
                        "gridcolor": "#e0e0e0", "zeroline": True}
     # The rows in their own order (taxonomy, periods), whichever trace draws them.
     layout["yaxis"] = {"type": "category", "autorange": "reversed", "automargin": True,
-                       "categoryorder": "array", "categoryarray": [r.label for r in rows]}
+                       "categoryorder": "array", "categoryarray": _texts([r.label for r in rows])}
     layout["margin"] = {"l": 20, "r": 30, "t": 20, "b": 60}
     return {"data": data, "layout": layout}
 

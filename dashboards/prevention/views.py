@@ -18,6 +18,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from analytics.plan import PlanYear
+from dashboards import plotly_assets
 from dashboards import published as data
 from dashboards.charts import Chart, csv_text, safe_filename
 from dashboards.prevention.benchmarks import benchmark_section
@@ -60,7 +61,7 @@ _sections: data.LruCache[Any] = data.LruCache(256)
 def _caching(response: Response) -> Response:
     # An organisation's figures stay out of shared caches; the library and static files may be
     # kept (their address changes with the version).
-    if request.endpoint not in ("prevention.plotly_js", "prevention.static"):
+    if request.endpoint not in ("prevention.plotly_js", "prevention.plotly_css", "prevention.static"):
         response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -76,6 +77,14 @@ def plotly_js() -> Response:
     response = Response(_plotly_js, mimetype="text/javascript")
     response.headers["Cache-Control"] = f"public, max-age={YEAR}, immutable"
     response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@bp.get("/vendor/plotly.css")
+def plotly_css() -> Response:
+    """plotly.js's own style rules as a file, so its inline <style> is not needed (strict CSP)."""
+    response = Response(plotly_assets.plotly_css(), mimetype="text/css")
+    response.headers["Cache-Control"] = f"public, max-age={YEAR}, immutable"
     return response
 
 
@@ -205,6 +214,8 @@ def _page(endpoint: str, page: str) -> Any:
         "categories": [(c, state.taxonomy.label("categories", c, _locale()))
                        for c in state.taxonomy.codes("categories")],
         "plotly_url": plotly_url(), "query": f.query(),
+        "plotly_css_url": url_for("prevention.plotly_css", v=plotly.__version__),
+        "plotly_maplibre_id": plotly_assets.maplibre_style_id(),
         "section": None, "months": [], "latest": None,
     }
     if result.errors:
