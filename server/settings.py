@@ -29,7 +29,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("master_secret_file", "SIGNAL_REGISTRY_MASTER_SECRET_FILE", "",
             "Path to a file (mode 600) that holds the master secret, instead of the variable."),
     Setting("signing_key_file", "SIGNAL_REGISTRY_SIGNING_KEY_FILE", "",
-            "Path to the Ed25519 key (mode 600) that signs releases; created on first start if missing."),
+            "Path to the Ed25519 key (mode 600, 64 hex characters) that signs releases; required in "
+            "production, created on first start in demo/test."),
     Setting("mode", "SIGNAL_REGISTRY_MODE", "production",
             "production, demo or test; outside demo/test a master secret is required."),
     Setting("data_dir", "SIGNAL_REGISTRY_DATA_DIR", "data",
