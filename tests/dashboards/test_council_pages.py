@@ -9,7 +9,7 @@ import pytest
 
 from analytics.intervals import Estimate
 from analytics.reading import Kind, display
-from analytics.report import to_published_month
+from analytics.report import SELF_REPORT_FOLLOW_UPS, to_published_month
 from dashboards.published import plan_year
 from privacy.consumers import publication_consumer
 from privacy.plan import Dimension
@@ -102,7 +102,8 @@ def test_works_council_sees_its_own_organisation_from_the_plan(client, login, se
                            ("zaken_per_gevolg", Dimension.IMPACT),
                            ("zaken_per_betrokkene", Dimension.IMPLICATED_PARTY),
                            ("zaken_per_rol_melder", Dimension.REPORTER_ROLE)):
-        assert_display_rule(html, key, py.attribute(dimension, "MIN-A"))
+        assert_display_rule(html, key, {c: e for c, e in py.attribute(dimension, "MIN-A").items()
+                                        if c not in SELF_REPORT_FOLLOW_UPS})
     assert "geen" in shown_rows(html, "zaken_per_gevolg")
     assert_display_rule(html, "zaken_totaal", {"totaal": py.total("MIN-A")})
     # Both years complete: the change against the year before.
