@@ -1,6 +1,7 @@
 """Spreadsheet import (CSV and XLSX) with declarative, versioned mappings.
 
-``mapping`` validates the mapping files, ``reader`` opens and checks a file, ``coding`` turns
+``mapping`` validates the mapping files, ``reader`` opens and checks a file (``xlsx`` reads a
+workbook in a child process with CPU, memory and time limits), ``coding`` turns
 cells into codes, ``importer`` validates and stores all-or-nothing, ``views`` is the upload page
 (blueprint ``spreadsheet``). The command line (``server.cli_import``) uses ``import_file`` too.
 """
