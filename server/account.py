@@ -129,10 +129,9 @@ def setup_factor() -> PagePair | Response:
     status = 200
     headers = dict(PRIVATE_HEADERS)
     if request.method == "POST":
-        wait = login_throttle().begin(CODE_PURPOSE, principal.account_id) if secret else None
         if not form.validate() or secret is None:
             errors = {"code": [_("Het formulier is verlopen; probeer het opnieuw.")]}
-        elif wait is not None:
+        elif (wait := login_throttle().begin(CODE_PURPOSE, principal.account_id)) is not None:
             errors, status = {"code": [wait.message()]}, 429
             headers["Retry-After"] = str(wait.seconds)
         elif mfa.enrol(principal.account_id, secret, form.code.data or ""):

@@ -18,7 +18,6 @@ import hashlib
 import hmac
 import math
 import time
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -26,6 +25,7 @@ from flask import current_app
 from flask_babel import ngettext
 from limits.storage import Storage
 
+from registry.accounts import normalise_username
 from server.limiter import limiter
 
 DAY = 24 * 3600
@@ -45,7 +45,7 @@ class Wait:
 
 def normalise_name(name: str) -> str:
     """One name however it is typed: NFKC, no surrounding spaces, case folded."""
-    return unicodedata.normalize("NFKC", name or "").strip().casefold()
+    return normalise_username(name)
 
 
 class LoginThrottle:

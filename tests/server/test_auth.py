@@ -46,7 +46,7 @@ def test_session_cookie_is_httponly_samesite_and_secure_when_configured(settings
     services.db.dispose()
 
 
-def test_login_is_rate_limited_per_username(settings_overrides, make_user):
+def test_login_has_one_limit_over_all_names_together(settings_overrides, make_user):
     app = create_app({**settings_overrides, "login_rate_limit": "3 per minute"})
     from server.migrations import upgrade
 
