@@ -44,6 +44,7 @@ from typing import TYPE_CHECKING, Any
 
 from privacy.contributions import ContributionBounds, Sensitivity, sensitivity
 from privacy.publication import PUBLICATION_TABLES, TABLE_EPSILON
+from privacy.releases import Release
 from registry.organisations import OrgStructure
 from registry.periods import Month
 
@@ -302,3 +303,16 @@ def window_sums(months: Sequence[PublishedMonth], name: str) -> WindowSums:
         variance += table.noise_variance
         fourth += table.noise_fourth_cumulant
     return WindowSums(name, tuple(m.month for m in ordered), sums, variance, fourth)
+
+
+def to_published_month(release: Release) -> PublishedMonth:
+    """Read a monthly publication (``privacy.publication``) as analytics input."""
+    spec = release.spec
+    month = Month.parse(str(spec["period"]))
+    tables = {name: PublishedTable.from_result(name, month, result)
+              for name, result in release.result["tables"].items()}
+    return PublishedMonth(str(spec["organisation"]), month, release.id, tables)
+
+
+def to_published_months(releases: Sequence[Release]) -> list[PublishedMonth]:
+    return [to_published_month(r) for r in releases]

@@ -26,7 +26,6 @@ import hashlib
 import html
 import io
 import json
-from collections.abc import Sequence
 from datetime import date
 from fractions import Fraction
 from pathlib import Path
@@ -34,7 +33,6 @@ from typing import Any
 
 from analytics.intervals import Estimate, share, total
 from analytics.plan import PlanYear
-from analytics.published import PublishedMonth, PublishedTable
 from analytics.reading import Kind, display, typical_margin
 from analytics.report_sections import (
     MELDKNOP,
@@ -61,20 +59,6 @@ from registry.organisations import OrgStructure
 from registry.periods import Month
 from registry.private_files import write_private
 from registry.taxonomy import Taxonomy, load_taxonomy
-
-
-def to_published_month(release: Release) -> PublishedMonth:
-    """Read a monthly publication (``privacy.publication``) as analytics input."""
-    spec = release.spec
-    month = Month.parse(str(spec["period"]))
-    tables = {name: PublishedTable.from_result(name, month, result)
-              for name, result in release.result["tables"].items()}
-    return PublishedMonth(str(spec["organisation"]), month, release.id, tables)
-
-
-def to_published_months(releases: Sequence[Release]) -> list[PublishedMonth]:
-    return [to_published_month(r) for r in releases]
-
 
 # -- the report's figures ------------------------------------------------------------------
 

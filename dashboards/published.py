@@ -20,8 +20,7 @@ from collections.abc import Callable, Hashable, Sequence
 from typing import Any, Generic, TypeVar
 
 from analytics.plan import PlanRelease, PlanYear
-from analytics.published import PublishedMonth, WindowSums, window_sums
-from analytics.report import to_published_month
+from analytics.published import PublishedMonth, WindowSums, to_published_month, window_sums
 from privacy.plan_service import PlanService
 from privacy.publication import PublicationEntry, PublicationService
 from privacy.releases import ReleaseService

@@ -20,8 +20,8 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from analytics.plan import PlanYear
-from analytics.published import PublishedMonth
-from analytics.report import build_report, to_published_month
+from analytics.published import PublishedMonth, to_published_month
+from analytics.report import build_report
 from analytics.rijk import organisation_totals
 from dashboards import published
 from dashboards.council.blueprint import bp

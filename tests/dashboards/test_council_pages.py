@@ -8,8 +8,9 @@ from fractions import Fraction
 import pytest
 
 from analytics.intervals import Estimate
+from analytics.published import to_published_month
 from analytics.reading import Kind, display
-from analytics.report import SELF_REPORT_FOLLOW_UPS, to_published_month
+from analytics.report import SELF_REPORT_FOLLOW_UPS
 from dashboards.published import plan_year
 from privacy.consumers import publication_consumer
 from privacy.plan import Dimension
