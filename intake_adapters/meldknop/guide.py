@@ -71,6 +71,9 @@ class RouteView:
     # Labels of the roles this route needs that the organisation has not listed yet.
     missing: tuple[str, ...]
     services: tuple[ContactView, ...]
+    # Who to ask instead when the organisation listed nobody for this route: never the
+    # employee's own manager or HR, who may be the very party the signal is about.
+    fallback: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -80,6 +83,10 @@ class Guide:
     routes: tuple[dict[str, Any], ...]
     services: dict[str, dict[str, Any]]
     party_routes: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    no_contacts: dict[str, Any] = field(default_factory=dict)
+    # Implicated parties that are the employee's manager: routes then use their
+    # ``intro_manager_involved`` text, which does not send the employee to that manager.
+    manager_parties: frozenset[str] = frozenset()
 
     @property
     def route_order(self) -> tuple[str, ...]:
@@ -106,6 +113,8 @@ class Guide:
                 out.append(f"party {party} is not a taxonomy code")
             if set(routes) - set(self.route_order):
                 out.append(f"party {party} has an unknown route")
+        for party in sorted(self.manager_parties - parties):
+            out.append(f"manager party {party} is not a taxonomy code")
         for route in self.routes:
             for role in route["contact_roles"]:
                 if role not in set(ContactRole):
@@ -136,26 +145,40 @@ class Guide:
         return [code for code in self.route_order if code in wanted]
 
     def views(
-        self, route_codes: Sequence[str], contacts: Sequence[ContactPointInfo], locale: str
+        self, route_codes: Sequence[str], contacts: Sequence[ContactPointInfo], locale: str,
+        implicated_party: str = "",
     ) -> list[RouteView]:
         by_code = {route["code"]: route for route in self.routes}
+        manager_involved = implicated_party in self.manager_parties
         out = []
         for code in route_codes:
             route = by_code[code]
             roles = [ContactRole(role) for role in route["contact_roles"]]
             listed = [c for role in roles for c in contacts if c.role == role]
             present = {c.role for c in listed}
+            intro_key = ("intro_manager_involved"
+                         if manager_involved and "intro_manager_involved_nl" in route else "intro")
             out.append(
                 RouteView(
                     code=code,
                     title=_text(route, "title", locale),
-                    intro=_text(route, "intro", locale),
+                    intro=_text(route, intro_key, locale),
                     contacts=tuple(contact_view(c, locale) for c in listed),
                     missing=tuple(role.label(locale) for role in roles if role not in present),
                     services=tuple(self.service_view(s, locale) for s in route["services"]),
+                    fallback=() if listed else self.fallback(code, locale),
                 )
             )
         return out
+
+    def fallback(self, route_code: str, locale: str) -> tuple[str, ...]:
+        """Who to ask when the organisation has no contact point for this route."""
+        if not self.no_contacts:
+            return ()
+        out = [_text(self.no_contacts, "text", locale)]
+        if route_code in self.no_contacts.get("misstand_routes", ()):
+            out.append(_text(self.no_contacts, "misstand", locale))
+        return tuple(out)
 
     def service_view(self, code: str, locale: str) -> ContactView:
         service = self.services[code]
@@ -216,4 +239,6 @@ def load_guide() -> Guide:
         routes=tuple(raw["routes"]),
         services=dict(raw["services"]),
         party_routes={code: tuple(routes) for code, routes in raw.get("party_routes", {}).items()},
+        no_contacts=dict(raw.get("no_contacts", {})),
+        manager_parties=frozenset(raw.get("manager_parties", ())),
     )

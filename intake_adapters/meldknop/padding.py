@@ -21,6 +21,8 @@ STEP_BYTES = {
     ("meldknop.form", "GET"): 128 * 1024,
     ("meldknop.submit", "POST"): 128 * 1024,
     ("meldknop.where", "GET"): 64 * 1024,
+    # The unit options of one organisation (the script asks for them when the choice changes).
+    ("meldknop.units", "GET"): 32 * 1024,
     ("meldknop.privacy", "GET"): 16 * 1024,
 }
 # The form's encoded POST body, padded by static/meldknop.js with the hidden field "padding".

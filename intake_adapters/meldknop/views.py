@@ -77,7 +77,7 @@ def submit() -> Page:
     if isinstance(solved, work.WorkProblem):
         errors.append(FieldError("work", solved.message))
     if errors:
-        return _form_page(answers, errors, status=422)
+        return _form_page(answers, errors, status=422, only=_units_shown_for(org, answers))
     limits = _limits()
     try:
         if not limits.claim_form(solved):
@@ -96,6 +96,15 @@ def submit() -> Page:
     except StoreUnavailable:
         return _refused_page(None, answers)
     return _result_page(org.get(answers.organisation), answers, already=False)
+
+
+@bp.get("/onderdelen", endpoint="units")
+def units() -> Page:
+    """The unit options of one organisation, for the script that refreshes the unit question."""
+    org = services().org()
+    chosen = request.args.get("organisatie", "")
+    only = chosen if _is_organisation(org, chosen) else None
+    return render_template("meldknop/units.html", units=_unit_groups(org, only)), 200
 
 
 @bp.get("/waar-terecht", endpoint="where")
@@ -153,7 +162,8 @@ def _routes_for(organisation: OrgUnit, answers: Answers) -> dict[str, Any]:
     return {
         "organisation": organisation,
         "routes": guide.views(
-            guide.route_codes(answers.categories, answers.implicated_party), contacts, locale),
+            guide.route_codes(answers.categories, answers.implicated_party), contacts, locale,
+            answers.implicated_party),
         "others": others(contacts, locale),
     }
 
@@ -207,9 +217,11 @@ def _form_page(
 
 
 def _unit_groups(org: OrgStructure, only: str | None) -> list[dict[str, Any]]:
+    """The units of the organisation ``only`` as a tree; none before an organisation is chosen
+    (all ministries together are hundreds of units nobody can scan)."""
     groups = []
     for root in org.organisations:
-        if only and root.code != only:
+        if root.code != only:
             continue
         options = []
         for code in _tree_order(org, root.code)[1:]:
@@ -219,6 +231,16 @@ def _unit_groups(org: OrgStructure, only: str | None) -> list[dict[str, Any]]:
         if options:
             groups.append({"name": root.name, "options": options})
     return groups
+
+
+def _units_shown_for(org: OrgStructure, answers: Answers) -> str | None:
+    """Whose units the form shows again after an error: the chosen organisation's, or, when
+    none was chosen, those of the unit's organisation, so a chosen unit is kept."""
+    if _is_organisation(org, answers.organisation):
+        return answers.organisation
+    if answers.unit and answers.unit in org:
+        return org.get(answers.unit).organisation
+    return None
 
 
 def _tree_order(org: OrgStructure, code: str) -> list[str]:
