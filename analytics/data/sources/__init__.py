@@ -1,0 +1,1 @@
+"""Published source tables behind the external reference figures (read through importlib.resources)."""
