@@ -78,6 +78,7 @@ def submit() -> Page:
         errors.append(FieldError("work", solved.message))
     if errors:
         return _form_page(answers, errors, status=422, only=_units_shown_for(org, answers))
+    assert not isinstance(solved, work.WorkProblem)  # it would be in ``errors``
     limits = _limits()
     try:
         if not limits.claim_form(solved):
