@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, request, session
+from flask import Flask, session
 from flask_babel import Babel, get_locale
 from flask_wtf.csrf import CSRFProtect
 
@@ -139,10 +139,12 @@ def _secrets_folder(settings: Settings) -> Path:
 
 
 def _select_locale() -> str:
+    # Dutch unless English was chosen with the language switch: a Dutch government service
+    # speaks Dutch, whatever language the browser happens to be set to.
     chosen = session.get("locale")
     if chosen in LOCALES:
         return str(chosen)
-    return request.accept_languages.best_match(LOCALES) or "nl"
+    return "nl"
 
 
 def _quiet_logging() -> None:

@@ -96,6 +96,12 @@ def open_page(browser: Any, live: live_app.LiveApp,
         if role is not None and state is None:
             sign_in(page, live.accounts[role])
             _signed_in_states[role] = context.storage_state()
+        if locale != "nl":
+            # The site speaks Dutch whatever the browser's language: English is a choice made
+            # with the language switch, as a visitor would.
+            page.goto("/")
+            with page.expect_navigation():
+                page.click(f"nav button[lang={locale}]")
         return page
 
     yield _open
