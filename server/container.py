@@ -15,6 +15,7 @@ from privacy.queries import QueryService
 from privacy.releases import ReleaseService
 from privacy.signing import Signer
 from registry.accounts import AccountPolicy, AccountService
+from registry.actions import ActionService
 from registry.activation import ActivationService
 from registry.approvals import ApprovalService
 from registry.audit import AuditLog
@@ -24,6 +25,7 @@ from registry.joined import joined
 from registry.mfa import AccountKeys, MfaService
 from registry.notices import NoticeService
 from registry.organisations import OrganisationService, OrgStructure
+from registry.outcomes import OutcomeService
 from registry.signals import SignalService
 from registry.taxonomy import Taxonomy
 from server.governance import approval_service
@@ -73,6 +75,16 @@ class Services:
     @property
     def signals(self) -> SignalService:
         return SignalService(self.db, self.pseudonymizer, self.taxonomy.version)
+
+    @property
+    def outcomes(self) -> OutcomeService:
+        """Follow-up outcomes added to cases by case token (``registry.outcomes``)."""
+        return OutcomeService(self.db, self.pseudonymizer)
+
+    @property
+    def actions(self) -> ActionService:
+        """The organisations' action registers (PDCA, ``registry.actions``)."""
+        return ActionService(self.db)
 
     @property
     def contacts(self) -> ContactPointService:

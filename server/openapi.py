@@ -18,6 +18,7 @@ from flask import Blueprint, Response, jsonify
 
 FRAGMENTS: tuple[str, ...] = (
     "intake_adapters.api.openapi",
+    "intake_adapters.api.outcomes_openapi",
     "dashboards.api_openapi",
     "dashboards.analytics_openapi",
     "dashboards.research.docs_openapi",

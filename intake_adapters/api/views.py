@@ -23,8 +23,10 @@ from registry.accounts import Principal, Role
 from registry.errors import FieldError, ValidationFailed
 from registry.idempotency import HEADER, MAX_KEY_LENGTH, IdempotentRequest, valid_key
 from registry.jsonbody import json_object, receipt_from, refuse_unknown
+from registry.outcomes import OutcomeRecord
 from registry.records import SignalRecord
 from registry.signals import StoredSignal
+from registry.taxonomy.outcomes import load_outcome_codes
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -99,6 +101,36 @@ def create_signals() -> tuple[Response, int]:
 def create_case_token() -> tuple[Response, int]:
     # Nothing is stored: the case system keeps the token and sends it with follow-up contacts.
     return jsonify({"case_token": new_case_token()}), 201
+
+
+@bp.get("/v1/outcome-codes")
+def outcome_codes() -> Response:
+    codes = load_outcome_codes()
+    return jsonify({"version": codes.version, "fields": {
+        name: {"multiple": spec.multiple, "label_nl": spec.label_nl, "label_en": spec.label_en,
+               "codes": [{"code": c.code, "label_nl": c.label_nl, "label_en": c.label_en,
+                          "definition_nl": c.definition_nl, "definition_en": c.definition_en}
+                         for c in spec.codes]}
+        for name, spec in codes.fields.items()}})
+
+
+@bp.post("/v1/outcomes")
+@require_roles(Role.ADVISER, api=True)
+def record_outcome() -> tuple[Response, int]:
+    """Coded outcomes for a case by its token; the latest value of each field counts."""
+    body = json_object()
+    errors: list[FieldError] = []
+    key = _idempotency_key(errors)
+    record = None
+    try:
+        record = OutcomeRecord.from_payload(body, load_outcome_codes())
+    except ValidationFailed as failed:
+        errors.extend(failed.errors)
+    if errors or record is None:
+        raise ValidationFailed(errors=errors)
+    recorded = services().outcomes.record(
+        record, _principal().organisations, _idempotent("POST /api/v1/outcomes", key, body))
+    return jsonify({"ok": True, "fields": list(recorded.fields)}), 201
 
 
 @bp.post("/v1/signals/correction")

@@ -178,6 +178,7 @@ def calls(client, make_token) -> list[Call]:  # type: ignore[no-untyped-def]
         Call("POST", "/api/v1/signals/batch", 201, adviser, {"signals": [signal(), signal()]}),
     ]
     out += idempotency_calls(adviser)
+    out += outcome_calls(adviser, researcher)
     bodies = {
         "/api/v1/signals": (signal(), signal(unit="MIN-B-D1", extra=1)),
         "/api/v1/signals/batch": ({"signals": [signal()]},
@@ -238,6 +239,29 @@ def idempotency_calls(adviser: dict[str, str]) -> list[Call]:
                 Call("POST", path, 409, keyed, other),
                 Call("POST", path, 422, {**adviser, "Idempotency-Key": "sleutel\t1"}, body)]
     return out
+
+
+def outcome_calls(adviser: dict[str, str], researcher: dict[str, str]) -> list[Call]:
+    """Outcomes for the case the signals above were logged with (``signal()``'s token)."""
+    path = "/api/v1/outcomes"
+    good = {"case_token": "abcd efgh jklm npqr", "month": str(Month.current()),
+            "fields": {"feedback_3m": "ja", "measures": ["gesprek"]}}
+    keyed = {**adviser, "Idempotency-Key": "openapi-outcome"}
+    other = {**good, "fields": {"feedback_3m": "nee"}}
+    return [
+        Call("GET", "/api/v1/outcome-codes", 200),
+        Call("POST", path, 201, adviser, good),
+        Call("POST", path, 201, keyed, good), Call("POST", path, 201, keyed, good),
+        Call("POST", path, 409, keyed, other),
+        Call("POST", path, 422, {**adviser, "Idempotency-Key": "sleutel\t1"}, good),
+        Call("POST", path, 400, adviser, raw=b'{"case_token": '),
+        Call("POST", path, 401, {}, good),
+        Call("POST", path, 403, researcher, good),
+        Call("POST", path, 413, adviser,
+             raw=json.dumps({**good, "fields": {"measures": ["gesprek"] * MAX_BYTES}}).encode()),
+        Call("POST", path, 415, adviser, raw=json.dumps(good).encode(), content_type="text/plain"),
+        Call("POST", path, 422, adviser, {**good, "fields": {"feedback_3m": "vrije tekst"}}),
+    ]
 
 
 def research_calls(client, make_token, researcher, adviser) -> list[Call]:  # type: ignore[no-untyped-def]

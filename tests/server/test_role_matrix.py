@@ -117,6 +117,9 @@ EXPECTED: dict[tuple[str, str], Endpoint] = {
     ("api.create_case_token", "POST"): Endpoint(_only(ADVISER), ways=("token",), body={}),
     ("api.correct_signal", "POST"): Endpoint(_only(ADVISER), ways=("token",), body={}),
     ("api.withdraw_signal", "POST"): Endpoint(_only(ADVISER), ways=("token",), body={}),
+    # Follow-up outcomes by case token: advisers' case systems, token only; codes are public.
+    ("api.record_outcome", "POST"): Endpoint(_only(ADVISER), ways=("token",), body={}),
+    ("api.outcome_codes", "GET"): Endpoint(EVERYONE, ways=("token",)),
     # Privacy-budgeted queries: researchers and the consumers with a budget of their own.
     ("research_api.preview_query", "POST"): Endpoint(QUERY_ROLES, ways=("token",), body={}),
     ("research_api.run_query", "POST"): Endpoint(QUERY_ROLES, ways=("token",), body={}),
