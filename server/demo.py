@@ -19,6 +19,7 @@ from registry.models import InstanceFact
 from registry.passwords import generate_password
 from registry.periods import Month
 from server.container import Services
+from server.demo_contacts import ensure_demo_contacts
 from server.demo_data import DEFAULT_SEED, Hotspot, demo_org, demo_signals
 
 # The adviser, preventiemedewerker and OR accounts see this ministry; it has a planted hotspot.
@@ -111,6 +112,8 @@ def setup_demo(services: Services, months: int = 24, seed: int = DEFAULT_SEED) -
         # rows; one store_many takes well under a second).
         services.signals.store_many(records, receipts=False)
         created, hotspots = len(records), tuple(spots)
+    # Where the meldknop sends people: every organisation has a (fictional) list.
+    ensure_demo_contacts(services.db, org)
     organisation = (DEMO_ORGANISATION if DEMO_ORGANISATION in org
                     else org.organisations[0].code)
     return DemoSetup(

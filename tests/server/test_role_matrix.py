@@ -93,6 +93,7 @@ EXPECTED: dict[tuple[str, str], Endpoint] = {
     ("meldknop.form", "GET"): Endpoint(EVERYONE),
     ("meldknop.submit", "POST"): Endpoint(EVERYONE, body={}),
     ("meldknop.where", "GET"): Endpoint(EVERYONE, values={"organisatie": ORGANISATION}),
+    ("meldknop.units", "GET"): Endpoint(EVERYONE, values={"organisatie": ORGANISATION}),
     ("meldknop.privacy", "GET"): Endpoint(EVERYONE),
     ("meldknop.static", "GET"): Endpoint(EVERYONE, values={"filename": "meldknop.js"}),
     # The adviser's web form and spreadsheet upload: advisers only.
@@ -149,6 +150,9 @@ EXPECTED: dict[tuple[str, str], Endpoint] = {
     ("council.month_file", "GET"): Endpoint(COUNCILS, values={**COUNCIL_MONTH, "fmt": "csv"}),
     ("council.report_file", "GET"): Endpoint(COUNCILS, values={"code": ORGANISATION,
                                                                "year": THIS_MONTH.year, "fmt": "json"}),
+    ("council.report_page", "GET"): Endpoint(COUNCILS, values={"code": ORGANISATION,
+                                                               "year": THIS_MONTH.year}),
+    ("council.rijk_report_page", "GET"): Endpoint(_only(GOR), values={"year": THIS_MONTH.year}),
     ("council.rijk", "GET"): Endpoint(_only(GOR)),
     ("council.rijk_report_file", "GET"): Endpoint(_only(GOR), values={"year": THIS_MONTH.year,
                                                                        "fmt": "json"}),
