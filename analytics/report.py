@@ -23,7 +23,6 @@ SHA-256 of the HTML and XLSX files.
 from __future__ import annotations
 
 import hashlib
-import html
 import io
 import json
 from datetime import date
@@ -34,21 +33,23 @@ from typing import Any
 from analytics.intervals import Estimate, share, total
 from analytics.plan import PlanYear
 from analytics.reading import Kind, display, typical_margin
+from analytics.report_html import COLUMNS, render_html, signature_name
+from analytics.report_html import nl as nl  # re-exported: the tests and callers use it here
+from analytics.report_html import report_title as report_title
 from analytics.report_sections import (
     MELDKNOP,
     MELDKNOP_NOTE,
     MELDKNOP_TITLE,
     PSA,
     PSA_NOTE,
-    findings_html,
     findings_part,
     findings_sheets,
     margins,
-    margins_html,
     meldknop,
     psa,
     psa_title,
 )
+from analytics.report_summary import conclusions
 from privacy.exports import release_to_csv, release_to_json, spreadsheet_safe
 from privacy.plan import NO_IMPACT, RIJK, Dimension, Part
 from privacy.releases import Release, canonical_spec, release_document
@@ -244,7 +245,7 @@ def build_report(unit: str, year: int, py: PlanYear, previous: PlanYear | None,
     name = "het Rijk" if unit == RIJK else str(org.get(unit).name)
     organisations = ({o.code: str(o.name) for o in org.organisations} if unit == RIJK
                      else {unit: name})
-    return {
+    figures = {
         "kind": REPORT_KIND,
         "organisation": unit,
         "organisation_name": name,
@@ -264,6 +265,8 @@ def build_report(unit: str, year: int, py: PlanYear, previous: PlanYear | None,
                         if key in tables},
         **findings_part(py, unit, org, taxonomy),
     }
+    figures["summary"] = conclusions(figures)
+    return figures
 
 
 def _notes(year: int, py: PlanYear, previous: PlanYear | None) -> list[str]:
@@ -286,78 +289,7 @@ def _notes(year: int, py: PlanYear, previous: PlanYear | None) -> list[str]:
 
 # -- output: HTML, XLSX and the signed JSON/CSV ---------------------------------------------
 
-COLUMNS = (("label", "Omschrijving"), ("weergave", "Cijfer (95%-interval)"),
-           ("estimate", "Schatting (niet onder nul)"), ("lower", "Ondergrens (95%)"),
-           ("upper", "Bovengrens (95%)"), ("te_onzeker", "Te onzeker"))
-
-
-def nl(value: Any) -> str:
-    """A figure as printed in the HTML: decimal comma; booleans as ja/nee."""
-    if isinstance(value, bool):
-        return "ja" if value else "nee"
-    if isinstance(value, float | int):
-        return f"{value:.1f}".replace(".", ",")
-    return html.escape(str(value))
-
-
-def report_title(figures: dict[str, Any]) -> str:
-    name = figures.get("organisation_name") or figures["organisation"]
-    return f"Signalenrapportage sociale veiligheid {name} {figures['year']}"
-
-
-def render_html(figures: dict[str, Any]) -> str:
-    import plotly.graph_objects as go
-    from plotly.offline import get_plotlyjs
-
-    title = html.escape(report_title(figures))
-    parts = [f"<!doctype html><html lang=\"nl\"><head><meta charset=\"utf-8\"><title>{title}"
-             "</title><style>body{font-family:sans-serif;margin:2em}section{display:flex;"
-             "gap:2em;page-break-inside:avoid;align-items:flex-start}table{border-collapse:"
-             "collapse}td,th{border:1px solid #999;padding:2px 6px}td.n{text-align:right}"
-             "</style><script>" + get_plotlyjs() + "</script></head><body>",
-             f"<h1>{title}</h1>"]
-    if figures.get("months"):
-        parts.append(f"<p>Gepubliceerde maanden: {', '.join(figures['months'])}.</p>")
-    parts += [f"<p>{html.escape(note)}</p>" for note in figures["notes"]]
-    parts.append(margins_html(figures))
-    table_notes = figures.get("table_notes") or {}
-    for key, rows in figures["tables"].items():
-        parts.append(f"<h2>{html.escape(figures['titles'][key])}</h2>")
-        if key in table_notes:
-            parts.append(f"<p>{html.escape(table_notes[key])}</p>")
-        parts.append("<section>")
-        if rows:
-            # Shown values only: never below zero (a change may be), intervals clamped.
-            fig = go.Figure(go.Bar(
-                x=[r["estimate"] for r in rows], orientation="h",  # labels never plotly markup:
-                y=[html.escape(str(r["label"]), quote=False) for r in rows],
-                error_x={"type": "data", "symmetric": False,
-                         "array": [r["upper"] - r["estimate"] for r in rows],
-                         "arrayminus": [r["estimate"] - r["lower"] for r in rows]}))
-            fig.update_layout(height=120 + 28 * len(rows), width=520,
-                              margin={"l": 10, "r": 10, "t": 10, "b": 10},
-                              yaxis={"autorange": "reversed", "automargin": True})
-            parts.append("<div>" + fig.to_html(full_html=False, include_plotlyjs=False)
-                         + "</div>")
-        parts.append(f"<table data-table=\"{key}\"><tr>"
-                     + "".join(f"<th>{label}</th>" for _, label in COLUMNS) + "</tr>")
-        for r in rows:
-            parts.append(f"<tr data-code=\"{html.escape(r['code'])}\">" + "".join(
-                f"<td class=\"n\" data-col=\"{c}\">{nl(r[c])}</td>" if c != "label"
-                else f"<td>{nl(r[c])}</td>" for c, _ in COLUMNS) + "</tr>")
-        parts.append("</table></section>")
-    parts.append(findings_html(figures))
-    organisations = figures.get("organisations") or {}
-    if len(organisations) > 1:
-        parts.append("<h2>Organisaties</h2><ul>" + "".join(
-            f"<li>{html.escape(name)}</li>" for name in organisations.values()) + "</ul>")
-    parts.append("<p>Bronnen: releases van het publicatieplan " + ", ".join(
-        figures["source_releases"]) + ". Dit verslag is getekend; controleer het met "
-        "<code>signal-registry verify-report</code>.</p></body></html>")
-    return "\n".join(parts)
-
-
-def render_xlsx(figures: dict[str, Any]) -> bytes:
+def render_xlsx(figures: dict[str, Any], signature: str | None = None) -> bytes:
     from openpyxl import Workbook
 
     book = Workbook()
@@ -368,6 +300,8 @@ def render_xlsx(figures: dict[str, Any]) -> bytes:
     info.append(["Jaar", figures["year"]])
     info.append(["Naam", figures.get("organisation_name", "")])
     info.append(["Maanden", ", ".join(figures.get("months", []))])
+    info.append(["Handtekening", "Dit bestand is ondertekend: het controlegetal staat in "
+                 + (signature or signature_name(figures))])
     for note in [*figures["notes"], *figures.get("margins", [])]:
         info.append([note])
     for key, rows in figures["tables"].items():

@@ -53,18 +53,25 @@ def month_files(published: PublishedMonth, organisation_name: str, taxonomy: Tax
     """HTML, CSV and XLSX of one published month: the same figures, reproducible bytes."""
     found = month_sections([published], taxonomy)
     stem = ("publicatie", published.organisation, str(published.month))
+    # Each file names the signed manifest that holds its SHA-256 (the manifest's name is
+    # fixed by the same codes), so a file passed on still says how to check it.
+    signature = safe_filename(*stem, ext="json")
+    signed_by = f"Controlegetal ondertekend in {signature}"
     # Dutch, whatever the reader's language: the signed bytes must not depend on a session.
     with force_locale("nl"):
         page = render_template("council/download_month.html", sections=found,
                                organisation=published.organisation,
                                organisation_name=organisation_name, month=published.month,
-                               release_id=published.release_id, margin=MARGIN_NL)
+                               release_id=published.release_id, margin=MARGIN_NL,
+                               signature=signature)
     rows = flat_rows(found)
     notes = [["Organisatie", published.organisation], ["Maand", str(published.month)],
-             ["Bron", f"gepubliceerde maandrelease {published.release_id}"], [MARGIN_NL]]
+             ["Bron", f"gepubliceerde maandrelease {published.release_id}"], [MARGIN_NL],
+             ["Handtekening", signed_by]]
     return {
         "html": Download(safe_filename(*stem, ext="html"), "html", page.encode("utf-8")),
-        "csv": Download(safe_filename(*stem, ext="csv"), "csv", csv_bytes(rows)),
+        "csv": Download(safe_filename(*stem, ext="csv"), "csv",
+                        csv_bytes([*rows, ["handtekening", "", signed_by]])),
         "xlsx": Download(safe_filename(*stem, ext="xlsx"), "xlsx",
                          xlsx_bytes({"cijfers": rows, "toelichting": notes})),
     }
@@ -88,17 +95,28 @@ def month_download(fmt: str, published: PublishedMonth, release_json: str,
                     release_to_json(manifest).encode("utf-8"))
 
 
+def report_stem(unit: str, year: int) -> tuple[str, str, str]:
+    return ("signalenrapportage", unit.lower() if unit == "RIJK" else unit, str(year))
+
+
+def report_signature(unit: str, year: int) -> str:
+    """The name of the signed report document that holds the SHA-256 of HTML and XLSX."""
+    return safe_filename(*report_stem(unit, year), ext="json")
+
+
 def report_download(fmt: str, unit: str, year: int, py: PlanYear, previous: PlanYear | None,
                     taxonomy: Taxonomy, org: OrgStructure, signer: Signer,
                     today: date) -> Download:
     """The signalenrapportage of ``unit`` (an organisation or RIJK) from the release plan."""
     figures = build_report(unit, year, py, previous, taxonomy, org)
-    stem = ("signalenrapportage", unit.lower() if unit == "RIJK" else unit, str(year))
+    stem = report_stem(unit, year)
+    # The HTML and XLSX name the signed JSON that holds their SHA-256; JSON and CSV are signed.
+    signature = safe_filename(*stem, ext="json")
     files = {
         "html": Download(safe_filename(*stem, ext="html"), "html",
-                         stable_html(render_html(figures)).encode("utf-8")),
+                         stable_html(render_html(figures, signature)).encode("utf-8")),
         "xlsx": Download(safe_filename(*stem, ext="xlsx"), "xlsx",
-                         reproducible_zip(render_xlsx(figures))),
+                         reproducible_zip(render_xlsx(figures, signature))),
     }
     if fmt in files:
         return files[fmt]

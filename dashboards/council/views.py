@@ -15,7 +15,7 @@ import re
 from datetime import date
 from typing import Any
 
-from flask import Response, render_template, request
+from flask import Response, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
@@ -30,6 +30,7 @@ from dashboards.council.bundles import (
     REPORT_FORMATS,
     month_download,
     report_download,
+    report_signature,
 )
 from dashboards.council.figures import month_sections
 from dashboards.council.files import attachment
@@ -106,6 +107,26 @@ def month_file(code: str, period: str, fmt: str) -> Response:
     found = month_download(fmt, to_published_month(release), release_to_json(release),
                            organisation_name(code), s.taxonomy, s.signer, date.today())
     return attachment(found.data, found.filename, found.kind)
+
+
+@bp.get("/organisatie/<code>/jaarverslag/<int:year>")
+@council_only
+def report_page(code: str, year: int) -> str:
+    """The signalenrapportage as a page of the site, printable to A4; downloads beside it."""
+    code = checked_organisation(principal(), code)
+    return _report_page(code, year, organisation_name(code), [
+        (fmt, url_for("council.report_file", code=code, year=year, fmt=fmt))
+        for fmt in REPORT_FORMATS])
+
+
+@bp.get("/rijk/rapportage/<int:year>")
+@council_only
+def rijk_report_page(year: int) -> str:
+    if not is_central(principal()):
+        raise Forbidden(_("Alleen de GOR ziet de totalen van het hele Rijk."))
+    return _report_page(RIJK, year, _("het Rijk"), [
+        (fmt, url_for("council.rijk_report_file", year=year, fmt=fmt))
+        for fmt in REPORT_FORMATS])
 
 
 @bp.get("/organisatie/<code>/jaarverslag/<int:year>/<fmt>")
@@ -198,6 +219,16 @@ def _figures(unit: str, year: int) -> dict[str, Any] | None:
         return build_report(unit, year, py, previous, s.taxonomy, s.org())
     except ValueError:
         return None
+
+
+def _report_page(unit: str, year: int, name: str, downloads: list[tuple[str, str]]) -> str:
+    figures = _figures(unit, year) if 2000 <= year <= 2100 else None
+    if figures is None:
+        raise NotFound(_("Over %(year)s is voor deze organisatie nog niets gepubliceerd.",
+                         year=year))
+    return render_template("council/report.html", figures=figures, name=name, year=year,
+                           unit=unit, downloads=downloads,
+                           signature=report_signature(unit, year))
 
 
 def _report(unit: str, year: int, fmt: str) -> Response:

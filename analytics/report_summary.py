@@ -1,0 +1,119 @@
+"""The signalenrapportage's first page: what can and cannot be concluded this year.
+
+Built from the report's own figures (``analytics.report.build_report``) after they are shown
+through ``analytics.reading``: a figure is named as a conclusion only when it is not "te
+onzeker", a change only when its interval does not hold zero, and the checks' findings only as
+the checks put them. Everything else goes under what cannot be concluded, with the reason in
+plain Dutch (B1). No codes, no statistics terms beyond "marge": a council member reads this
+page first and may read nothing else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from analytics.findings import lower_first
+
+SUMMARY_TITLE = "Samenvatting: wat kunt u dit jaar concluderen?"
+# Sections whose rows are "aantal zaken" per value of one dimension.
+COUNT_SECTIONS = ("zaken_per_categorie", "zaken_per_kanaal", "zaken_per_betrokkene",
+                  "zaken_per_rol_melder", "zaken_per_opvolging", "zaken_per_gevolg",
+                  "psychosociale_arbeidsbelasting", "meldknop_per_categorie", "per_maand")
+NAMED_AT_MOST = 5
+
+
+def _names(labels: Sequence[str]) -> str:
+    """'a', 'a en b', 'a, b en c'; more than ``NAMED_AT_MOST`` ends with 'en nog N andere'."""
+    shown = [lower_first(label) for label in labels[:NAMED_AT_MOST]]
+    rest = len(labels) - len(shown)
+    if rest > 0:
+        return ", ".join(shown) + f" en nog {rest} andere"
+    if len(shown) <= 1:
+        return "".join(shown)
+    return ", ".join(shown[:-1]) + " en " + shown[-1]
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def conclusions(figures: Mapping[str, Any]) -> dict[str, list[str]]:
+    """``{"can": [...], "cannot": [...]}``: plain Dutch sentences, most important first."""
+    tables: Mapping[str, list[dict[str, Any]]] = figures["tables"]
+    year = figures["year"]
+    can: list[str] = []
+    cannot: list[str] = []
+    total = (tables.get("zaken_totaal") or tables.get("tot_nu_toe") or [None])[0]
+    if total is not None:
+        what = (f"In {year} waren er" if figures["complete"]
+                else f"In {year} waren er tot nu toe")
+        if total["te_onzeker"]:
+            cannot.append(f"Het aantal zaken in {year} is te onzeker om te noemen "
+                          f"({total['weergave']}).")
+        else:
+            can.append(f"{what} ongeveer {total['getal']} zaken ({total['weergave']}).")
+    categories = tables.get("zaken_per_categorie") or []
+    clear = sorted((r for r in categories if not r["te_onzeker"]),
+                   key=lambda r: r["estimate"], reverse=True)
+    if clear:
+        can.append("De meeste zaken gingen over " + _names([r["label"] for r in clear[:3]])
+                   + ".")
+    change = {r["code"]: r for r in tables.get("verandering") or []}
+    if "totaal" in change:
+        row = change["totaal"]
+        previous = figures.get("previous_year")
+        if row["te_onzeker"]:
+            cannot.append(f"Of er meer of minder zaken waren dan in {previous}: het verschil "
+                          "valt binnen de marge.")
+        else:
+            direction = "meer" if row["estimate"] > 0 else "minder"
+            can.append(f"Er waren duidelijk {direction} zaken dan in {previous} "
+                       f"(verschil {row['weergave']}).")
+    moved = [r["label"] for code, r in change.items() if code != "totaal" and not r["te_onzeker"]]
+    if moved:
+        can.append("Duidelijk veranderd ten opzichte van het jaar ervoor: " + _names(moved) + ".")
+    if figures["complete"] and figures.get("previous_year") is None:
+        cannot.append(f"Een vergelijking met {year - 1}: over dat jaar zijn geen volledige "
+                      "jaarcijfers gepubliceerd.")
+    if not figures["complete"]:
+        cannot.append(f"Cijfers per onderwerp, kanaal en opvolging: {year} loopt nog; die "
+                      "volgen na afloop van het jaar.")
+    shown = [r for key in COUNT_SECTIONS for r in tables.get(key) or []]
+    vague = [r for r in shown if r["te_onzeker"]]
+    if shown:
+        can.append(f"{len(shown) - len(vague)} van de {len(shown)} cijfers in de tabellen zijn "
+                   "nauwkeurig genoeg om te lezen.")
+    vague_categories = [r["label"] for r in categories if r["te_onzeker"]]
+    if vague:
+        text = (f"{_count(len(vague), 'cijfer is', 'cijfers zijn')} te onzeker: het echte "
+                "aantal kan ook nul zijn.")
+        if vague_categories:
+            text += " Bij de onderwerpen: " + _names(vague_categories) + "."
+        cannot.append(text)
+    can_findings, cannot_findings = _checks(figures)
+    return {"can": can + can_findings, "cannot": cannot + cannot_findings}
+
+
+def _checks(figures: Mapping[str, Any]) -> tuple[list[str], list[str]]:
+    check = figures.get("findings_check")
+    if not check:
+        return [], []
+    if check.get("note"):
+        return [], [str(check["note"])]
+    found = figures.get("findings") or []
+    can = []
+    if found:
+        units = list(dict.fromkeys(str(f.get("unit_name") or f["unit"]) for f in found))
+        can.append("Wat opvalt: " + _count(len(found), "plek", "plekken")
+                   + " met duidelijk meer zaken dan je zou verwachten, bij " + _names(units)
+                   + ". Dat is een reden om te kijken en in gesprek te gaan, geen bewijs.")
+    else:
+        can.append("Geen enkel onderdeel heeft duidelijk meer zaken dan je zou verwachten.")
+    groups = check.get("too_small_groups") or []
+    cannot = []
+    if groups:
+        units = sum(len(g["units"]) for g in groups)
+        cannot.append(f"Of er iets opvalt bij {_count(units, 'onderdeel', 'onderdelen')}: "
+                      "die zijn te klein om te beoordelen.")
+    return can, cannot
