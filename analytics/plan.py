@@ -144,11 +144,20 @@ class PlanYear:
     def periods(self, part: Part) -> tuple[str, ...]:
         return tuple(sorted(r.period for r in self.releases if r.part is part))
 
+    def owner(self, unit: str) -> str | None:
+        """The organisation ``unit`` belongs to in today's structure; None once it is gone.
+
+        Releases keep the units of their day: a DG removed from the structure since is still
+        in them, and has no organisation to be shown under any more.
+        """
+        return self.org.get(unit).organisation if unit in self.org else None
+
     def dg_rows(self, organisation: str) -> tuple[str, ...]:
+        """The organisation's DG rows that today's structure still has."""
         table = self.table("dg_category")
         if table is None:
             return ()
-        return tuple(u for u in table.units() if self.org.get(u).organisation == organisation)
+        return tuple(u for u in table.units() if self.owner(u) == organisation)
 
     # -- categories: Rijk, organisation and DG levels combined ----------------------------
 
@@ -159,11 +168,15 @@ class PlanYear:
         if dg is None or organisation is None or rijk is None:
             return {}
         leaves = dg.units()
-        owners = [self.org.get(u).organisation for u in leaves]
-        organisations = organisation.units()
+        owners = [self.owner(u) for u in leaves]
+        # A row whose unit has left the structure belonged to an organisation that can no
+        # longer be told, so no organisation's measurement can be written as a sum of rows:
+        # those measurements are left out (the rows and the Rijk stay unbiased, a little wider).
+        organisations = organisation.units() if None not in owners else ()
         rows = [np.eye(len(leaves))]
-        rows.append(np.array([[1.0 if owner == o else 0.0 for owner in owners]
-                              for o in organisations]))
+        if organisations:
+            rows.append(np.array([[1.0 if owner == o else 0.0 for owner in owners]
+                                  for o in organisations]))
         rows.append(np.ones((1, len(leaves))))
         design = np.vstack(rows)
         variances = np.concatenate([np.full(len(leaves), dg.sigma**2),
@@ -185,7 +198,7 @@ class PlanYear:
             return combined.sum(combined.leaves)
         if self.org.get(unit).parent is not None:  # a DG row
             return combined.sum([unit])
-        return combined.sum([u for u in combined.leaves if self.org.get(u).organisation == unit])
+        return combined.sum([u for u in combined.leaves if self.owner(u) == unit])
 
     def rest_row(self, organisation: str, code: str) -> Estimate:
         """The organisation's staff outside its large DGs (its own row in the DG table)."""
@@ -289,7 +302,7 @@ class PlanYear:
         table = self.table("directie_category")
         if table is None:
             return ()
-        return tuple(u for u in table.units() if self.org.get(u).organisation == organisation)
+        return tuple(u for u in table.units() if self.owner(u) == organisation)
 
     def meldknop(self, organisation: str) -> dict[str, Estimate]:
         """The meldknop's anonymous self-reports by category, counted apart from advisers'."""

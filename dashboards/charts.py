@@ -42,6 +42,15 @@ SYMBOLS = ("circle", "square", "diamond", "triangle-up", "x", "star", "cross",
            "triangle-down", "hexagon", "pentagon")
 FONT = {"family": "Verdana, Arial, sans-serif", "size": 13, "color": "#1a1a1a"}
 _UNSAFE_FILENAME = re.compile(r"[^A-Za-z0-9._-]+")
+# Readable at 375 and at 1280 px: no chart taller than a laptop screen and a bit, however many
+# rows (the taxonomy's categories are the most any chart here has); rows never thinner than a
+# line of text with its label.
+MAX_HEIGHT = 1000
+MIN_HEIGHT = 260  # the canvas's min-height in dashboard.css
+ROW_HEIGHT = 60
+MIN_ROW_HEIGHT = 32
+# The value axis ends a little above the largest upper bound drawn, never far beyond it.
+HEADROOM = 1.08
 
 
 @dataclass(frozen=True)
@@ -184,12 +193,43 @@ def base_layout(*, x_title: str, y_title: str, height: int = 420) -> dict[str, A
         "margin": {"l": 70, "r": 150, "t": 20, "b": 60},
         "paper_bgcolor": "#ffffff", "plot_bgcolor": "#ffffff",
         "xaxis": {"title": {"text": x_title}, "type": "category", "gridcolor": "#e0e0e0",
-                  "linecolor": "#535353"},
+                  "linecolor": "#535353", "automargin": True},
         "yaxis": {"title": {"text": y_title}, "zeroline": True, "zerolinecolor": "#535353",
                   "gridcolor": "#e0e0e0"},
         "legend": {"orientation": "h", "y": -0.25},
         "hovermode": "closest",
     }
+
+
+def bounded_height(rows: int, *, extra: int = 80) -> int:
+    """A chart's height for ``rows`` rows: room per row, but within MIN_HEIGHT-MAX_HEIGHT."""
+    per_row = ROW_HEIGHT if rows <= 10 else max(MIN_ROW_HEIGHT, (MAX_HEIGHT - extra) // rows)
+    return min(MAX_HEIGHT, max(MIN_HEIGHT, extra + per_row * rows))
+
+
+def value_range(highs: Sequence[float | None], ceiling: float | None = None) -> list[float]:
+    """The value axis of counts, rates and shares: from 0 to just above the largest upper bound.
+
+    Never below zero (nothing shown is), never far above what is drawn (plotly's own range
+    would follow a stray value), and at most ``ceiling`` (100 for a share in percent).
+    """
+    top = max((h for h in highs if h is not None and math.isfinite(h)), default=0.0)
+    top = top * HEADROOM if top > 0 else 1.0
+    if ceiling is not None:
+        top = min(top, ceiling)
+    return [0.0, top]
+
+
+def wrap(text: str, width: int = 18) -> str:
+    """``text`` (escaped for plotly already) in lines of about ``width`` characters, so an axis
+    label takes height instead of the plot's width or a slant across its neighbours."""
+    lines: list[str] = []
+    for word in text.split(" "):
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return "<br>".join(lines)
 
 
 def _rgba(colour: str, alpha: float) -> str:
@@ -239,14 +279,23 @@ def lines_figure(series: Sequence[Series], *, x_title: str, y_title: str,
                                 "arrayminus": [_gap(v, lo) for v, lo in zip(y, lower, strict=True)],
                                 "color": colour, "thickness": 1.5, "width": 4}
         data.append(trace)
-    return {"data": data, "layout": base_layout(x_title=x_title, y_title=y_title)}
+    layout = base_layout(x_title=x_title, y_title=y_title)
+    highs = [v for s in series for v in (*s.upper, *s.y)]
+    layout["yaxis"]["range"] = value_range([_finite(v) for v in highs])
+    return {"data": data, "layout": layout}
 
 
 def heatmap_figure(rows: Sequence[str], columns: Sequence[str],
                    z: Sequence[Sequence[float | None]], labels: Sequence[Sequence[str]], *,
                    value_title: str) -> Figure:
-    """Cells shaded white to blue, each annotated with its label (number and marks)."""
-    rows, columns = _texts(rows), _texts(columns)
+    """Cells shaded white to blue, each annotated with its label (number and marks).
+
+    Row and column names are wrapped into short lines: a column name never slants over its
+    neighbours or off the chart, and a row name leaves the cells their width on a phone. Keep
+    the longer list (the categories) as the rows: rows grow downwards, within MAX_HEIGHT.
+    """
+    rows = [wrap(r, 26) for r in _texts(rows)]
+    columns = [wrap(c, 16) for c in _texts(columns)]
     finite = [v for row in z for v in row if v is not None]
     top = max(max(finite, default=0.0), 1e-9)
     annotations = []
@@ -257,10 +306,12 @@ def heatmap_figure(rows: Sequence[str], columns: Sequence[str],
                 "x": columns[c], "y": rows[r], "text": plotly_text(labels[r][c]), "showarrow": False,
                 "font": {"color": "#ffffff" if dark else "#1a1a1a", "size": 12},
             })
-    layout = base_layout(x_title="", y_title="", height=max(260, 90 + 34 * len(rows)))
-    layout["xaxis"] = {"type": "category", "side": "top", "tickangle": -30}
+    header = 30 + 16 * max((c.count("<br>") + 1 for c in columns), default=1)
+    layout = base_layout(x_title="", y_title="",
+                         height=bounded_height(len(rows), extra=header + 40))
+    layout["xaxis"] = {"type": "category", "side": "top", "tickangle": 0, "automargin": True}
     layout["yaxis"] = {"type": "category", "autorange": "reversed", "automargin": True}
-    layout["margin"] = {"l": 20, "r": 20, "t": 120, "b": 20}
+    layout["margin"] = {"l": 20, "r": 20, "t": header, "b": 20}
     layout["annotations"] = annotations
     return {
         "data": [{
@@ -362,12 +413,13 @@ class IntervalRow:
 
 
 def intervals_figure(rows: Sequence[IntervalRow], *, x_title: str,
-                     names: tuple[str, str]) -> Figure:
+                     names: tuple[str, str], ceiling: float | None = None) -> Figure:
     """One horizontal line per row: the figure as a marker, its interval or range as a bar.
 
     ``names`` are the legend names of the own figures and of the references. A row that is
     too uncertain (``IntervalRow.too_uncertain``) gets no marker at a value, only its range
-    with the words "te onzeker", as in its table.
+    with the words "te onzeker", as in its table. ``ceiling`` caps the value axis (100 for a
+    share in percent).
     """
     data = []
     for own in (True, False):
@@ -407,9 +459,11 @@ def intervals_figure(rows: Sequence[IntervalRow], *, x_title: str,
                 "hovertemplate": f"%{{y}}: {TOO_UNCERTAIN}, %{{x:.2f}} tot "
                                  "%{customdata:.2f}<extra></extra>",
             })
-    layout = base_layout(x_title=x_title, y_title="", height=max(220, 80 + 60 * len(rows)))
-    layout["xaxis"] = {"title": {"text": plotly_text(x_title)}, "rangemode": "tozero",
-                       "gridcolor": "#e0e0e0", "zeroline": True}
+    layout = base_layout(x_title=x_title, y_title="", height=bounded_height(len(rows)))
+    layout["xaxis"] = {"title": {"text": plotly_text(x_title)},
+                       "range": value_range([_finite(r.upper) for r in rows]
+                                            + [_finite(r.value) for r in rows], ceiling),
+                       "gridcolor": "#e0e0e0", "zeroline": True, "automargin": True}
     # The rows in their own order (taxonomy, periods), whichever trace draws them.
     layout["yaxis"] = {"type": "category", "autorange": "reversed", "automargin": True,
                        "categoryorder": "array", "categoryarray": _texts([r.label for r in rows])}

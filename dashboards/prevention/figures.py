@@ -18,9 +18,9 @@ from itertools import pairwise
 
 from flask_babel import gettext as _
 
-from analytics.intervals import Estimate, nl_number, rate_per_100_fte, share
+from analytics.intervals import Estimate, rate_per_100_fte, share
 from analytics.plan import PlanYear
-from analytics.reading import Kind, Reading, display, typical_margin
+from analytics.reading import Kind, Reading, display, fmt, typical_margin
 from dashboards.charts import (
     Chart,
     ChartTable,
@@ -44,10 +44,12 @@ Plan = Mapping[int, PlanYear]
 @dataclass(frozen=True)
 class Section:
     charts: tuple[Chart, ...]
-    sentences: tuple[str, ...]
+    sentences: tuple[Change, ...]
     year: int | None = None
     """The complete data year shown (categories, follow-up), if any."""
     notes: tuple[str, ...] = ()
+    summary: str = ""
+    """What a reader can conclude, in one sentence, before any figure."""
 
 
 @dataclass(frozen=True)
@@ -199,32 +201,48 @@ def _year_to_date(plan: Plan, organisation: str, end: Month) -> list[tuple[str, 
     return out
 
 
-def _trend_sentences(plan: Plan, organisation: str, filters: Filters) -> tuple[str, ...]:
+@dataclass(frozen=True)
+class Change:
+    """A clear change: what a reader can conclude, and how it was worked out (for 'Hoe is dit
+    berekend?')."""
+
+    conclusion: str
+    explanation: str
+
+
+def _trend_sentences(plan: Plan, organisation: str, filters: Filters) -> tuple[Change, ...]:
     out = []
     quarters = [p for p in periods(plan, organisation, filters.start, filters.end, "quarter")
                 if p.complete]
     for before, after in pairwise(quarters):
         change = after.count - before.count
         if change.excludes_zero:
-            out.append(change_sentence(_("Nieuwe zaken"), after.period, before.period, change,
-                                       _("zaken")))
+            out.append(change_sentence(after.period, before.period, change))
     ytd = _year_to_date(plan, organisation, filters.end)
     if len(ytd) == 2:
         change = ytd[1][1] - ytd[0][1]
         if change.excludes_zero:
-            out.append(change_sentence(_("Nieuwe zaken"), ytd[1][0], ytd[0][0], change,
-                                       _("zaken")))
+            out.append(change_sentence(ytd[1][0], ytd[0][0], change))
     return tuple(out[-MAX_SENTENCES:])
 
 
-def change_sentence(label: str, period: str, reference: str, difference: Estimate,
-                    unit: str) -> str:
-    return _("%(label)s: in %(period)s %(direction)s dan in %(reference)s, verschil %(value)s "
-             "%(unit)s (95%%-interval %(low)s tot %(high)s).",
-             label=label, period=period, reference=reference,
-             direction=_("hoger") if difference.value > 0 else _("lager"),
-             value=nl_number(abs(difference.value), 1), unit=unit,
-             low=nl_number(difference.lower, 1), high=nl_number(difference.upper, 1))
+def change_sentence(period: str, reference: str, difference: Estimate) -> Change:
+    """A change whose 95% interval excludes zero, said in words first: more or fewer new cases,
+    without a number that looks more exact than it is; the numbers go in the explanation."""
+    more = difference.value > 0
+    conclusion = (_("In %(period)s kwamen er duidelijk meer nieuwe zaken binnen dan in "
+                    "%(reference)s.", period=period, reference=reference) if more else
+                  _("In %(period)s kwamen er duidelijk minder nieuwe zaken binnen dan in "
+                    "%(reference)s.", period=period, reference=reference))
+    low, high = sorted((abs(difference.lower), abs(difference.upper)))
+    explanation = _(
+        "Het verschil is ongeveer %(value)s zaken. Met 95%% zekerheid ligt het echte verschil "
+        "tussen %(low)s en %(high)s zaken %(direction)s. Omdat dat hele gebied aan één kant "
+        "van nul ligt, noemen we het een duidelijke verandering; kleinere verschillen kunnen "
+        "door de ruis komen en noemen we niet.",
+        value=fmt(abs(difference.value)), low=fmt(low, rounding="down"),
+        high=fmt(high, rounding="up"), direction=_("meer") if more else _("minder"))
+    return Change(conclusion, explanation)
 
 
 def follow_up_section(plan: Plan, taxonomy: Taxonomy, filters: Filters,
@@ -243,7 +261,7 @@ def follow_up_section(plan: Plan, taxonomy: Taxonomy, filters: Filters,
     known = taxonomy.codes("follow_up")
     codes = [c for c in known if c in counts] + [c for c in counts if c not in known]
     whole = sum((counts[c] for c in codes), Estimate(0.0, 0.0))
-    rows, drawn = [], []
+    rows, drawn, clear = [], [], []
     for code in codes:
         rest = whole - counts[code]
         label = taxonomy.label("follow_up", code, locale)
@@ -255,8 +273,11 @@ def follow_up_section(plan: Plan, taxonomy: Taxonomy, filters: Filters,
                      pct.high if pct else None))
         if pct is not None:
             drawn.append(IntervalRow.shown(label, pct))
+            if not pct.too_uncertain:
+                clear.append(_("%(label)s (ongeveer %(share)s%%)", label=label.lower(),
+                               share=pct.number))
     figure = intervals_figure(drawn, x_title=_("Aandeel van alle zaken (%)"),
-                              names=(_("Uw organisatie"), _("Referentie")))
+                              names=(_("Uw organisatie"), _("Referentie")), ceiling=100.0)
     table = ChartTable(
         _("Zaken en aandeel per soort opvolging in %(year)s, met het 95%%-interval",
           year=py.year),
@@ -266,4 +287,13 @@ def follow_up_section(plan: Plan, taxonomy: Taxonomy, filters: Filters,
         tuple(rows))
     chart = Chart("opvolging", _("Aandeel per soort opvolging, %(year)s", year=py.year),
                   figure, table)
-    return Section((chart,), (), py.year)
+    return Section((chart,), (), py.year, summary=_follow_up_summary(clear))
+
+
+def _follow_up_summary(clear: Sequence[str]) -> str:
+    if not clear:
+        return _("Voor geen enkele soort opvolging is het aandeel met deze cijfers vast te "
+                 "stellen: de marges zijn groter dan de aandelen zelf.")
+    return _("Met deze cijfers is alleen het aandeel vast te stellen van: %(list)s. Bij de "
+             "andere soorten opvolging is de marge groter dan het aandeel zelf; daarover zegt "
+             "dit jaar niets.", list=", ".join(clear))

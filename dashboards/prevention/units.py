@@ -109,7 +109,7 @@ def dg_cells(plan: Plan, org: OrgStructure, organisation: str, categories: Seque
             table = running.dg_half(half)
             if table is None:
                 continue
-            rows = tuple(u for u in table.units() if org.get(u).organisation == organisation)
+            rows = tuple(u for u in table.units() if running.owner(u) == organisation)
             halves.append(half)
             for code in categories:
                 if code not in table.codes():
@@ -166,11 +166,13 @@ def _dg_chart(cells: Sequence[Cell], org: OrgStructure, organisation: str,
     rows = list(dict.fromkeys(c.row for c in in_latest))
     codes = [c for c in categories if any(x.category == c for x in in_latest)]
     by_key = {(c.row, c.category): c for c in in_latest}
+    # Categories down, DG rows across: the categories are the longer list (the DG rows of an
+    # organisation are a few), and a long list of rows stays readable on a phone.
     z: list[list[float | None]] = []
     marks: list[list[str]] = []
-    for row in rows:
+    for code in codes:
         z_row, mark_row = [], []
-        for code in codes:
+        for row in rows:
             cell = by_key[(row, code)]
             s = display(cell.count)
             z_row.append(s.chart_value)
@@ -178,8 +180,9 @@ def _dg_chart(cells: Sequence[Cell], org: OrgStructure, organisation: str,
             mark_row.append(f"{text} {FLAG}" if cell.flagged else text)
         z.append(z_row)
         marks.append(mark_row)
-    figure = heatmap_figure([row_label(org, organisation, r) for r in rows],
-                            [labels[c] for c in codes], z, marks, value_title=_("zaken"))
+    figure = heatmap_figure([labels[c] for c in codes],
+                            [row_label(org, organisation, r) for r in rows], z, marks,
+                            value_title=_("zaken"))
     table_rows = []
     names = verdict_names()
     for c in cells:

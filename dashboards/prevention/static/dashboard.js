@@ -2,6 +2,8 @@
 (function () {
   "use strict";
   var NARROW = 560;
+  var MAX_HEIGHT = 1000;
+  var ROW = 34;
   /* On a phone a line's name at its end would squeeze the plot to a sliver: the legend under
      the chart names every line (with its own marker and dash), so the end labels go and the
      plot gets the width. */
@@ -12,27 +14,35 @@
     var margin = figure.layout.margin || {};
     figure.layout.margin = {l: Math.min(margin.l || 70, 60), r: Math.min(margin.r || 20, 20),
                             t: margin.t, b: margin.b};
-    /* A row of an interval chart gets its name above its bar, across the whole width, and its
-       number under it, instead of a name column beside it that would leave the bars no room;
-       the legend goes on top, clear of the axis title. */
+    /* A row of an interval chart gets its name and its number ("Pesten: 96", "Racisme: te
+       onzeker") above its bar, across the whole width, instead of a name column beside it
+       that would leave the bars no room; the legend goes on top, clear of the axis title.
+       Rows stay one line of text and a bar apart, within the same height limit as on a
+       laptop (MAX_HEIGHT in dashboards/charts.py). */
     var yaxis = figure.layout.yaxis || {};
     var rows = yaxis.categoryarray;
     var horizontal = figure.data.some(function (trace) { return trace.orientation === "h"; });
     if (horizontal && rows && rows.length) {
+      var said = {};
+      figure.data.forEach(function (trace) {
+        if (trace.orientation !== "h") { return; }
+        (trace.y || []).forEach(function (row, i) {
+          if (trace.text && trace.text[i]) { said[row] = trace.text[i]; }
+        });
+        trace.mode = "markers";
+      });
       yaxis.showticklabels = false;
       yaxis.automargin = false;
       figure.layout.margin.l = 12;
       figure.layout.margin.t = 70;
+      figure.layout.height = Math.min(MAX_HEIGHT, Math.max(figure.layout.height || 0,
+                                                           110 + ROW * rows.length));
       figure.layout.legend = {orientation: "h", x: 0, yref: "container", y: 1, yanchor: "top"};
-      figure.data.forEach(function (trace) {
-        if (trace.orientation === "h") {
-          trace.textposition = trace.textposition === "top right" ? "bottom right" : "bottom center";
-        }
-      });
       figure.layout.annotations = (figure.layout.annotations || []).concat(
         rows.map(function (row) {
-          return {xref: "paper", x: 0, xanchor: "left", yref: "y", y: row, yshift: 18,
-                  text: row, showarrow: false, font: {size: 12, color: "#1a1a1a"}};
+          return {xref: "paper", x: 0, xanchor: "left", yref: "y", y: row, yshift: 14,
+                  text: said[row] ? row + ": " + said[row] : row, showarrow: false,
+                  font: {size: 12, color: "#1a1a1a"}};
         }));
     }
   }

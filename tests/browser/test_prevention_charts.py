@@ -1,0 +1,106 @@
+"""Every chart of the prevention dashboard is readable at 375 and at 1280 px, in a real browser.
+
+Readable here means: no chart taller than ``MAX_HEIGHT`` however many rows it has, a value axis
+that starts at zero and ends a little above the largest upper bound drawn (a share never past
+100%), axis labels that stay inside the chart and never lie on top of each other, and tables
+that scroll in a box of their own instead of running on for metres.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from dashboards.charts import MAX_HEIGHT
+from registry.accounts import Role
+from tests.browser.helpers import screenshot
+
+pytestmark = pytest.mark.browser
+
+PAGES = [("/dashboard/", "trends"), ("/dashboard/eenheden", "units"),
+         ("/dashboard/vergelijking", "benchmarks"), ("/dashboard/opvolging", "follow-up")]
+WIDTHS = (375, 1280)
+# The axis may end a little above the largest upper bound, never a multiple of it.
+MAX_HEADROOM = 1.25
+TABLE_BOX = 32 * 16 + 2  # .table-scroll { max-height: 32rem } and its border
+
+# For every chart: its height, its axes as plotly drew them, and the boxes of its tick labels.
+DRAWN = """canvas => {
+  const layout = canvas._fullLayout;
+  const box = canvas.getBoundingClientRect();
+  const ticks = axis => Array.from(canvas.querySelectorAll('.' + axis + 'tick text'))
+    .map(t => t.getBoundingClientRect())
+    .filter(r => r.width > 0)
+    .map(r => [r.left - box.left, r.top - box.top, r.right - box.left, r.bottom - box.top]);
+  const axis = a => ({type: a.type, range: a.range, visible: a.showticklabels});
+  return {height: box.height, width: box.width, x: axis(layout.xaxis), y: axis(layout.yaxis),
+          xticks: ticks('x'), yticks: ticks('y')};
+}"""
+
+
+def upper_bounds(figure: dict[str, Any]) -> tuple[str | None, list[float]]:
+    """Which axis carries the values, and every upper bound (or value) drawn on it."""
+    highs: list[float] = []
+    axis = None
+    for trace in figure["data"]:
+        if trace["type"] == "heatmap":
+            continue
+        if trace.get("orientation") == "h":
+            axis = "x"
+            errors = trace.get("error_x", {}).get("array") or [0.0] * len(trace["x"])
+            highs += [x + e for x, e in zip(trace["x"], errors, strict=True) if x is not None]
+        else:
+            axis = "y"
+            highs += [y for y in trace["y"] if y is not None]
+    return axis, highs
+
+
+def overlapping(boxes: list[list[float]]) -> list[tuple[list[float], list[float]]]:
+    out = []
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            if a[0] < b[2] - 1 and b[0] < a[2] - 1 and a[1] < b[3] - 1 and b[1] < a[3] - 1:
+                out.append((a, b))
+    return out
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("path,name", PAGES)
+def test_every_chart_is_bounded_with_sensible_axes_and_labels_apart(open_page, path, name,
+                                                                      width):
+    page = open_page(Role.PREVENTION_OFFICER, width=width)
+    assert page.goto(path).status == 200
+    page.wait_for_selector(".chart-canvas svg.main-svg")
+    charts = page.locator("section.chart")
+    assert charts.count() >= 1
+    page.wait_for_function("""() => Array.from(document.querySelectorAll('.chart-canvas'))
+        .every(c => c._fullLayout && c.querySelector('svg.main-svg')
+                    && c.getBoundingClientRect().height >= c._fullLayout.height - 2)""")
+    for index in range(charts.count()):
+        chart = charts.nth(index)
+        key = chart.get_attribute("aria-labelledby")
+        figure = json.loads(chart.locator("script[type='application/json']").text_content())
+        drawn = chart.locator(".chart-canvas").evaluate(DRAWN)
+        where = f"{path} {key} at {width} px"
+        assert drawn["height"] <= MAX_HEIGHT + 2, f"{where}: {drawn['height']} px tall"
+        axis, highs = upper_bounds(figure)
+        if axis is not None:
+            low, high = drawn[axis]["range"]
+            top = max(highs, default=0.0)
+            assert low >= 0, f"{where}: the axis starts below zero ({low})"
+            assert top <= high + 1e-6, f"{where}: {top} is off the axis ending at {high}"
+            assert high <= max(top * MAX_HEADROOM, 1.0), f"{where}: axis to {high}, top {top}"
+            title = figure["layout"][f"{axis}axis"].get("title", {}).get("text", "")
+            if "%" in title:
+                assert high <= 100, f"{where}: a share axis to {high}%"
+        for ticks in ("xticks", "yticks"):
+            boxes = drawn[ticks]
+            assert not overlapping(boxes), f"{where}: {ticks} labels lie on each other"
+            for left, top_, right, bottom in boxes:
+                assert left >= -1 and right <= drawn["width"] + 1, f"{where}: {ticks} cut off"
+                assert top_ >= -1 and bottom <= drawn["height"] + 1, f"{where}: {ticks} cut off"
+        table = chart.locator(".table-scroll").bounding_box()
+        assert table is not None and table["height"] <= TABLE_BOX, f"{where}: table too long"
+    screenshot(page, f"dashboard-charts-{name}-{width}")
