@@ -9,14 +9,14 @@ answered the same without storing either.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol, cast
 
 from sqlalchemy import Table, delete, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from registry.checked_codes import CodeProblem, CodeRefused, parse_receipt
+from registry.checked_codes import CodeProblem, CodeRefused, new_case_token, parse_receipt
 from registry.db import Database, random_id
 from registry.errors import Conflict, FieldError, NotFound, ValidationFailed
 from registry.idempotency import (
@@ -58,6 +58,23 @@ class Pseudonymizer(Protocol):
 class StoredSignal:
     id: str
     receipt: str
+
+
+def with_meldcode(record: SignalRecord) -> tuple[SignalRecord, str]:
+    """The record with a fresh meldcode as its case token, and the meldcode to show once.
+
+    One person who goes to the meldknop, then a vertrouwenspersoon, then the integrity
+    coordinator would count as three cases. The meldcode is a case token like any other (same
+    format and check character), so the next adviser enters it in the case token field and the
+    contacts link to one case. Like every case token it is stored only as its keyed pseudonym
+    of the record's year: never in clear, and contacts in different calendar years do not link
+    (each year's plan counts the case once, anchored at its first contact of that year). Using
+    it is never required: an unused meldcode leaves a case of one contact, as before.
+    """
+    if record.case_token:
+        raise ValueError("the record already has a case token")
+    meldcode = new_case_token()
+    return replace(record, case_token=meldcode), meldcode
 
 
 class SignalService:

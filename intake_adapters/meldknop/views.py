@@ -30,6 +30,7 @@ from registry.contacts import ContactPointService
 from registry.errors import FieldError, ValidationFailed
 from registry.organisations import OrgStructure, OrgUnit
 from registry.periods import Month
+from registry.signals import with_meldcode
 
 bp = Blueprint("meldknop", __name__, url_prefix="/meldknop", template_folder="templates",
                static_folder="static")
@@ -88,6 +89,8 @@ def submit() -> Page:
         if isinstance(held, Refused):
             limits.release_form(solved)
             return _refused_page(held, answers)
+        # A meldcode the visitor may hand to the next adviser (never required; see with_meldcode).
+        record, meldcode = with_meldcode(record)
         try:
             svc.signals.store_many([record], receipts=False)
         except BaseException:
@@ -96,7 +99,8 @@ def submit() -> Page:
             raise
     except StoreUnavailable:
         return _refused_page(None, answers)
-    return _result_page(org.get(answers.organisation), answers, already=False)
+    return _result_page(org.get(answers.organisation), answers, already=False,
+                        meldcode=meldcode)
 
 
 @bp.get("/onderdelen", endpoint="units")
@@ -134,9 +138,11 @@ def privacy() -> Page:
                            retention_years=settings.retention_years), 200
 
 
-def _result_page(organisation: OrgUnit, answers: Answers, *, already: bool) -> Page:
+def _result_page(organisation: OrgUnit, answers: Answers, *, already: bool,
+                 meldcode: str | None = None) -> Page:
     return render_template("meldknop/result.html", **_routes_for(organisation, answers),
-                           wants_contact=answers.contact, already=already), 200
+                           wants_contact=answers.contact, already=already,
+                           meldcode=meldcode), 200
 
 
 def _refused_page(refused: Refused | None, answers: Answers) -> Page:
