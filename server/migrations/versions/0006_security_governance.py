@@ -5,8 +5,14 @@ Revision ID: 0006
 Revises: 0005
 """
 
+from datetime import date, timedelta
+
 import sqlalchemy as sa
 from alembic import op
+
+# Tokens made before tokens had an expiry get one: the default validity from the day of this
+# upgrade (SIGNAL_REGISTRY_API_TOKEN_DAYS), so no token stays valid for ever.
+EXISTING_TOKEN_DAYS = 365
 
 revision = "0006"
 down_revision = "0005"
@@ -69,6 +75,12 @@ def upgrade() -> None:
     with op.batch_alter_table("api_tokens", schema=None) as batch_op:
         batch_op.add_column(sa.Column("created_on", sa.Date(), nullable=True))
         batch_op.add_column(sa.Column("expires_on", sa.Date(), nullable=True))
+    today = date.today()
+    op.get_bind().execute(
+        sa.text("UPDATE api_tokens SET created_on = :today, expires_on = :expires"
+                " WHERE expires_on IS NULL"),
+        {"today": today, "expires": today + timedelta(days=EXISTING_TOKEN_DAYS)},
+    )
 
 
 def downgrade() -> None:
