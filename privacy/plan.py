@@ -39,6 +39,15 @@ Sources
     readers combine them by weighted least squares (``analytics.plan``): an organisation's
     figure is never worse than its own direct measurement.
 
+Follow-up outcomes
+    Outcomes are added to a case later, by its token (``registry.outcomes``), and belong to the
+    data year of its first contact. Each outcome field has a year table per organisation: a
+    case's mass 1 is spread over the codes recorded for it (measures and aftercare may hold
+    several), or lies whole in ``niet_vastgelegd`` when nothing is recorded, so these tables
+    too have sensitivity 1 and add up to the organisation's cases. Their rho (6 x 0.002) was
+    taken from tables with room to spare (the meldknop's table, DG x category per half year and
+    the quarterly totals, each also measured another way), so the plan's total did not grow.
+
 The rho per table (``PLAN_TABLES``) adds up to ``PLAN_RHO`` = 0.226 per data year, within the
 default cap of rho 0.311064 (epsilon 4 at delta 1e-6), leaving 0.085 for the allocations of the
 works councils, the prevention officers and research projects. The half-widths that follow
@@ -63,7 +72,7 @@ RIJK = "RIJK"
 SELF_REPORT_CHANNEL = "meldpunt"
 NO_IMPACT = "geen"
 PLAN_KIND = "release-plan"
-PLAN_VERSION = 2
+PLAN_VERSION = 3
 PLAN_CONSUMER = "plan"
 
 
@@ -103,6 +112,22 @@ class Dimension(StrEnum):
     REPORTER_ROLE = "reporter_role"
     FOLLOW_UP = "follow_up"
     IMPACT = "impact"
+    # Follow-up outcomes added to a case later (registry.outcomes), one table per field.
+    ACKNOWLEDGED_7D = "acknowledged_7d"
+    FEEDBACK_3M = "feedback_3m"
+    EMPLOYER_ACTED = "employer_acted"
+    OUTCOME = "outcome"
+    MEASURES = "measures"
+    AFTERCARE = "aftercare"
+
+    @property
+    def is_outcome(self) -> bool:
+        return self in OUTCOME_DIMENSIONS
+
+
+OUTCOME_DIMENSIONS = frozenset({
+    Dimension.ACKNOWLEDGED_7D, Dimension.FEEDBACK_3M, Dimension.EMPLOYER_ACTED, Dimension.OUTCOME,
+    Dimension.MEASURES, Dimension.AFTERCARE})
 
 
 @dataclass(frozen=True)
@@ -136,7 +161,7 @@ PLAN_TABLES: tuple[PlanTable, ...] = (
     PlanTable("directie_category", Part.YEAR, Level.DIRECTIE, Dimension.CATEGORY,
               Fraction("0.015")),
     PlanTable("org_meldknop_category", Part.YEAR, Level.ORGANISATION, Dimension.CATEGORY,
-              Fraction("0.01"), Source.MELDKNOP),
+              Fraction("0.006"), Source.MELDKNOP),
     PlanTable("org_channel", Part.YEAR, Level.ORGANISATION, Dimension.CHANNEL, Fraction("0.02")),
     PlanTable("org_implicated_party", Part.YEAR, Level.ORGANISATION, Dimension.IMPLICATED_PARTY,
               Fraction("0.02")),
@@ -145,9 +170,12 @@ PLAN_TABLES: tuple[PlanTable, ...] = (
     PlanTable("org_follow_up", Part.YEAR, Level.ORGANISATION, Dimension.FOLLOW_UP,
               Fraction("0.02")),
     PlanTable("org_impact", Part.YEAR, Level.ORGANISATION, Dimension.IMPACT, Fraction("0.02")),
-    PlanTable("dg_category_half", Part.HALF, Level.DG, Dimension.CATEGORY, Fraction("0.02")),
+    *(PlanTable(f"org_{d.value}", Part.YEAR, Level.ORGANISATION, d, Fraction("0.002"))
+      for d in (Dimension.ACKNOWLEDGED_7D, Dimension.FEEDBACK_3M, Dimension.EMPLOYER_ACTED,
+                Dimension.OUTCOME, Dimension.MEASURES, Dimension.AFTERCARE)),
+    PlanTable("dg_category_half", Part.HALF, Level.DG, Dimension.CATEGORY, Fraction("0.014")),
     PlanTable("org_total_quarter", Part.QUARTER, Level.ORGANISATION, Dimension.TOTAL,
-              Fraction("0.006")),
+              Fraction("0.004")),
     PlanTable("org_total_month", Part.MONTH, Level.ORGANISATION, Dimension.TOTAL,
               Fraction("0.012")),
 )

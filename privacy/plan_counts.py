@@ -17,10 +17,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Any
 
 import numpy as np
 import polars as pl
-from sqlalchemy import case, func, select
+from sqlalchemy import String, case, cast, func, select
 from sqlalchemy.engine import Engine
 
 from privacy.aggregate import _fetch
@@ -42,13 +43,17 @@ from privacy.plan import (
 )
 from registry.models import Signal, SignalCategory, SignalImpact
 from registry.organisations import OrgStructure
+from registry.outcome_models import CaseOutcome
 from registry.periods import Month
 from registry.taxonomy import Taxonomy
+from registry.taxonomy.outcomes import NOT_RECORDED, OUTCOME_FIELDS, load_outcome_codes
 
 # The L2 sensitivity the noise is calibrated for: 1, plus room for float rounding in the sums.
 D_IN = 1.0 + 1e-9
+# Per outcome field, a bit mask of the codes recorded for the signal's case (null: none).
+OUTCOME_COLUMNS = [f"o_{name}" for name in OUTCOME_FIELDS]
 SIGNAL_COLUMNS = ["id", "period", "organisation", "unit", "case", "channel", "implicated_party",
-                  "reporter_role", "follow_up", "mask", "imask"]
+                  "reporter_role", "follow_up", "mask", "imask", *OUTCOME_COLUMNS]
 
 
 @dataclass(frozen=True)
@@ -76,6 +81,8 @@ def dimension_codes(dimension: Dimension, taxonomy: Taxonomy) -> tuple[str, ...]
         return tuple(taxonomy.codes("categories"))
     if dimension is Dimension.IMPACT:
         return (*taxonomy.codes("impact"), NO_IMPACT)
+    if dimension.is_outcome:
+        return (*load_outcome_codes().codes(dimension.value), NOT_RECORDED)
     return tuple(taxonomy.codes(dimension.value))
 
 
@@ -121,16 +128,35 @@ def load_year(engine: Engine, year: int, taxonomy: Taxonomy) -> pl.DataFrame:
              .group_by(links.c.signal_id).subquery())
     imasks = (select(impacts.c.signal_id, func.sum(ibit).label("imask"))
               .group_by(impacts.c.signal_id).subquery())
+    joined = (signals.outerjoin(masks, masks.c.signal_id == signals.c.id)
+              .outerjoin(imasks, imasks.c.signal_id == signals.c.id))
+    outcome_masks = []
+    for name, column in zip(OUTCOME_FIELDS, OUTCOME_COLUMNS, strict=True):
+        recorded = _outcome_masks(name)
+        joined = joined.outerjoin(recorded, recorded.c.case_pseudonym == signals.c.case_pseudonym)
+        # As text: the shared fetch types only mask and imask as integers; cast back below.
+        outcome_masks.append(cast(recorded.c.mask, String).label(column))
     statement = (
         select(signals.c.id, signals.c.period, signals.c.organisation, signals.c.unit,
                signals.c.case_pseudonym, signals.c.channel, signals.c.implicated_party,
-               signals.c.reporter_role, signals.c.follow_up, masks.c.mask, imasks.c.imask)
-        .select_from(signals.outerjoin(masks, masks.c.signal_id == signals.c.id)
-                     .outerjoin(imasks, imasks.c.signal_id == signals.c.id))
+               signals.c.reporter_role, signals.c.follow_up, masks.c.mask, imasks.c.imask,
+               *outcome_masks)
+        .select_from(joined)
         .where(signals.c.period.between(f"{year}-01", f"{year}-12"))
     )
     with engine.connect() as conn:
-        return _fetch(conn, statement, SIGNAL_COLUMNS)
+        frame = _fetch(conn, statement, SIGNAL_COLUMNS)
+    return frame.with_columns(pl.col(c).cast(pl.Int64) for c in OUTCOME_COLUMNS)
+
+
+def _outcome_masks(name: str) -> Any:
+    """Per case pseudonym, the bit mask of the codes recorded for one outcome field."""
+    outcomes = CaseOutcome.__table__
+    bit = case({c: 1 << i for i, c in enumerate(load_outcome_codes().codes(name))},
+               value=outcomes.c.code, else_=0)
+    return (select(outcomes.c.case_pseudonym, func.sum(bit).label("mask"))
+            .where(outcomes.c.field == name).group_by(outcomes.c.case_pseudonym)
+            .subquery(f"outcome_{name}"))
 
 
 def exact_plan_table(signals: pl.DataFrame, table: PlanTable, year: int, taxonomy: Taxonomy,
@@ -192,16 +218,21 @@ def _with_codes(frame: pl.DataFrame, dimension: Dimension, taxonomy: Taxonomy) -
     """One row per (signal, code of the dimension) in column ``_code``."""
     if dimension is Dimension.TOTAL:
         return frame.with_columns(pl.lit("total").alias("_code"))
-    if dimension in (Dimension.CATEGORY, Dimension.IMPACT):
-        column = "mask" if dimension is Dimension.CATEGORY else "imask"
-        codes = taxonomy.codes("categories" if dimension is Dimension.CATEGORY else "impact")
-        bits = pl.col(column).fill_null(0)
+    if dimension in (Dimension.CATEGORY, Dimension.IMPACT) or dimension.is_outcome:
+        if dimension.is_outcome:
+            column, codes = f"o_{dimension.value}", load_outcome_codes().codes(dimension.value)
+            empty = NOT_RECORDED  # a case without this outcome counts whole here
+        else:
+            column = "mask" if dimension is Dimension.CATEGORY else "imask"
+            codes = taxonomy.codes("categories" if dimension is Dimension.CATEGORY else "impact")
+            empty = NO_IMPACT if dimension is Dimension.IMPACT else ""
+        bits = pl.col(column).cast(pl.Int64).fill_null(0)
         exploded = frame.with_columns(pl.concat_list([
             pl.when((bits & (1 << i)) != 0).then(pl.lit(code)).otherwise(None)
             for i, code in enumerate(codes)]).list.drop_nulls().alias("_code"))
-        if dimension is Dimension.IMPACT:
+        if empty:
             exploded = exploded.with_columns(
-                pl.when(pl.col("_code").list.len() == 0).then(pl.lit([NO_IMPACT]))
+                pl.when(pl.col("_code").list.len() == 0).then(pl.lit([empty]))
                 .otherwise(pl.col("_code")).alias("_code"))
         return exploded.explode("_code").drop_nulls("_code")
     return frame.with_columns(pl.col(dimension.value).alias("_code"))

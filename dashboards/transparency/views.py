@@ -130,7 +130,13 @@ def plan_row(table: PlanTable) -> PlanRow:
                   Dimension.IMPLICATED_PARTY: _("zaken per betrokkene"),
                   Dimension.REPORTER_ROLE: _("zaken per rol van de melder"),
                   Dimension.FOLLOW_UP: _("zaken per opvolging"),
-                  Dimension.IMPACT: _("zaken per gevolg")}
+                  Dimension.IMPACT: _("zaken per gevolg"),
+                  Dimension.ACKNOWLEDGED_7D: _("zaken per ontvangstbevestiging binnen 7 dagen"),
+                  Dimension.FEEDBACK_3M: _("zaken per terugkoppeling binnen 3 maanden"),
+                  Dimension.EMPLOYER_ACTED: _("zaken per actie van de werkgever"),
+                  Dimension.OUTCOME: _("zaken per uitkomst"),
+                  Dimension.MEASURES: _("zaken per genomen maatregel"),
+                  Dimension.AFTERCARE: _("zaken per aangeboden nazorg")}
     parts = {Part.YEAR: _("na afloop van het jaar"), Part.HALF: _("elk half jaar"),
              Part.QUARTER: _("elk kwartaal"), Part.MONTH: _("elke maand")}
     what = f"{dimensions[table.dimension]}, {levels[table.level]}"
