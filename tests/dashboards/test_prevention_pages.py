@@ -91,7 +91,10 @@ def test_categories_in_taxonomy_order_and_the_flag_rule_is_stated(client, office
     shown = found["categorie-jaar"]["data"][0]["y"]
     assert list(shown) == [x for x in labels if x in shown]
     heat = found["dg-categorie"]["data"][0]
-    assert len(heat["y"]) == 2 and any("Rest van" in r for r in heat["y"])
+    # Categories down (in taxonomy order, names wrapped), the two DG rows across.
+    assert len(heat["x"]) == 2 and any("Rest van" in r for r in heat["x"])
+    rows = [r.replace("<br>", " ") for r in heat["y"]]
+    assert rows == [x for x in labels if x in rows] and len(rows) > 2
     assert "Wat valt op?" in html and "ten onrechte een onderdeel" in html
     for heading in ("Gevonden", "Te klein om te beoordelen", "Niets gevonden"):
         assert f"<h4>{heading}</h4>" in html
