@@ -44,8 +44,9 @@ def conclusions(figures: Mapping[str, Any]) -> dict[str, list[str]]:
     year = figures["year"]
     can: list[str] = []
     cannot: list[str] = []
-    total = (tables.get("zaken_totaal") or tables.get("tot_nu_toe") or [None])[0]
-    if total is not None:
+    totals = tables.get("zaken_totaal") or tables.get("tot_nu_toe") or []
+    if totals:
+        total = totals[0]
         what = (f"In {year} waren er" if figures["complete"]
                 else f"In {year} waren er tot nu toe")
         if total["te_onzeker"]:
@@ -113,7 +114,7 @@ def _checks(figures: Mapping[str, Any]) -> tuple[list[str], list[str]]:
     groups = check.get("too_small_groups") or []
     cannot = []
     if groups:
-        units = sum(len(g["units"]) for g in groups)
-        cannot.append(f"Of er iets opvalt bij {_count(units, 'onderdeel', 'onderdelen')}: "
+        small = sum(len(g["units"]) for g in groups)
+        cannot.append(f"Of er iets opvalt bij {_count(small, 'onderdeel', 'onderdelen')}: "
                       "die zijn te klein om te beoordelen.")
     return can, cannot

@@ -5,7 +5,9 @@ margin per cell and what is left of the council's share, and spends nothing; its
 carries the same answers in hidden fields, which are validated again before the query runs
 (``privacy.queries``). The answer is a signed release in the council's own list.
 
-The council chooses the accuracy as a Laplace epsilon; the cost is zCDP rho = epsilon^2 / 2
+The council chooses the precision in words (grof / normaal / nauwkeurig, ``dashboards.council.
+precision``: each a fixed Laplace epsilon, shown with the margin it gives and what it takes of
+the council's share); an epsilon posted directly is still accepted. The cost is zCDP rho = epsilon^2 / 2
 (``privacy.accounting``), charged to every data year the question touches from the council's
 allocation, its share of that year's cap (``privacy.ledger``): an OR pays from ``or:ORG`` and
 only ever sees its own organisation; the GOR pays from ``gor`` and may ask about one or all
@@ -28,6 +30,15 @@ from werkzeug.datastructures import MultiDict
 from analytics.reading import display_with_margin
 from dashboards.council.blueprint import bp
 from dashboards.council.files import attachment, safe_filename
+from dashboards.council.precision import (
+    EPSILON,
+    Precision,
+    default_precision,
+    level_of,
+    nl_decimal,
+    options,
+    precision_labels,
+)
 from dashboards.council.scope import council_only, is_central, principal, visible_organisations
 from privacy.consumers import consumer_for
 from privacy.exports import release_to_csv, release_to_json
@@ -42,9 +53,10 @@ from registry.periods import Month
 ALL = "alle"
 DEFAULT_EPSILON = "0.5"
 SHOWN_CELLS = 500
-FORM_FIELDS = ("organisation", "measure", "from", "to", "grain", "epsilon")
+FORM_FIELDS = ("organisation", "measure", "from", "to", "grain", "precisie", "epsilon")
 # Where an error about a spec field is shown in the form.
-ERROR_ANCHORS = {"filters": "organisation", "group_by": "group_by-period", "": "measure"}
+ERROR_ANCHORS = {"filters": "organisation", "group_by": "group_by-period", "": "measure",
+                 "epsilon": "precisie-grof", "precisie": "precisie-grof"}
 
 
 def dimension_labels() -> dict[str, str]:
@@ -98,7 +110,7 @@ def requests_list() -> str:
     # months are charged to it.
     shares = [s for s in shares if s.year == year or s.status.total or s.status.spent]
     return render_template("council/requests.html", releases=releases, shares=shares,
-                           year=year, summary=_summary, format_epsilon=format_epsilon,
+                           year=year, summary=_summary, format_epsilon=nl_decimal,
                            legacy=any(r.legacy for r in releases))
 
 
@@ -110,7 +122,8 @@ def request_form() -> str:
     remaining = services().ledger.status(consumer_for(principal()), last.year).remaining
     values = MultiDict({"measure": "contacts", "from": str(Month(last.year, 1)),
                         "to": str(last), "grain": "month",
-                        "epsilon": default_epsilon(remaining), "organisation": ALL})
+                        "precisie": default_precision(remaining).value,
+                        "organisation": ALL})
     return _form(values, [])
 
 
@@ -140,7 +153,8 @@ def request_preview() -> tuple[str, int] | str:
     return render_template("council/request_preview.html", spec=spec, preview=preview,
                            hidden=_hidden(request.form), text=_summary(spec.as_json()),
                            shares=_shares(consumer, years, cost),
-                           format_epsilon=format_epsilon,
+                           format_epsilon=nl_decimal, levels=options(consumer, spec, years),
+                           chosen_level=level_of(spec.epsilon),
                            refusal=None if preview["allowed"] else _refusal(consumer, years, cost))
 
 
@@ -194,13 +208,21 @@ def request_file(release_id: str, fmt: str) -> Response:
 
 def _spec(who: Principal, form: MultiDict[str, str]) -> QuerySpec:
     """Validate the form into a spec; raises ValidationFailed naming each bad field."""
+    epsilon = form.get("epsilon", "").strip().replace(",", ".") or None
+    level = form.get("precisie")
+    if level is not None:
+        if level not in {p.value for p in Precision}:
+            raise ValidationFailed(errors=[FieldError(
+                "precisie", _("Kies hoe nauwkeurig het antwoord moet zijn: grof, normaal of "
+                              "nauwkeurig."))])
+        epsilon = format_epsilon(EPSILON[Precision(level)])
     raw: dict[str, Any] = {"measure": form.get("measure") or None,
                            "group_by": form.getlist("group_by"),
                            "from": form.get("from", "").strip(),
                            "to": form.get("to", "").strip(),
                            "grain": form.get("grain") or None,
                            "mechanism": "laplace",
-                           "epsilon": form.get("epsilon", "").strip().replace(",", ".") or None}
+                           "epsilon": epsilon}
     chosen = form.get("organisation", ALL)
     if is_central(who):
         if chosen != ALL:
@@ -221,12 +243,29 @@ def _form(values: MultiDict[str, str], errors: list[FieldError]) -> str:
     by_field: dict[str, str] = {}
     for error in errors:
         by_field.setdefault(error.field, error.message)
+    # The levels with their margin for the question as it stands (when it is complete).
+    try:
+        spec: QuerySpec | None = _spec(who, values)
+    except ValidationFailed:
+        spec = None
+    to = values.get("to", "")
+    years = (int(to[:4]),) if to[:4].isascii() and to[:4].isdigit() else (Month.current().year,)
+    chosen_level = values.get("precisie") or (level_of(_fraction(values.get("epsilon")))
+                                              or "")
     return render_template(
         "council/request_form.html", values=values, chosen=values.getlist("group_by"),
         errors=errors, by_field=by_field, anchors=ERROR_ANCHORS, central=is_central(who),
         organisations=organisations, dimensions=dimension_labels(), measures=measure_labels(),
         grains=grain_labels(), measure_codes=MEASURES, grain_codes=GRAINS,
-        dimension_codes=DIMENSIONS, all_value=ALL)
+        dimension_codes=DIMENSIONS, all_value=ALL,
+        levels=options(consumer_for(who), spec, years), chosen_level=chosen_level)
+
+
+def _fraction(text: str | None) -> Fraction | None:
+    try:
+        return Fraction((text or "").strip().replace(",", "."))
+    except (ValueError, ZeroDivisionError):
+        return None
 
 
 def _hidden(form: MultiDict[str, str]) -> list[tuple[str, str]]:
@@ -247,8 +286,16 @@ def _summary(query: dict[str, Any]) -> dict[str, str]:
         "period": f"{query.get('from')} t/m {query.get('to')}",
         "grain": grain_labels().get(query.get("grain", ""), query.get("grain", "")),
         "organisation": ", ".join(organisations) if organisations else _("alle organisaties"),
-        "epsilon": str(query.get("epsilon", "")),
+        "epsilon": nl_decimal(str(query.get("epsilon", ""))),
+        "precision": _precision_text(query.get("epsilon")),
     }
+
+
+def _precision_text(epsilon: Any) -> str:
+    level = level_of(_fraction(str(epsilon)) if epsilon is not None else None)
+    if level is not None:
+        return precision_labels()[level]
+    return _("eigen keuze (epsilon %(epsilon)s)", epsilon=nl_decimal(str(epsilon)))
 
 
 def _refusal(consumer: str, years: tuple[int, ...], cost: Fraction) -> str:

@@ -16,8 +16,8 @@ from tests.browser.helpers import screenshot
 pytestmark = pytest.mark.browser
 
 # The signalenrapportage of the organisation's page (the release plan's figures of a data year).
-REPORT_LINKS = {"html": "Signalenrapportage (HTML", "xlsx": "Signalenrapportage (Excel",
-                "json": "Handtekening (JSON)", "csv": "Signalenrapportage (CSV"}
+REPORT_LINKS = {"html": "Signalenrapportage als HTML-bestand", "xlsx": "Signalenrapportage als Excel-bestand",
+                "json": "Handtekeningbestand (JSON)", "csv": "Signalenrapportage als CSV-bestand"}
 
 
 def _download(page: Any, link_text: str, folder: Path) -> Path:
@@ -117,10 +117,12 @@ def test_a_works_council_asks_for_extra_figures_and_pays_from_its_share(open_pag
     spent = live.services.ledger.status("or:MIN-A", live.published[-1].year).spent
     page.goto("/raad/aanvragen/nieuw")
     page.get_by_label("Categorie").check()
-    page.fill("#epsilon", "0.3")
+    page.locator("#precisie-grof").check()
     page.get_by_role("button", name="Bekijk kosten en nauwkeurigheid").click()
-    # What it costs, in rho, of the council's share of each data year the question touches.
-    assert page.locator('[data-preview="cost"]').inner_text() == "0.045"
+    # What it costs, in rho, of the council's share of each data year the question touches
+    # (grof: epsilon 1/20, rho 1/800), with a decimal comma.
+    assert page.locator('[data-preview="cost"]').inner_text() == "0,00125"
+    assert page.locator('[data-preview="precision"]').inner_text() == "Grof"
     assert "van het aandeel" in page.locator('[data-preview="share"]').first.inner_text()
     assert_accessible(page, "council request preview")
     screenshot(page, "council-request-preview")
@@ -129,7 +131,7 @@ def test_a_works_council_asks_for_extra_figures_and_pays_from_its_share(open_pag
     page.get_by_role("button", name="Bevestigen en uitvoeren").click()
     page.wait_for_url("**/raad/aanvragen/*")
     body = page.locator("main").inner_text()
-    assert "rho 0.045" in body
+    assert "rho 0,00125" in body
     # the display rule: no negative count, "te onzeker" where the margin is larger
     assert all(not text.startswith("-") for text in page.locator("td[data-col]").all_inner_texts())
     assert_accessible(page, "council request answer")
@@ -138,7 +140,7 @@ def test_a_works_council_asks_for_extra_figures_and_pays_from_its_share(open_pag
     assert live.services.ledger.status("or:MIN-A", live.published[-1].year).spent > spent
 
     page.goto("/raad/aanvragen")
-    assert "rho 0.045" in page.locator("table.requests").inner_text()
+    assert "rho 0,00125" in page.locator("table.requests").inner_text()
     assert_accessible(page, "council requests with one")
     screenshot(page, "council-requests-list")
 

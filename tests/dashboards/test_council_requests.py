@@ -49,19 +49,19 @@ def test_preview_then_confirm_makes_a_release_and_spends_exactly_the_previewed_r
     assert preview.status_code == 200
     html = preview.get_data(as_text=True)
     cost = re.search(r'data-preview="cost">([^<]+)<', html)
-    assert cost and cost.group(1) == "0.045"  # rho = 0.3^2 / 2
+    assert cost and cost.group(1) == "0,045"  # rho = 0.3^2 / 2, with a decimal comma
     assert re.search(r'data-preview="margin">plus of min \d+', html)
     # what it costs of the council's share (rho 0.5) of the month's data year
     assert f'<tr data-year="{MONTH.year}">' in html
     assert 'data-preview="share">9% van het aandeel<' in html
-    assert 'data-preview="remaining">0.5<' in html and 'data-preview="after">0.455<' in html
+    assert 'data-preview="remaining">0,5<' in html and 'data-preview="after">0,455<' in html
     assert spent(services, "or:MIN-A") == 0  # a preview spends nothing
     fields = hidden_fields(html)
     assert ("group_by", "category") in fields and ("epsilon", "0.3") in fields
     confirmed = client.post("/raad/aanvragen/bevestigen", data=dict(
         [(k, v) for k, v in fields if k != "group_by"] + [("group_by", "category")]))
     assert confirmed.status_code == 303
-    assert spent(services, "or:MIN-A") == Fraction(cost.group(1)) == Fraction(9, 200)
+    assert spent(services, "or:MIN-A") == Fraction(cost.group(1).replace(",", ".")) == Fraction(9, 200)
     assert release_cost(services, confirmed) == "rho 0.045"
     detail_url = confirmed.headers["Location"]
     release_id = detail_url.rstrip("/").rsplit("/", 1)[1]
@@ -70,15 +70,15 @@ def test_preview_then_confirm_makes_a_release_and_spends_exactly_the_previewed_r
     assert release.spec["query"]["filters"] == {"organisation": ["MIN-A"]}
     detail = client.get(detail_url).get_data(as_text=True)
     assert "Pesten" in detail and "Wat betekent de marge?" in detail
-    assert "kosten rho 0.045 van het aandeel van uw raad" in detail
+    assert "kosten rho 0,045 van het aandeel van uw raad" in detail
     # the one display rule: never below zero, "te onzeker: tussen 0 en N" when the margin wins
     estimates = re.findall(r'data-col="estimate">([^<]+)<', detail)
     assert estimates and all(e == "te onzeker" or e.isdigit() for e in estimates)
     assert "tussen -" not in detail and " tot " not in detail
     assert "te onzeker: tussen 0 en " in detail or "(tussen " not in detail
     listing = client.get("/raad/aanvragen").get_data(as_text=True)
-    assert release_id in listing and 'data-budget="remaining">0.455<' in listing
-    assert ">rho 0.045<" in listing and "eerdere opzet" not in listing
+    assert release_id in listing and 'data-budget="remaining">0,455<' in listing
+    assert ">rho 0,045<" in listing and "eerdere opzet" not in listing
     for fmt in ("json", "csv"):
         file = client.get(f"{detail_url}/{fmt}")
         assert file.status_code == 200
@@ -173,12 +173,12 @@ def test_requests_from_before_the_cap_are_labelled_as_the_earlier_design(client,
     assert services.releases.get(release_id).verify()
     listing = client.get("/raad/aanvragen").get_data(as_text=True)
     row = listing.split(release_id, 1)[1].split("</tr>", 1)[0]
-    assert "(eerdere opzet)" in row and ">epsilon 0.3<" in row
+    assert "(eerdere opzet)" in row and ">epsilon 0,3<" in row
     assert "vóór het plafond per gegevensjaar" in listing
     new_row = listing.split(made.headers["Location"], 1)[1].split("</tr>", 1)[0]
-    assert "eerdere opzet" not in new_row and ">rho 0.045<" in new_row
+    assert "eerdere opzet" not in new_row and ">rho 0,045<" in new_row
     detail = client.get(f"/raad/aanvragen/{release_id}").get_data(as_text=True)
-    assert "kosten epsilon 0.3" in detail and "eerdere opzet" in detail
+    assert "kosten epsilon 0,3" in detail and "eerdere opzet" in detail
     assert "rho" not in detail.split("<h1>", 1)[1].split("<table", 1)[0]
     # the display rule holds for old answers too: -3 with margin 12.3 is too uncertain
     assert 'data-col="estimate">te onzeker<' in detail
@@ -202,7 +202,8 @@ def test_bad_input_gets_a_dutch_error_and_nothing_spent(client, login, services,
         assert response.status_code == 422, url
         html = response.get_data(as_text=True)
         assert "Er is iets niet goed ingevuld" in html and message in html
-        assert f'href="#{"group_by-period" if field == "group_by" else field}"' in html
+        anchors = {"group_by": "group_by-period", "epsilon": "precisie-grof"}
+        assert f'href="#{anchors.get(field, field)}"' in html
     assert spent(services, "or:MIN-A") == 0
 
 
@@ -220,10 +221,10 @@ def test_a_council_cannot_open_another_councils_release(client, login, services,
 def test_the_form_keeps_answers_when_going_back_from_the_preview(client, login, csrf_from):
     login(Role.WORKS_COUNCIL, "MIN-A")
     back = post(client, csrf_from, "/raad/aanvragen/aanpassen",
-                form(group_by=["channel", "period"], epsilon="0.7"))
+                form(group_by=["channel", "period"], epsilon=None, precisie="nauwkeurig"))
     html = back.get_data(as_text=True)
     assert 'id="group_by-channel" name="group_by" value="channel" checked' in html
-    assert 'value="0.7"' in html
+    assert 'value="nauwkeurig" aria-describedby="precisie-hint" checked' in html
 
 
 def legacy_release(services, scope: str) -> str:  # type: ignore[no-untyped-def]
@@ -272,4 +273,6 @@ def test_the_form_starts_from_what_the_councils_share_allows(client, login, serv
     login(Role.WORKS_COUNCIL, "MIN-A")
     services.ledger.set_budget("or:MIN-A", MONTH.year, Fraction("0.02"))  # the demo's share
     html = client.get("/raad/aanvragen/nieuw").get_data(as_text=True)
-    assert 'name="epsilon" inputmode="decimal" value="0.1"' in html
+    # rho 0.005 (normaal) is a quarter of rho 0.02; nauwkeurig would take all of it
+    assert 'value="normaal" aria-describedby="precisie-hint" checked' in html
+    assert 'name="epsilon"' not in html
