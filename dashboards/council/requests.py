@@ -285,10 +285,16 @@ def _summary(query: dict[str, Any]) -> dict[str, str]:
                                                                                       "één totaal"),
         "period": f"{query.get('from')} t/m {query.get('to')}",
         "grain": grain_labels().get(query.get("grain", ""), query.get("grain", "")),
-        "organisation": ", ".join(organisations) if organisations else _("alle organisaties"),
+        "organisation": (", ".join(_organisation_name(c) for c in organisations)
+                         if organisations else _("alle organisaties")),
         "epsilon": nl_decimal(str(query.get("epsilon", ""))),
         "precision": _precision_text(query.get("epsilon")),
     }
+
+
+def _organisation_name(code: str) -> str:
+    org = services().org()
+    return str(org.get(code).name) if code in org else code
 
 
 def _precision_text(epsilon: Any) -> str:
