@@ -49,6 +49,9 @@ MAX_HEIGHT = 1000
 MIN_HEIGHT = 260  # the canvas's min-height in dashboard.css
 ROW_HEIGHT = 60
 MIN_ROW_HEIGHT = 32
+# A table on a page shows this many rows in its own order (periods, DG rows, the taxonomy; never
+# ranked by a noisy value); the rest is one click ("toon alle rijen") or the CSV away.
+PAGE_ROWS = 40
 # The value axis ends a little above the largest upper bound drawn, never far beyond it.
 HEADROOM = 1.08
 
@@ -89,9 +92,22 @@ class ChartTable:
         Written here rather than in a template loop: a heat map table has thousands of cells,
         and a Jinja loop over them costs more than the rest of the page.
         """
+        return self.rows_html(len(self.rows))
+
+    @cached_property
+    def first_rows_html(self) -> Markup:
+        """The first ``PAGE_ROWS`` rows, in the table's own (public) order, for the page."""
+        return self.rows_html(PAGE_ROWS)
+
+    @property
+    def cut(self) -> bool:
+        """True when the page shows only the first ``PAGE_ROWS`` rows."""
+        return len(self.rows) > PAGE_ROWS
+
+    def rows_html(self, limit: int) -> Markup:
         numeric = [c.digits is not None for c in self.columns]
         parts = []
-        for row in self.rows:
+        for row in self.rows[:limit]:
             cells = [f'<th scope="row">{escape(self.display(0, row[0]))}</th>']
             for i in range(1, len(row)):
                 css = ' class="num"' if numeric[i] else ""

@@ -37,7 +37,13 @@ class Filters:
     organisation: str
     unit: str | None
     categories: tuple[str, ...]
-    """As chosen; empty means all, in taxonomy order (never ranked by noisy values)."""
+    """As chosen; empty means all, in taxonomy order.
+
+    The default is a public fact (the taxonomy and its order), never the categories with the
+    highest released values: those values carry noise, so a "top 5" by value would pick
+    categories partly by chance, change from release to release without anything changing,
+    and make small noisy figures look like the largest problems.
+    """
     start: Month
     end: Month
     grain: str = "month"

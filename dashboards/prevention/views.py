@@ -20,7 +20,7 @@ from flask_babel import gettext as _
 from analytics.plan import PlanYear
 from dashboards import plotly_assets
 from dashboards import published as data
-from dashboards.charts import Chart, csv_text, safe_filename
+from dashboards.charts import PAGE_ROWS, Chart, csv_text, safe_filename
 from dashboards.prevention.benchmarks import benchmark_section
 from dashboards.prevention.figures import (
     follow_up_section,
@@ -217,6 +217,9 @@ def _page(endpoint: str, page: str) -> Any:
         "plotly_css_url": url_for("prevention.plotly_css", v=plotly.__version__),
         "plotly_maplibre_id": plotly_assets.maplibre_style_id(),
         "section": None, "months": [], "latest": None,
+        # Which chart's table to show whole (a link under a long table), and how long the
+        # others are on the page.
+        "all_rows": request.args.get("alle", ""), "page_rows": PAGE_ROWS,
     }
     if result.errors:
         return render_template(f"prevention/{endpoint}.html", **context), 422
