@@ -34,7 +34,10 @@ from registry.taxonomy import Taxonomy
 ECHO_LIMIT = 40
 # No form has more codes than the structure has units; this caps what a hostile post can send.
 MAX_CODES = 2_000
-DEFAULT_BUDGET = "0.1"
+# An empty budget box means the chosen mechanism's default, valid for it: Laplace epsilon 0.1
+# (rho 0.005), Gauss rho 0.005: the same cost. A single prefilled number could not be valid for
+# both (epsilon runs to 1, rho only to 0.05).
+DEFAULT_BUDGETS = {"laplace": "0.1", "gaussian": "0.005"}
 DEFAULT_MONTHS = 12
 # Indentation of a unit under its parent; no-break spaces survive in every browser.
 INDENT = "\u00a0\u00a0\u00a0"
@@ -112,7 +115,7 @@ class SpecForm:
     @classmethod
     def defaults(cls, today: Month) -> SpecForm:
         return cls(measure=MEASURES[0], group_by=("period",), start=str(today.add(1 - DEFAULT_MONTHS)),
-                   end=str(today), grain=GRAINS[0], mechanism=MECHANISMS[0], budget=DEFAULT_BUDGET)
+                   end=str(today), grain=GRAINS[0], mechanism=MECHANISMS[0], budget="")
 
     @classmethod
     def from_form(cls, form: MultiDict[str, str]) -> SpecForm:
@@ -156,6 +159,8 @@ class SpecForm:
             # A Dutch decimal comma ("0,25") means the decimal point the spec reads.
             budget = self.budget.replace(",", ".") if "." not in self.budget else self.budget
             data[self.budget_unit] = budget
+        elif self.mechanism in DEFAULT_BUDGETS:
+            data[self.budget_unit] = DEFAULT_BUDGETS[self.mechanism]
         return data
 
     def hidden_fields(self) -> list[tuple[str, str]]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 
 from privacy.specs import TAXONOMY_FIELDS
+from registry.organisations import OrgStructure
 from registry.taxonomy import Taxonomy
 
 
@@ -36,10 +37,26 @@ def _names() -> dict[str, dict[str, str]]:
 class Labels:
     """Names for one request's language; call as ``labels(kind, code)``."""
 
-    def __init__(self, taxonomy: Taxonomy, locale: str):
+    def __init__(self, taxonomy: Taxonomy, locale: str, org: OrgStructure | None = None):
         self.taxonomy = taxonomy
         self.locale = locale
+        self.org = org
         self.names = _names()
+
+    def code(self, dimension: str, code: str) -> str:
+        """The name of one value of a dimension: a unit or organisation by its name, a coded
+        field by its taxonomy label; an unknown code as itself."""
+        if dimension in ("unit", "organisation"):
+            if self.org is not None and code in self.org:
+                return str(self.org.get(code).name)
+            return code
+        field = TAXONOMY_FIELDS.get(dimension)
+        if field is not None:
+            try:
+                return str(self.taxonomy.label(field, code, self.locale))
+            except KeyError:
+                return code  # a code of an older taxonomy version: its code is its name
+        return code
 
     def __call__(self, kind: str, code: str) -> str:
         known = self.names.get(kind, {}).get(code)

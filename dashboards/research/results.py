@@ -53,6 +53,8 @@ class ReleaseSummary:
     budget_unit: str
     spent: str
     query: Mapping[str, Any]
+    filters: tuple[tuple[str, str], ...] = ()
+    """(field name, its chosen values by name): "Organisatie: Ministerie van ..."."""
 
 
 def summarise(release_id: str, release_date: str, spent: str, spec: Any,
@@ -68,6 +70,9 @@ def summarise(release_id: str, release_date: str, spent: str, spec: Any,
         grain=labels("grain", str(query.get("grain", ""))),
         mechanism=labels("mechanism", mechanism), budget_unit=unit,
         spent=spent, query=query,
+        filters=tuple((labels("dimension", str(name)),
+                       ", ".join(labels.code(str(name), str(c)) for c in codes))
+                      for name, codes in query.get("filters", {}).items()),
     )
 
 

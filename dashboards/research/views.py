@@ -138,7 +138,7 @@ def _principal() -> Principal:
 
 
 def _labels() -> Labels:
-    return Labels(services().taxonomy, str(get_locale() or "nl"))
+    return Labels(services().taxonomy, str(get_locale() or "nl"), services().org())
 
 
 def _parse(form: SpecForm) -> QuerySpec:
