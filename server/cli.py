@@ -194,6 +194,8 @@ def purge(ctx: click.Context, before: str | None) -> None:
         if cutoff > current:
             raise click.BadParameter("may not lie after the current month", param_hint="--before")
     services.signals.purge(cutoff)
+    # Outcomes belong to their case: once its signals are gone they count nowhere, so they go.
+    services.outcomes.purge_orphans()
     # No count: an operator's log of counts per run would be exact figures the releases only
     # give with noise (docs/threat-model.md).
     click.echo(f"Bewaartermijn toegepast: signalen van vóór {cutoff} zijn verwijderd.")
