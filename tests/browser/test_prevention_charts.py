@@ -15,7 +15,7 @@ import pytest
 
 from dashboards.charts import MAX_HEIGHT
 from registry.accounts import Role
-from tests.browser.helpers import screenshot
+from tests.browser.helpers import SCREENSHOTS, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -101,6 +101,32 @@ def test_every_chart_is_bounded_with_sensible_axes_and_labels_apart(open_page, p
             for left, top_, right, bottom in boxes:
                 assert left >= -1 and right <= drawn["width"] + 1, f"{where}: {ticks} cut off"
                 assert top_ >= -1 and bottom <= drawn["height"] + 1, f"{where}: {ticks} cut off"
+        # Each chart on its own as well: a full-page capture can catch a heat map mid-paint.
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        chart.locator(".chart-canvas").screenshot(
+            path=str(SCREENSHOTS / f"dashboard-chart-{key.removeprefix('titel-')}-{width}.png"))
         table = chart.locator(".table-scroll").bounding_box()
         assert table is not None and table["height"] <= TABLE_BOX, f"{where}: table too long"
     screenshot(page, f"dashboard-charts-{name}-{width}")
+
+
+def test_charts_keep_their_height_when_the_window_changes_size(open_page):
+    # A phone turned or a window made narrower: the charts are drawn again at the new width,
+    # each at its own height (plotly's responsive mode let them fall to the box's minimum).
+    page = open_page(Role.PREVENTION_OFFICER, width=1280)
+    assert page.goto("/dashboard/eenheden").status == 200
+    page.wait_for_function("""() => Array.from(document.querySelectorAll('.chart-canvas'))
+        .every(c => c._fullLayout && c.querySelector('svg.main-svg'))""")
+    heights = page.evaluate("""() => Array.from(document.querySelectorAll('.chart-canvas'))
+        .map(c => c.getBoundingClientRect().height)""")
+    assert max(heights) > 400
+    for width in (900, 375):
+        page.set_viewport_size({"width": width, "height": 800})
+        page.wait_for_function(f"""() => Array.from(document.querySelectorAll('.chart-canvas'))
+            .every(c => Math.abs(c._fullLayout.width - c.clientWidth) < 2
+                        && c.clientWidth <= {width})""")
+        after = page.evaluate("""() => Array.from(document.querySelectorAll('.chart-canvas'))
+            .map(c => [c.getBoundingClientRect().height, c._fullLayout.height])""")
+        for drawn, wanted in after:
+            assert wanted > 300 and abs(drawn - 2 - wanted) <= 2, (width, after)
+    screenshot(page, "dashboard-units-after-resize-375")

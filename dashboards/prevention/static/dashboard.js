@@ -46,17 +46,37 @@
         }));
     }
   }
+  /* Each chart is drawn at its box's width and its own height. Not plotly's "responsive"
+     mode: on a resize (a phone turned, a window made smaller, a full-page capture) that drops
+     the figure's height for the box's, and the box has none of its own, so every chart fell
+     to its minimum height with the rest cut off. On a resize the charts are drawn again, at
+     the new width, as narrow or wide as the new width calls for. */
+  function plot(canvas) {
+    var source = document.getElementById(canvas.getAttribute("data-figure"));
+    if (!source) { return; }
+    var figure = JSON.parse(source.textContent);
+    canvas.hidden = false;
+    var width = canvas.clientWidth;
+    if (width < NARROW) { narrow(figure); }
+    figure.layout.width = width;
+    figure.layout.autosize = false;
+    canvas.setAttribute("data-width", String(width));
+    window.Plotly.react(canvas, figure.data, figure.layout, {displayModeBar: false});
+  }
+  function canvases() {
+    return Array.prototype.slice.call(document.querySelectorAll("[data-figure]"));
+  }
   function draw() {
     if (!window.Plotly) { return; }
-    var canvases = document.querySelectorAll("[data-figure]");
-    Array.prototype.forEach.call(canvases, function (canvas) {
-      var source = document.getElementById(canvas.getAttribute("data-figure"));
-      if (!source) { return; }
-      var figure = JSON.parse(source.textContent);
-      canvas.hidden = false;
-      if (canvas.clientWidth < NARROW) { narrow(figure); }
-      window.Plotly.newPlot(canvas, figure.data, figure.layout,
-                            {displayModeBar: false, responsive: true});
+    canvases().forEach(plot);
+    var pending = null;
+    window.addEventListener("resize", function () {
+      window.clearTimeout(pending);
+      pending = window.setTimeout(function () {
+        canvases().forEach(function (canvas) {
+          if (canvas.getAttribute("data-width") !== String(canvas.clientWidth)) { plot(canvas); }
+        });
+      }, 150);
     });
   }
   if (document.readyState === "loading") {
