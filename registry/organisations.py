@@ -2,7 +2,15 @@
 
 Loaded from a CSV with the columns ``code,name,parent,organisation,headcount``. A root row (empty
 ``parent``) is an organisation, and its ``organisation`` equals its ``code``. Headcount is the
-total FTE of a unit including its sub-units. A bad file is refused whole, with line numbers.
+total FTE of a unit including its sub-units. A bad file is refused whole, with every bad line
+numbered in one pass.
+
+Dutch Excel: a file whose header is separated by semicolons is read with ``;`` as the
+separator, and a headcount may have a decimal comma ("12,5"; in a comma-separated file quoted).
+A decimal point is refused: in Dutch "1.200" means twelve hundred. ``Unit.headcount`` is a whole
+number, so a fraction is rounded half up to whole FTE (12,5 becomes 13, 12,4 becomes 12); the
+coarsening threshold compares those whole numbers. ``parse_org_file`` lists each rounded line,
+so the upload's preview can say what was stored; a sub-unit sum is checked on the typed values.
 """
 
 from __future__ import annotations
@@ -11,8 +19,9 @@ import csv
 import io
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import func, select
 
@@ -22,7 +31,7 @@ from registry.models import Signal, Unit
 
 CSV_COLUMNS = ("code", "name", "parent", "organisation", "headcount")
 _CODE_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
-_HEADCOUNT_RE = re.compile(r"[0-9]{1,9}")
+_HEADCOUNT_RE = re.compile(r"[0-9]{1,9}(?:,[0-9]{1,2})?")
 # More FTE than the whole Dutch public sector: a typing error, not a unit.
 MAX_HEADCOUNT = 10_000_000
 
@@ -101,13 +110,35 @@ class OrgStructure:
         return sum(u.headcount for u in self.organisations)
 
 
+@dataclass(frozen=True)
+class RoundedHeadcount:
+    line: int
+    code: str
+    typed: str
+    """As in the file, e.g. "12,5"."""
+    stored: int
+
+
+@dataclass(frozen=True)
+class ParsedOrgFile:
+    structure: OrgStructure
+    rounded: tuple[RoundedHeadcount, ...]
+    delimiter: str
+
+
 def parse_org_csv(text: str) -> OrgStructure:
     """Parse and validate an org CSV; raises ValidationFailed listing every bad line.
 
     Any text gives either a structure or ``ValidationFailed``, never another error: the file
     comes from an upload or from ``load-org``, and a mistake in it is the user's to fix.
     """
-    rows = _csv_rows(text)
+    return parse_org_file(text).structure
+
+
+def parse_org_file(text: str) -> ParsedOrgFile:
+    """``parse_org_csv`` with what the reader decided: the separator and each rounded FTE."""
+    delimiter = _delimiter(text)
+    rows = _csv_rows(text, delimiter)
     if not rows:
         raise ValidationFailed("Het bestand is leeg.", [FieldError("file", "Het bestand is leeg.")])
     header = [h.strip().lower() for h in rows[0][1]]
@@ -117,6 +148,8 @@ def parse_org_csv(text: str) -> OrgStructure:
     errors: list[FieldError] = []
     units: list[OrgUnit] = []
     lines: dict[str, int] = {}
+    exact: dict[str, Decimal] = {}
+    rounded: list[RoundedHeadcount] = []
     for line_no, row in rows[1:]:
         if not any(cell.strip() for cell in row):
             continue
@@ -134,34 +167,47 @@ def parse_org_csv(text: str) -> OrgStructure:
             problems.append(f"code {code} staat ook op regel {lines[code]}")
         if not name or len(name) > 200:
             problems.append("naam ontbreekt of is te lang")
-        fte = _headcount(headcount)
-        if fte is None:
+        typed = _headcount(headcount)
+        fte = _whole_fte(typed) if typed is not None else None
+        if typed is None:
             problems.append("headcount moet een positief geheel getal zijn")
+        elif fte is None:
+            problems.append(f"headcount {headcount} is afgerond 0 fte; een eenheid heeft "
+                            "minstens 0,5 fte")
         elif fte > MAX_HEADCOUNT:
             problems.append(f"headcount is groter dan {MAX_HEADCOUNT} fte")
         if not parent and organisation != code:
             problems.append("een organisatie (zonder parent) moet zichzelf als organisatie hebben")
-        if problems or fte is None:
+        if problems or fte is None or typed is None:
             errors.append(FieldError("file", f"Regel {line_no}: {'; '.join(problems)}."))
             continue
         lines[code] = line_no
+        exact[code] = typed
+        if typed != fte:
+            rounded.append(RoundedHeadcount(line_no, code, headcount, fte))
         units.append(OrgUnit(code, name, parent or None, organisation, fte))
-    errors.extend(_check_tree(units, lines))
+    errors.extend(_check_tree(units, lines, exact))
     if errors:
         raise ValidationFailed("Het organisatiebestand is geweigerd.", errors)
     if not units:
         message = "Het bestand bevat geen eenheden."
         raise ValidationFailed(message, [FieldError("file", message)])
-    return OrgStructure(tuple(units))
+    return ParsedOrgFile(OrgStructure(tuple(units)), tuple(rounded), delimiter)
 
 
-def _csv_rows(text: str) -> list[tuple[int, list[str]]]:
+def _delimiter(text: str) -> str:
+    """";" when the header is separated by semicolons (Dutch Excel), else ","."""
+    header = re.split(r"[\r\n]", text.lstrip("\ufeff"), maxsplit=1)[0]
+    return ";" if header.count(";") == len(CSV_COLUMNS) - 1 and "," not in header else ","
+
+
+def _csv_rows(text: str, delimiter: str = ",") -> list[tuple[int, list[str]]]:
     """Every record with the number of the line it starts on; ValidationFailed if unreadable.
 
     ``newline=""`` lets the reader take a lone carriage return (an old Mac line end) as a line
     end instead of raising; a field over the csv module's size limit is reported by line.
     """
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     rows: list[tuple[int, list[str]]] = []
     start = 1
     try:
@@ -175,13 +221,26 @@ def _csv_rows(text: str) -> list[tuple[int, list[str]]]:
     return rows
 
 
-def _headcount(text: str) -> int | None:
-    # ASCII digits only: str.isdigit() and int() also take '²' or Arabic-Indic digits, and the
-    # one raises in int() while the other would be stored as a number nobody typed.
+def _headcount(text: str) -> Decimal | None:
+    """The FTE as typed: ASCII digits, at most one decimal comma with one or two decimals.
+
+    ASCII digits only: str.isdigit() and int() also take '²' or Arabic-Indic digits, and the
+    one raises in int() while the other would be stored as a number nobody typed.
+    """
     if not _HEADCOUNT_RE.fullmatch(text):
         return None
-    value = int(text)
+    value = Decimal(text.replace(",", "."))
     return value if value > 0 else None
+
+
+def _whole_fte(value: Decimal) -> int | None:
+    """Rounded half up to whole FTE (``Unit.headcount`` is whole); None when that is 0."""
+    whole = int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    return whole if whole > 0 else None
+
+
+def _fte_text(value: Decimal) -> str:
+    return format(value.normalize(), "f").replace(".", ",")
 
 
 def _has_control_character(cell: str) -> bool:
@@ -189,10 +248,13 @@ def _has_control_character(cell: str) -> bool:
     return any(unicodedata.category(ch) == "Cc" and ch != "\t" for ch in cell)
 
 
-def _check_tree(units: list[OrgUnit], lines: dict[str, int]) -> list[FieldError]:
+def _check_tree(units: list[OrgUnit], lines: dict[str, int],
+                exact: Mapping[str, Decimal] | None = None) -> list[FieldError]:
     errors = []
     by_code = {u.code: u for u in units}
-    child_sum: dict[str, int] = {}
+    # On the FTE as typed: 0,5 + 0,5 fits under 1, though each rounds up to 1.
+    fte = {u.code: (exact or {}).get(u.code, Decimal(u.headcount)) for u in units}
+    child_sum: dict[str, Decimal] = {}
     for unit in units:
         where = f"Regel {lines[unit.code]}"
         if unit.parent is None:
@@ -203,7 +265,7 @@ def _check_tree(units: list[OrgUnit], lines: dict[str, int]) -> list[FieldError]
             continue
         if parent.organisation != unit.organisation:
             errors.append(FieldError("file", f"{where}: parent hoort bij een andere organisatie."))
-        child_sum[parent.code] = child_sum.get(parent.code, 0) + unit.headcount
+        child_sum[parent.code] = child_sum.get(parent.code, Decimal(0)) + fte[unit.code]
         seen: set[str] = {unit.code}
         current: OrgUnit | None = parent
         while current is not None and current.parent is not None:
@@ -213,12 +275,12 @@ def _check_tree(units: list[OrgUnit], lines: dict[str, int]) -> list[FieldError]
             seen.add(current.code)
             current = by_code.get(current.parent)
     for code, total in child_sum.items():
-        if total > by_code[code].headcount:
+        if total > fte[code]:
             errors.append(
                 FieldError(
                     "file",
-                    f"Regel {lines[code]}: headcount {by_code[code].headcount} is kleiner dan "
-                    f"de som van de onderliggende eenheden ({total}).",
+                    f"Regel {lines[code]}: headcount {_fte_text(fte[code])} is kleiner dan "
+                    f"de som van de onderliggende eenheden ({_fte_text(total)}).",
                 )
             )
     roots = {u.code for u in units if u.parent is None}

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html as html_text
 import io
+import re
 
 from tests.conftest import FIXTURES
 from tests.dashboards.test_admin_access import admin_csrf
@@ -15,10 +17,21 @@ def _upload(client, token: str, content: bytes, name: str = "org.csv"):  # type:
                        content_type="multipart/form-data", follow_redirects=True)
 
 
+def _confirm(client, token: str, preview: str):  # type: ignore[no-untyped-def]
+    """Step 2: post the preview's confirm form back, as the button does."""
+    fields = {name: html_text.unescape(value) for name, value in re.findall(
+        r'<input type="hidden" name="(csv|basis)" value="([^"]*)">', preview)}
+    assert set(fields) == {"csv", "basis"}
+    return client.post("/beheer/organisatie/bevestigen", data={"csrf_token": token, **fields},
+                       follow_redirects=True)
+
+
 def test_a_good_file_replaces_the_structure_and_the_tree_shows_the_new_unit(client, login, csrf_from,
                                                                           services):
     _, token = admin_csrf(client, login, csrf_from)
-    response = _upload(client, token, GOOD.encode("utf-8-sig"))
+    preview = _upload(client, token, GOOD.encode("utf-8-sig"))
+    assert preview.status_code == 200 and "MIN-B-D3" not in services.org()
+    response = _confirm(client, token, preview.get_data(as_text=True))
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert "De organisatiestructuur is vervangen: 2 organisaties en 10 eenheden" in html

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from tests.conftest import FIXTURES
 from tests.dashboards.test_admin_access import admin_csrf
-from tests.dashboards.test_admin_org import _upload
+from tests.dashboards.test_admin_org import _confirm, _upload
 
 GOOD = (FIXTURES / "org-small.csv").read_text()
 
@@ -29,5 +29,6 @@ def test_unreadable_csv_is_a_dutch_error_naming_the_line(client, login, csrf_fro
     assert response.status_code == 422
     assert "Regel 11: deze regel is geen geldige CSV" in response.get_data(as_text=True)
     old_mac = GOOD.replace("\n", "\r") + "MIN-B-D3,Directie Nieuw,MIN-B,MIN-B,60\r"
-    accepted = _upload(client, token, old_mac.encode())
+    accepted = _confirm(client, token, _upload(client, token, old_mac.encode()).get_data(
+        as_text=True))
     assert accepted.status_code == 200 and "MIN-B-D3" in services.org()

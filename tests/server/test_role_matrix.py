@@ -214,6 +214,7 @@ EXPECTED: dict[tuple[str, str], Endpoint] = {
     ("admin.remove_contact", "POST"): Endpoint(_only(ADMIN), values=CONTACT, body={}),
     ("admin.organisation", "GET"): Endpoint(_only(ADMIN)),
     ("admin.upload_organisation", "POST"): Endpoint(_only(ADMIN), body={}),
+    ("admin.confirm_organisation", "POST"): Endpoint(_only(ADMIN), body={}),
     ("admin.static", "GET"): Endpoint(EVERYONE, values={"filename": "admin.css"}),
 }
 
