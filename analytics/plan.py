@@ -115,6 +115,13 @@ class Combined:
         return Estimate(value, max(variance, 0.0))
 
 
+class StructureChanged(KeyError):
+    """A year's releases hold a unit that today's structure no longer has: which organisation
+    it belonged to cannot be told, so no organisation's figure of that year can be formed from
+    its rows (compared with today's headcount it would mislead besides). The Rijk's figures
+    and the rows still in the structure read as before."""
+
+
 @dataclass(frozen=True)
 class PlanYear:
     """Every figure the plan holds for one data year."""
@@ -198,7 +205,12 @@ class PlanYear:
             return combined.sum(combined.leaves)
         if self.org.get(unit).parent is not None:  # a DG row
             return combined.sum([unit])
-        return combined.sum([u for u in combined.leaves if self.owner(u) == unit])
+        owners = [self.owner(u) for u in combined.leaves]
+        if None in owners:
+            gone = [u for u, o in zip(combined.leaves, owners, strict=True) if o is None]
+            raise StructureChanged(f"{self.year}: {', '.join(gone)} not in today's structure")
+        return combined.sum([u for u, o in zip(combined.leaves, owners, strict=True)
+                             if o == unit])
 
     def rest_row(self, organisation: str, code: str) -> Estimate:
         """The organisation's staff outside its large DGs (its own row in the DG table)."""

@@ -19,7 +19,7 @@ from itertools import pairwise
 from flask_babel import gettext as _
 
 from analytics.intervals import Estimate, rate_per_100_fte, share
-from analytics.plan import PlanYear
+from analytics.plan import PlanYear, StructureChanged
 from analytics.reading import Kind, Reading, display, fmt, typical_margin
 from dashboards.charts import (
     Chart,
@@ -81,7 +81,10 @@ def typical_plan_margin(plan: Plan, organisation: str) -> int | None:
     complete year (else of its published months): the size "Wat betekent de marge?" states."""
     py = latest_complete(plan)
     if py is not None:
-        found = typical_margin(py.attribute(Dimension.CATEGORY, organisation).values())
+        try:
+            found = typical_margin(py.attribute(Dimension.CATEGORY, organisation).values())
+        except StructureChanged:  # that year's figures by category no longer read
+            found = None
         if found is not None:
             return found
     return typical_margin(e for year in plan.values() for _m, e in year.monthly(organisation))

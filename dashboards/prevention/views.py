@@ -17,7 +17,7 @@ from flask import Blueprint, Response, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from analytics.plan import PlanYear
+from analytics.plan import PlanYear, StructureChanged
 from dashboards import plotly_assets
 from dashboards import published as data
 from dashboards.charts import PAGE_ROWS, Chart, csv_text, safe_filename
@@ -36,7 +36,6 @@ from dashboards.prevention.filters import (
     parse_filters,
     unit_choices,
 )
-from dashboards.prevention.pdca import pdca_context
 from dashboards.prevention.units import unit_section
 from registry.access import current_principal, require_roles, services
 from registry.accounts import Role
@@ -187,7 +186,7 @@ def _build(page: str, plan: dict[int, PlanYear], filters: Filters) -> Any:
     key = (page, filters, locale, tuple(r for y in sorted(plan) for r in plan[y].release_ids))
     try:
         return _sections.get_or_make(key, builders[page])
-    except ValueError as exc:
+    except (ValueError, StructureChanged) as exc:
         # The structure or taxonomy changed within the period, so months do not line up.
         raise ValidationFailed(_("De gekozen periode kan niet als geheel getoond worden."), [
             FieldError("unit" if "unit" in str(exc) else "from", _(
@@ -222,8 +221,6 @@ def _page(endpoint: str, page: str) -> Any:
         # others are on the page.
         "all_rows": request.args.get("alle", ""), "page_rows": PAGE_ROWS,
     }
-    if page == "follow_up" and f.organisation:
-        context.update(pdca_context(state.plan, f.organisation, f.end.year))
     if result.errors:
         return render_template(f"prevention/{endpoint}.html", **context), 422
     months = state.months()

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from analytics.plan import PlanYear
+from analytics.plan import PlanYear, StructureChanged
+from dashboards import published as published_plan
 from dashboards.prevention.benchmarks import benchmark_section
 from dashboards.prevention.filters import Filters
 from dashboards.prevention.units import unit_section
 from dashboards.published import plan_year
+from privacy.plan import RIJK
+from registry.accounts import Role
 from registry.organisations import OrgStructure, OrgUnit
 from registry.periods import Month
 from server.demo_data import demo_org, demo_signals
@@ -48,19 +51,32 @@ def filters() -> Filters:
 def test_the_reader_leaves_out_rows_of_units_that_are_gone(changed_plan):
     plan, _changed, _taxonomy = changed_plan
     complete = plan[END.year - 1]
-    assert GONE not in complete.dg_rows(ORG)
-    assert ORG in complete.dg_rows(ORG)
-    # The figures still read: the Rijk holds every row, the organisation its known rows.
-    for code in complete.category_codes():
-        assert complete.category(ORG, code).variance >= 0
     assert complete.owner(GONE) is None
+    assert GONE not in complete.dg_rows(ORG) and ORG in complete.dg_rows(ORG)
+    # The Rijk holds every row and still reads; an organisation's figure of that year cannot
+    # be formed from its rows any more, and says so (not a bare KeyError from deep inside).
+    for code in complete.category_codes():
+        assert complete.category(RIJK, code).variance > 0
+        with pytest.raises(StructureChanged, match=GONE):
+            complete.category(ORG, code)
 
 
-def test_comparisons_and_categories_read_after_a_dg_was_removed(changed_plan):
+def test_comparisons_and_categories_say_the_structure_changed(changed_plan):
     plan, changed, taxonomy = changed_plan
-    section = benchmark_section(plan, changed, taxonomy, filters(), "nl")
-    assert section.year == END.year - 1
-    labels = [row[0] for chart in section.charts for row in chart.table.rows]
-    assert not any(GONE in str(label) for label in labels)
-    units = unit_section(plan, changed, taxonomy, filters(), "nl")
-    assert all(GONE not in str(row[0]) for chart in units.charts for row in chart.table.rows)
+    with pytest.raises(StructureChanged):
+        benchmark_section(plan, changed, taxonomy, filters(), "nl")
+    with pytest.raises(StructureChanged):
+        unit_section(plan, changed, taxonomy, filters(), "nl")
+
+
+def test_the_pages_answer_with_a_dutch_message_not_a_500(changed_plan, client, login, services,
+                                                         monkeypatch):
+    plan, changed, _taxonomy = changed_plan
+    monkeypatch.setattr(services, "org", lambda: changed)
+    monkeypatch.setattr(published_plan, "plan_year", lambda _s, year: plan.get(year))
+    login(Role.PREVENTION_OFFICER, ORG)
+    query = f"?from={Month(END.year - 1, 1)}&to={END}"
+    for path in ("/dashboard/vergelijking", "/dashboard/eenheden"):
+        response = client.get(path + query)
+        assert response.status_code == 422, path
+        assert "De indeling in eenheden" in response.get_data(as_text=True)
