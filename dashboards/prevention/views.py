@@ -36,6 +36,7 @@ from dashboards.prevention.filters import (
     parse_filters,
     unit_choices,
 )
+from dashboards.prevention.pdca import pdca_context
 from dashboards.prevention.units import unit_section
 from registry.access import current_principal, require_roles, services
 from registry.accounts import Role
@@ -221,6 +222,8 @@ def _page(endpoint: str, page: str) -> Any:
         # others are on the page.
         "all_rows": request.args.get("alle", ""), "page_rows": PAGE_ROWS,
     }
+    if page == "follow_up" and f.organisation:
+        context.update(pdca_context(state.plan, f.organisation, f.end.year))
     if result.errors:
         return render_template(f"prevention/{endpoint}.html", **context), 422
     months = state.months()
