@@ -1,12 +1,12 @@
 """A council asks for precision in words, never for an epsilon.
 
 Three levels, each a fixed Laplace epsilon (the cost is rho = epsilon^2 / 2, ``privacy.
-accounting``): *grof* (a wide margin, costs little), *normaal* and *nauwkeurig* (a narrow
-margin, costs four times *normaal*). The form and the preview show, for the question as it
-stands, the 95% margin per cell each level gives (``QueryService.preview``: no data, nothing
-spent) and what it takes of the council's share of each data year. The levels are chosen so
-that the demo's share of a council (rho 0.02 a year) pays for one *nauwkeurig* question or
-sixteen *grof* ones. Numbers are shown with a decimal comma.
+accounting``): *grof* 0.1 (rho 0.005: four questions from the demo's share of rho 0.02 a year),
+*normaal* 0.25 and *nauwkeurig* 0.5 (the earlier default, rho 0.125). The form and the preview
+show, for the question as it stands, the 95% margin per cell each level gives
+(``QueryService.preview``: no data, nothing spent) and what it takes of the council's share of
+each data year, so the council weighs margin against cost in its own figures. Numbers are shown
+with a decimal comma.
 """
 
 from __future__ import annotations
@@ -30,8 +30,8 @@ class Precision(StrEnum):
     FINE = "nauwkeurig"
 
 
-EPSILON = {Precision.COARSE: Fraction(1, 20), Precision.NORMAL: Fraction(1, 10),
-           Precision.FINE: Fraction(1, 5)}
+EPSILON = {Precision.COARSE: Fraction(1, 10), Precision.NORMAL: Fraction(1, 4),
+           Precision.FINE: Fraction(1, 2)}
 
 
 def precision_labels() -> dict[Precision, str]:
@@ -40,9 +40,9 @@ def precision_labels() -> dict[Precision, str]:
 
 
 def precision_hints() -> dict[Precision, str]:
-    return {Precision.COARSE: _("grote marge, kost weinig"),
-            Precision.NORMAL: _("marge half zo groot als bij grof, kost vier keer zoveel"),
-            Precision.FINE: _("marge half zo groot als bij normaal, kost vier keer zoveel")}
+    return {Precision.COARSE: _("de grootste marge, kost het minst"),
+            Precision.NORMAL: _("een kleinere marge, kost meer"),
+            Precision.FINE: _("de kleinste marge, kost het meest")}
 
 
 def nl_decimal(value: Fraction | str | float) -> str:

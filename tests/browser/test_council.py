@@ -120,8 +120,8 @@ def test_a_works_council_asks_for_extra_figures_and_pays_from_its_share(open_pag
     page.locator("#precisie-grof").check()
     page.get_by_role("button", name="Bekijk kosten en nauwkeurigheid").click()
     # What it costs, in rho, of the council's share of each data year the question touches
-    # (grof: epsilon 1/20, rho 1/800), with a decimal comma.
-    assert page.locator('[data-preview="cost"]').inner_text() == "0,00125"
+    # (grof: epsilon 0.1, rho 0.005), with a decimal comma.
+    assert page.locator('[data-preview="cost"]').inner_text() == "0,005"
     assert page.locator('[data-preview="precision"]').inner_text() == "Grof"
     assert "van het aandeel" in page.locator('[data-preview="share"]').first.inner_text()
     assert_accessible(page, "council request preview")
@@ -131,7 +131,7 @@ def test_a_works_council_asks_for_extra_figures_and_pays_from_its_share(open_pag
     page.get_by_role("button", name="Bevestigen en uitvoeren").click()
     page.wait_for_url("**/raad/aanvragen/*")
     body = page.locator("main").inner_text()
-    assert "rho 0,00125" in body
+    assert "rho 0,005" in body
     # the display rule: no negative count, "te onzeker" where the margin is larger
     assert all(not text.startswith("-") for text in page.locator("td[data-col]").all_inner_texts())
     assert_accessible(page, "council request answer")
@@ -140,7 +140,7 @@ def test_a_works_council_asks_for_extra_figures_and_pays_from_its_share(open_pag
     assert live.services.ledger.status("or:MIN-A", live.published[-1].year).spent > spent
 
     page.goto("/raad/aanvragen")
-    assert "rho 0,00125" in page.locator("table.requests").inner_text()
+    assert "rho 0,005" in page.locator("table.requests").inner_text()
     assert_accessible(page, "council requests with one")
     screenshot(page, "council-requests-list")
 

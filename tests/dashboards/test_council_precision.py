@@ -30,9 +30,11 @@ def test_the_form_offers_three_levels_in_words_with_margin_and_cost(client, logi
         assert found, level
         margins[level] = int(found.group(1))
         assert re.search(r"kost [\d,]+% van het aandeel van uw raad in \d{4}", label), level
-    # A finer level has a smaller margin; grof costs a sixteenth of nauwkeurig: 6% and 100% of rho 0.02.
+    # A finer level has a smaller margin and costs more: of rho 0.02, grof takes rho 0.005 (25%)
+    # and nauwkeurig rho 0.125 (625%: too much).
     assert margins[Precision.COARSE] > margins[Precision.NORMAL] > margins[Precision.FINE]
-    assert "kost 6% van het aandeel" in form_html and "kost 100% van het aandeel" in form_html
+    assert "kost 25% van het aandeel" in form_html and "kost 625% van het aandeel" in form_html
+    assert "te duur" in form_html.split('value="nauwkeurig"', 1)[1]
 
 
 def default_question_year() -> int:

@@ -273,6 +273,6 @@ def test_the_form_starts_from_what_the_councils_share_allows(client, login, serv
     login(Role.WORKS_COUNCIL, "MIN-A")
     services.ledger.set_budget("or:MIN-A", MONTH.year, Fraction("0.02"))  # the demo's share
     html = client.get("/raad/aanvragen/nieuw").get_data(as_text=True)
-    # rho 0.005 (normaal) is a quarter of rho 0.02; nauwkeurig would take all of it
-    assert 'value="normaal" aria-describedby="precisie-hint" checked' in html
+    # grof (rho 0.005) is a quarter of rho 0.02; normaal would take more than all of it
+    assert 'value="grof" aria-describedby="precisie-hint" checked' in html
     assert 'name="epsilon"' not in html
