@@ -165,7 +165,7 @@ def test_expected_accuracy_needs_no_data_and_matches_the_release() -> None:
     preview = expected_accuracy(spec, grid.n_cells, Sensitivity(9, 27))
     released = add_noise(exact_of(spec, sens=Sensitivity(9, 27)))
     assert preview == released.accuracy
-    assert preview.n_cells == 3 * 7 * 18
+    assert preview.n_cells == 3 * 7 * len(TAXONOMY.codes("categories"))
     assert preview.simultaneous_half_width > preview.half_width
 
 
