@@ -151,6 +151,7 @@ EXPECTED: dict[tuple[str, str], Endpoint] = {
                                                    values={"action_id": "unknown"}, body={}),
     ("prevention.csv", "GET"): Endpoint(_only(PREVENTION), values={"chart": "trend-aantal"}),
     ("prevention.plotly_js", "GET"): Endpoint(EVERYONE),
+    ("prevention.plotly_css", "GET"): Endpoint(EVERYONE),
     ("prevention.static", "GET"): Endpoint(EVERYONE, values={"filename": "dashboard.css"}),
     # The works councils' portal: OR (own organisation) and GOR (all); Rijk totals GOR only.
     ("council.index", "GET"): Endpoint(COUNCILS),
