@@ -56,7 +56,11 @@ def test_the_report_opens_as_a_page_with_the_summary_first(or_client):
     assert summary.count("<li>") >= 3
     # The figures are the report's: the summary names the year total as shown in its table.
     total = re.search(r'id="zaken_totaal".*?<td class="num" data-col="estimate">([^<]+)<', main, re.S)
-    assert total is not None and f"ongeveer {total.group(1)} zaken" in summary
+    assert total is not None
+    if total.group(1) == "te onzeker":  # noise can make even the total too uncertain
+        assert "Het aantal zaken in" in summary and "te onzeker om te noemen" in summary
+    else:
+        assert f"ongeveer {total.group(1)} zaken" in summary
 
 
 def test_the_reading_text_has_no_codes_hashes_or_commands(or_client):
