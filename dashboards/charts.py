@@ -345,69 +345,6 @@ def heatmap_figure(rows: Sequence[str], columns: Sequence[str],
 
 
 @dataclass(frozen=True)
-class FunnelPoint:
-    label: str
-    headcount: float
-    rate: float
-    outside: bool
-    """Above the outer control limit: drawn with its own symbol and a mark in its label."""
-
-
-@dataclass(frozen=True)
-class FunnelLimits:
-    name: str
-    headcounts: Sequence[float]
-    reference: float
-    limits: Sequence[tuple[str, Sequence[float], Sequence[float]]]
-    """(level name, lower rates, upper rates) per control level, along ``headcounts``."""
-
-
-def funnel_figure(points: Sequence[FunnelPoint], groups: Sequence[FunnelLimits], *,
-                  x_title: str, y_title: str, reference_name: str,
-                  point_names: tuple[str, str]) -> Figure:
-    """Units as labelled points against headcount, inside dashed control limits per group.
-
-    ``point_names`` names the units inside and the units above the outer limit in the legend.
-    """
-    data: list[dict[str, Any]] = []
-    reference_name = plotly_text(reference_name)
-    for g, group in enumerate(groups):
-        colour = COLOURS[(g + 1) % len(COLOURS)] if len(groups) > 1 else "#535353"
-        x = list(group.headcounts)
-        group_name = plotly_text(group.name)
-        data.append({"type": "scatter", "mode": "lines", "x": x,
-                     "y": [group.reference] * len(x), "name": f"{group_name}: {reference_name}",
-                     "line": {"color": colour, "dash": "solid", "width": 1.5}})
-        for level, (level_name, lower, upper) in enumerate(group.limits):
-            dash = DASHES[1 + level % (len(DASHES) - 1)]
-            name = plotly_text(level_name)
-            for bound in (upper, lower):
-                data.append({
-                    "type": "scatter", "mode": "lines", "x": x,
-                    "y": [_finite(v) for v in bound], "name": f"{group_name}: {name}",
-                    "legendgroup": f"{group_name}{name}", "showlegend": bound is upper,
-                    "line": {"color": colour, "dash": dash, "width": 1.5},
-                })
-    for outside in (False, True):
-        chosen = [p for p in points if p.outside == outside]
-        if not chosen:
-            continue
-        data.append({
-            "type": "scatter", "mode": "markers+text", "name": plotly_text(point_names[outside]),
-            "x": [p.headcount for p in chosen], "y": [_finite(p.rate) for p in chosen],
-            "text": [("⚑ " if outside else "") + plotly_text(p.label) for p in chosen],
-            "textposition": "top center", "cliponaxis": False,
-            "marker": {"color": "#a90000" if outside else "#154273", "size": 11 if outside else 8,
-                       "symbol": "triangle-up" if outside else "circle",
-                       "line": {"color": "#1a1a1a", "width": 1}},
-            "hovertemplate": "%{text}<br>%{x} fte: %{y:.1f}<extra></extra>",
-        })
-    layout = base_layout(x_title=x_title, y_title=y_title, height=480)
-    layout["xaxis"] = {"title": {"text": plotly_text(x_title)}, "type": "log", "gridcolor": "#e0e0e0"}
-    return {"data": data, "layout": layout}
-
-
-@dataclass(frozen=True)
 class IntervalRow:
     label: str
     value: float

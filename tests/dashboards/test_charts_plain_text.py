@@ -17,12 +17,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from dashboards.charts import (
-    FunnelLimits,
-    FunnelPoint,
     IntervalRow,
     Series,
     figure_json,
-    funnel_figure,
     heatmap_figure,
     intervals_figure,
     lines_figure,
@@ -51,10 +48,6 @@ def figures(names: tuple[str, ...]) -> list[dict[str, Any]]:
                       for n in names], x_title=first, y_title=first),
         heatmap_figure(list(names), [first, "x"], [[1.0, None] for _ in names],
                        [[n, "1"] for n in names], value_title=first),
-        funnel_figure([FunnelPoint(n, 100.0, 2.0, i % 2 == 0) for i, n in enumerate(names)],
-                      [FunnelLimits(first, [10.0, 1000.0], 2.0, [(first, [1.0, 1.5], [3.0, 2.5])])],
-                      x_title=first, y_title=first, reference_name=first,
-                      point_names=(first, first)),
         intervals_figure([IntervalRow(n, 1.0, 0.5, 1.5, own=i % 2 == 0, text=n,
                                       too_uncertain=i % 3 == 2) for i, n in enumerate(names)],
                          x_title=first, names=(first, first)),
