@@ -26,7 +26,7 @@ def test_an_employee_leaves_an_anonymous_signal_and_sees_where_to_go(open_page, 
     page.check("#contact-ja")
     # The browser does the proof-of-work before the form goes out.
     with page.expect_navigation():
-        page.click("form.meldknop-form button[type=submit]")
+        page.click("#send")
 
     assert page.locator("h1").inner_text() == "Dank u. Uw signaal is ontvangen."
     assert page.get_by_role("heading", name="Met wie kunt u praten?").is_visible()
@@ -42,7 +42,7 @@ def test_a_meldknop_form_without_answers_stores_nothing_and_says_why(open_page, 
     page.goto("/meldknop")
     before = live.services.signals.count()
     with page.expect_navigation():
-        page.click("form.meldknop-form button[type=submit]")
+        page.click("#send")
 
     assert page.locator(".error-summary").is_visible()
     assert page.locator("#organisation").get_attribute("aria-invalid") == "true"
@@ -54,7 +54,7 @@ def _sent_body(page, choose) -> str:  # type: ignore[no-untyped-def]
     page.goto("/meldknop")
     choose(page)
     with page.expect_request(lambda r: r.method == "POST" and r.url.endswith("/meldknop")) as sent:
-        page.click("form.meldknop-form button[type=submit]")
+        page.click("#send")
     page.wait_for_load_state()
     return str(sent.value.post_data)
 

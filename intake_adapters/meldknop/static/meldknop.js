@@ -57,7 +57,7 @@
     var nonce = form.querySelector("input[name=nonce]");
     var padding = form.querySelector("input[name=padding]");
     var status = document.getElementById("work-status");
-    var button = form.querySelector("button[type=submit]");
+    var button = document.getElementById("send");
     if (!challenge || !nonce || !padding || !status || !button) { return; }
     if (!window.crypto || !crypto.subtle || !window.TextEncoder || !window.URLSearchParams) {
       status.textContent = status.getAttribute("data-unsupported");
