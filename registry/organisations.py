@@ -126,6 +126,20 @@ class ParsedOrgFile:
     delimiter: str
 
 
+def decode_org_file(data: bytes) -> str:
+    """The text of an uploaded organisation file: UTF-8 (with or without a byte-order mark), or
+    else Windows-1252, which Dutch Excel writes for its plain "CSV (lijstscheidingsteken)".
+
+    Windows-1252 leaves five byte values undefined; a file holding one of them is neither and is
+    refused by the caller. Control characters that decode from a binary file are refused by the
+    parser, line by line.
+    """
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252")
+
+
 def parse_org_csv(text: str) -> OrgStructure:
     """Parse and validate an org CSV; raises ValidationFailed listing every bad line.
 

@@ -24,7 +24,7 @@ from privacy.pseudonyms import SecretError
 from registry.accounts import Role
 from registry.errors import SignalRegistryError
 from registry.joined import joined
-from registry.organisations import parse_org_csv
+from registry.organisations import decode_org_file, parse_org_csv
 from registry.periods import Month
 from server.app import create_app
 from server.container import Services
@@ -110,10 +110,9 @@ def load_org(ctx: click.Context, file: Path) -> None:
     A file with any bad line is refused whole; every bad line is reported with its number.
     """
     try:
-        # utf-8-sig: spreadsheet programs often put a byte-order mark in front of the header.
-        text = file.read_text(encoding="utf-8-sig")
+        text = decode_org_file(file.read_bytes())
     except UnicodeDecodeError:
-        _fail(f"{file} is not UTF-8 text; save it as 'CSV UTF-8' and try again")
+        _fail(f"{file} is neither UTF-8 nor Windows-1252 text; save it as 'CSV UTF-8' and try again")
     structure = parse_org_csv(text)
     result = services_for(ctx).replace_org(structure)
     click.echo(f"Loaded {len(structure.organisations)} organisations and {result['units']} units "

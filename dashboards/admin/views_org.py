@@ -26,6 +26,7 @@ from registry.errors import ValidationFailed
 from registry.organisations import (
     CSV_COLUMNS,
     OrgStructure,
+    decode_org_file,
     parse_org_csv,
     parse_org_file,
     structure_to_csv,
@@ -51,11 +52,10 @@ def upload_organisation() -> Response | tuple[str, int]:
         return _page([_("Het bestand is groter dan %(mb)s MB; er is niets gewijzigd.",
                         mb=MAX_UPLOAD_BYTES // (1024 * 1024))]), 413
     try:
-        # utf-8-sig: spreadsheet programs often put a byte-order mark in front of the header.
-        text = data.decode("utf-8-sig")
+        text = decode_org_file(data)
     except UnicodeDecodeError:
-        return _page([_("Het bestand is geen UTF-8-tekst. Sla het op als 'CSV UTF-8' en probeer "
-                        "het opnieuw.")]), 422
+        return _page([_("Het bestand is geen tekst in UTF-8 of Windows-1252. Sla het op als "
+                        "'CSV UTF-8' en probeer het opnieuw.")]), 422
     try:
         parsed = parse_org_file(text)
     except ValidationFailed as refused:

@@ -58,14 +58,15 @@ def test_a_bad_file_is_refused_whole_with_every_bad_line_numbered_and_nothing_ch
     assert "MIN-B-D3" not in services.organisations.structure()
 
 
-def test_a_wrong_header_a_non_utf8_file_an_empty_post_and_a_too_large_file_are_refused(client, login,
+def test_a_wrong_header_an_undecodable_file_an_empty_post_and_a_too_large_file_are_refused(client, login,
                                                                                     csrf_from, services):
     _, token = admin_csrf(client, login, csrf_from)
     before = services.organisations.structure()
     assert "Regel 1: de kopregel moet code,name,parent,organisation,headcount zijn." in _upload(
         client, token, b"code;naam\nA;B\n").get_data(as_text=True)
-    assert "geen UTF-8-tekst" in _upload(client, token, GOOD.replace("Nieuw", "Nieuw\xe9").encode("cp1252")
-                                         ).get_data(as_text=True)
+    # Bytes that are neither UTF-8 nor Windows-1252 (0x81 is undefined in both).
+    assert "geen tekst in UTF-8 of Windows-1252" in _upload(
+        client, token, GOOD.encode() + b"MIN-Z,Z\x81,,MIN-Z,9\n").get_data(as_text=True)
     empty = client.post("/beheer/organisatie", data={"csrf_token": token})
     assert empty.status_code == 422
     assert "Kies een CSV-bestand" in empty.get_data(as_text=True)
@@ -112,3 +113,11 @@ def test_a_higher_threshold_merges_more_units(tmp_path, settings_overrides):
     assert "Samengevoegd met DG Beleid (MIN-A-DG1)" in analyse
     team = html.split("Team Klein", 1)[1].split("</tr>", 1)[0]
     assert "Samengevoegd met DG Beleid (MIN-A-DG1)" in team
+
+
+def test_a_windows_1252_file_from_dutch_excel_is_read_with_its_accents(client, login, csrf_from):
+    _, token = admin_csrf(client, login, csrf_from)
+    preview = _upload(client, token, GOOD.replace("Directie Nieuw", "Directie Financi\u00eble Zaken")
+                      .encode("cp1252"))
+    assert preview.status_code == 200
+    assert "Directie Financiële Zaken" in preview.get_data(as_text=True)

@@ -129,15 +129,19 @@ def test_load_org_accepts_a_byte_order_mark(run, database_url: str, tmp_path: Pa
     assert _units(database_url) == 9
 
 
-def test_load_org_refuses_a_file_that_is_not_utf8(run, database_url: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    latin1 = tmp_path / "latin1.csv"
-    latin1.write_bytes("code,name,parent,organisation,headcount\nM,Ministerie van Financi\u00ebn,,M,9\n"
-                       .encode("latin-1"))
+def test_load_org_reads_windows_1252_and_refuses_undecodable_bytes(run, database_url: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    header = "code,name,parent,organisation,headcount\n"
+    undecodable = tmp_path / "binary.csv"
+    undecodable.write_bytes(header.encode() + b"M,Ministerie\x81,,M,9\n")
     assert run("init-db").exit_code == 0
-    result = run("load-org", str(latin1))
+    result = run("load-org", str(undecodable))
     assert result.exit_code == 1
-    assert "not UTF-8" in result.stderr
+    assert "neither UTF-8 nor Windows-1252" in result.stderr
     assert _units(database_url) == 0
+    excel = tmp_path / "excel.csv"  # Dutch Excel's plain CSV is Windows-1252
+    excel.write_bytes((header + "M,Ministerie van Financi\u00ebn,,M,9\n").encode("cp1252"))
+    assert run("load-org", str(excel)).exit_code == 0
+    assert _units(database_url) == 1
 
 
 def test_create_user_prints_an_activation_link_and_no_password(run, services, database_url,
