@@ -17,7 +17,7 @@ def register_blueprints(app: Flask) -> None:
     from intake_adapters.meldknop import bp as meldknop_bp
     from intake_adapters.spreadsheet import bp as spreadsheet_bp
     from intake_adapters.webform import bp as webform_bp
-    from server import account, auth, openapi
+    from server import account, auth, openapi, site_pages
     from server.app import csrf
 
     app.register_blueprint(auth.bp)
@@ -34,6 +34,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(research_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(transparency_bp)
+    app.register_blueprint(site_pages.bp)
     # The API authenticates with bearer tokens only (never the session cookie), so a cross-site
     # request cannot act for anyone and CSRF tokens do not apply.
     csrf.exempt(api_bp)

@@ -16,6 +16,8 @@ pytestmark = pytest.mark.browser
     ("/", "index"),
     ("/login", "login"),
     ("/privacy/budget", "privacy-budget"),
+    ("/privacyverklaring", "privacy-statement"),
+    ("/toegankelijkheid", "accessibility-statement"),
     ("/bestaat-niet", "error-404"),
 ])
 def test_public_pages_are_accessible(open_page, path, name, locale):

@@ -114,6 +114,9 @@ EXPECTED: dict[tuple[str, str], Endpoint] = {
     ("research_api.privacy_budget", "GET"): Endpoint(EVERYONE, ways=("token",)),
     # What is released about each data year and what it costs: public by design.
     ("transparency.budget", "GET"): Endpoint(EVERYONE),
+    # The site's privacy statement and accessibility statement, linked from every footer.
+    ("site.privacy", "GET"): Endpoint(EVERYONE),
+    ("site.accessibility", "GET"): Endpoint(EVERYONE),
     # Logging through the API: advisers' case systems, token only. Empty bodies are 422.
     ("api.create_signal", "POST"): Endpoint(_only(ADVISER), ways=("token",), body={}),
     ("api.create_signals", "POST"): Endpoint(_only(ADVISER), ways=("token",), body={}),
