@@ -11,6 +11,7 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from flask import current_app, g, request
+from flask_babel import gettext
 from flask_login import UserMixin, current_user
 
 from registry.accounts import Principal, Role, TokenProblem
@@ -85,11 +86,11 @@ def require_roles(*roles: Role, api: bool = False, page: bool = False) -> Callab
             else:
                 principal = current_principal()
             if principal is None:
-                raise Unauthorized("Log in om verder te gaan." if not api else
+                raise Unauthorized(gettext("Log in om verder te gaan.") if not api else
                                    "Een API-token is nodig (Authorization: Bearer <token>).")
             g.principal = principal
             if roles and principal.role not in roles:
-                raise Forbidden("Uw rol heeft geen toegang tot deze functie.")
+                raise Forbidden(gettext("Uw rol heeft geen toegang tot deze functie."))
             return view(*args, **kwargs)
 
         return wrapper  # type: ignore[return-value]

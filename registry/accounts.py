@@ -52,6 +52,11 @@ class Role(StrEnum):
     def label_nl(self) -> str:
         return ROLE_LABELS[self][0]
 
+    def label(self, locale: str = "nl") -> str:
+        """The role's name in the page's language."""
+        dutch, english = ROLE_LABELS[self]
+        return english if locale == "en" else dutch
+
     @property
     def needs_organisation(self) -> bool:
         return self in (Role.ADVISER, Role.PREVENTION_OFFICER, Role.WORKS_COUNCIL)

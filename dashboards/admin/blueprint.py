@@ -10,6 +10,7 @@ from collections.abc import Iterable
 
 from flask import Blueprint, Response, request
 from flask_babel import get_locale
+from flask_babel import gettext as _
 
 from registry.access import session_principal
 from registry.accounts import ROLE_LABELS, Principal, Role
@@ -29,9 +30,9 @@ def _admins_only() -> None:
         return
     principal = session_principal()  # pages are for people: an API token opens none of them
     if principal is None:
-        raise Unauthorized("Log in om verder te gaan.")
+        raise Unauthorized(_("Log in om verder te gaan."))
     if principal.role is not Role.ADMIN:
-        raise Forbidden("Uw rol heeft geen toegang tot deze functie.")
+        raise Forbidden(_("Uw rol heeft geen toegang tot deze functie."))
 
 
 @bp.after_request
