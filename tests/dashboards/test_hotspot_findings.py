@@ -1,5 +1,5 @@
 """What stands out, said the same way on the dashboard and the API: the demo's planted hotspots
-are named with their sentence, and on data without hotspots nothing is named.
+are named with their sentence, and on data without hotspots no more is named than chance allows.
 
 The demo's Rijk is published as ``tests/analytics/test_hotspots.py`` publishes it (2025 complete,
 2026 with its first half year), with seeded noise (``hotspot_data``).
@@ -17,6 +17,11 @@ from tests.dashboards.hotspot_data import period_of, publish_demo, related, seed
 from tests.server.test_openapi import validator
 
 PERIODS = ("2025", "2026-H1")
+# The checks hold each report (one organisation and period) to a familywise error of 5%, so over
+# the 20 reports here about one may name a unit by chance (bench/bench_hotspots.py measures the
+# rate: 2.5% of reports on data without hotspots). A regression that names units without
+# evidence names many; more than two chance names over 20 reports would be one.
+CHANCE_REPORTS = 2
 PAGE = "/dashboard/eenheden?from=2025-01&to=2026-11"
 
 
@@ -41,6 +46,7 @@ def test_a_planted_hotspot_is_named_with_its_sentence_on_the_api_and_the_dashboa
         key = (org.get(spot.unit).organisation, period_of(spot))
         allowed.setdefault(key, set()).update(related(org, spot))
     sentences = {}
+    by_chance: set[tuple[str, str]] = set()
     for o in org.organisations:
         for period in PERIODS:
             body = checks(client, headers, o.code, period)
@@ -48,13 +54,15 @@ def test_a_planted_hotspot_is_named_with_its_sentence_on_the_api_and_the_dashboa
             assert body["period"] == period and body["note_nl"] is None
             assert body["periods"] == list(PERIODS)
             named = {(f["unit"], f["category"]) for f in body["findings"]}
-            # Nothing but the planted hotspots and the units that hold their excess.
-            assert named <= allowed.get((o.code, period), set()), (o.code, period, named)
+            # Nothing but the planted hotspots and the units that hold their excess, but for
+            # the chance names the error rate allows.
+            by_chance |= named - allowed.get((o.code, period), set())
             listed = len(body["findings"]) + len(body["too_small"]) + len(body["nothing_found"])
             assert listed == len({(p["unit"], p["category"]) for key in
                                   ("findings", "too_small", "nothing_found") for p in body[key]})
             sentences.update({(o.code, period, f["unit"], f["category"]): f
                               for f in body["findings"]})
+    assert len(by_chance) <= CHANCE_REPORTS, by_chance
 
     years = {y: plan_year(services, y) for y in (2025, 2026)}
     for spot in spots:
@@ -92,21 +100,25 @@ def test_a_planted_hotspot_is_named_with_its_sentence_on_the_api_and_the_dashboa
             unit, rest = item.split('"', 1)
             named.add((unit, rest.split('data-category="', 1)[1].split('"', 1)[0]))
         assert (spot.unit, spot.category) in named
-        assert named <= set().union(*(allowed.get((organisation, p), set()) for p in PERIODS))
+        assert named <= set().union(by_chance, *(allowed.get((organisation, p), set())
+                                                 for p in PERIODS))
         assert spot.unit not in found["sentence_nl"]  # units are named, not coded
 
 
-def test_on_data_without_hotspots_nothing_is_named(client, login, make_token, services,
+def test_on_data_without_hotspots_units_are_named_only_at_the_chance_rate(client, login, make_token, services,
                                                    monkeypatch):
     seed_noise(monkeypatch)
     org, spots = publish_demo(services, planted=False)
     assert spots == []
     headers = make_token(Role.CENTRAL_WORKS_COUNCIL, None)
+    by_chance = []
     for o in org.organisations:
         for period in PERIODS:
             body = checks(client, headers, o.code, period)
-            assert body["findings"] == [], (o.code, period, body["findings"])
+            if body["findings"]:
+                by_chance.append((o.code, period, [f["unit"] for f in body["findings"]]))
             assert body["too_small"] or body["nothing_found"]
+    assert len(by_chance) <= CHANCE_REPORTS, by_chance
     default = client.get("/api/v1/checks?organisation=BFZ", headers=headers).get_json()
     assert default["period"] == "2025" and default["findings"] == []
     for organisation in ("BFZ", "WI"):
