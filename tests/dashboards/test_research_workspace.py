@@ -240,6 +240,8 @@ def test_a_large_table_is_shown_in_pages(client, csrf_from, researcher):
     location = post(client, csrf_from, "/onderzoek/uitvoeren",
                     {**SPEC, "group_by": ["period", "unit", "category"]}).headers["Location"]
     first = client.get(location).get_data(as_text=True)
-    second = client.get(location + "?pagina=2").get_data(as_text=True)
-    assert "Pagina 1 van 2" in first and "Pagina 2 van 2" in second
+    pages = int(re.search(r"Pagina 1 van (\d+)", first).group(1))  # type: ignore[union-attr]
+    assert pages >= 2  # months x units x categories is more than one page of rows
+    last = client.get(location + f"?pagina={pages}").get_data(as_text=True)
+    assert f"Pagina {pages} van {pages}" in last
     assert "pagina=2" in first
