@@ -167,11 +167,18 @@ def mo_bytes(catalog: Catalog) -> bytes:
     return buffer.getvalue()
 
 
+def _hashable(value: object) -> object:
+    return tuple(value) if isinstance(value, list) else value
+
+
 def mo_messages(data: bytes) -> dict[tuple[object, object], object]:
     """The messages of a compiled catalog, comparable between two ``.mo`` files."""
     catalog = read_mo(io.BytesIO(data))
+    # babel's read_mo gives a plural message's id and string as lists: tuples compare the same
+    # and can be keys.
     messages: dict[tuple[object, object], object] = {
-        (message.id, message.context): message.string for message in catalog if message.id
+        (_hashable(message.id), message.context): _hashable(message.string)
+        for message in catalog if message.id
     }
     messages[("", "plural-forms")] = catalog.plural_forms
     return messages
