@@ -31,7 +31,7 @@ from registry.idempotency import HEADER, KEY_REUSED, IdempotencyKey, IdempotentR
 from registry.models import Signal
 from registry.outcome_models import CaseOutcome
 from registry.periods import Month
-from registry.records import CASE_MISTYPED, CASE_WRONG_CHARACTERS
+from registry.records import CASE_MISTYPED, CASE_WRONG_CHARACTERS, reported_month
 from registry.taxonomy.outcomes import OUTCOME_FIELDS, OutcomeCodes
 
 PAYLOAD_FIELDS = ("case_token", "month", "fields")
@@ -77,7 +77,7 @@ class OutcomeRecord:
             errors.append(FieldError(str(name)[:64],
                                      "Onbekend veld; vrije tekst wordt niet opgeslagen."))
         token = _case_token(payload.get("case_token"), errors)
-        month = _month(payload.get("month"), today or Month.current(), errors)
+        month = reported_month(payload.get("month"), today or Month.current(), errors, "month")
         values = _values(payload.get("fields"), codes, errors)
         if errors:
             raise ValidationFailed(errors=errors)
@@ -96,21 +96,6 @@ def _case_token(value: Any, errors: list[FieldError]) -> str | None:
                                  if refused.problem is CodeProblem.WRONG_CHARACTERS
                                  else CASE_MISTYPED))
         return None
-
-
-def _month(value: Any, today: Month, errors: list[FieldError]) -> Month | None:
-    if not isinstance(value, str) or not value.strip():
-        errors.append(FieldError("month", "Vul de maand in (JJJJ-MM)."))
-        return None
-    try:
-        month = Month.parse(value)
-    except ValueError as exc:
-        errors.append(FieldError("month", str(exc)))
-        return None
-    if month > today:
-        errors.append(FieldError("month", "De maand mag niet in de toekomst liggen."))
-        return None
-    return month
 
 
 def _values(value: Any, codes: OutcomeCodes, errors: list[FieldError],

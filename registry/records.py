@@ -81,7 +81,7 @@ class SignalRecord:
         for name in unknown:
             errors.append(FieldError(str(name)[:64], "Onbekend veld; vrije tekst wordt niet opgeslagen."))
 
-        period = _period(payload.get("period"), today, errors)
+        period = reported_month(payload.get("period"), today, errors)
         unit, organisation = _unit(payload.get("unit"), org, allowed_organisations, errors)
         codes = {name: _single(name, payload.get(name), taxonomy, errors)
                  for name in SINGLE_CODE_FIELDS}
@@ -107,20 +107,23 @@ class SignalRecord:
         )
 
 
-def _period(value: Any, today: Month, errors: list[FieldError]) -> Month | None:
+def reported_month(value: Any, today: Month, errors: list[FieldError],
+                   field: str = "period") -> Month | None:
+    """The month a caller reports (``YYYY-MM``, not in the future), or None with an error on
+    ``field``: the one reading of a reported month for signals and follow-up outcomes."""
     if value is None or value == "":
-        errors.append(FieldError("period", "Vul de maand in (JJJJ-MM)."))
+        errors.append(FieldError(field, "Vul de maand in (JJJJ-MM)."))
         return None
     if not isinstance(value, str):
-        errors.append(FieldError("period", "De maand moet tekst zijn in het formaat JJJJ-MM."))
+        errors.append(FieldError(field, "De maand moet tekst zijn in het formaat JJJJ-MM."))
         return None
     try:
         month = Month.parse(value)
     except ValueError as exc:
-        errors.append(FieldError("period", str(exc)))
+        errors.append(FieldError(field, str(exc)))
         return None
     if month > today:
-        errors.append(FieldError("period", "De maand mag niet in de toekomst liggen."))
+        errors.append(FieldError(field, "De maand mag niet in de toekomst liggen."))
         return None
     return month
 
