@@ -1,7 +1,7 @@
 """How deeply a JSON text nests, measured before it is parsed and without recursion.
 
 Python's parser, and every recursive walk over what it returns, fails on deep nesting with a
-RecursionError. Every place that parses JSON from outside (API bodies in ``registry.jsonbody``,
+RecursionError. Every place that parses JSON from outside (API bodies in ``web.jsonbody``,
 uploaded release files in ``privacy.release_check``) measures the depth first and refuses text
 nested deeper than :data:`MAX_JSON_DEPTH`.
 """
