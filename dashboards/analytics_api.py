@@ -38,7 +38,7 @@ from dashboards.prevention.figures import latest_complete, latest_month, periods
 from dashboards.prevention.units import row_fte
 from privacy.coarsening import released_units
 from privacy.plan import Part
-from registry.access import current_principal, require_roles, services
+from web.access import current_principal, require_roles, services
 from registry.accounts import Role
 from registry.errors import FieldError, Forbidden, ValidationFailed
 from registry.periods import Month

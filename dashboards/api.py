@@ -16,10 +16,10 @@ from privacy.consumers import consumer_for
 from privacy.exports import release_to_csv, release_to_json
 from privacy.queries import query_answer
 from privacy.releases import Release
-from registry.access import current_principal, require_roles, services
+from web.access import current_principal, require_roles, services
 from registry.accounts import Role
 from registry.errors import BadRequest, FieldError, NotFound, ValidationFailed
-from registry.jsonbody import json_object
+from web.jsonbody import json_object
 from registry.periods import Month
 
 bp = Blueprint("research_api", __name__, url_prefix="/api/v1")

@@ -14,7 +14,7 @@ from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import HiddenField, PasswordField, StringField
 
-from registry.access import services, session_principal
+from web.access import services, session_principal
 from registry.accounts import Principal
 from registry.errors import FieldError, NotFound, Unauthorized, ValidationFailed
 from registry.mfa import new_secret

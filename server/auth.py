@@ -18,7 +18,7 @@ from werkzeug.wrappers import Response
 from wtforms import HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
-from registry.access import services, session_principal
+from web.access import services, session_principal
 from registry.accounts import Principal
 from registry.mfa import SecondStep, grouped, new_secret, provisioning_uri
 from server.governance import note_throttled_sign_in

@@ -72,7 +72,7 @@ def everyone_key() -> str:
     return "everyone"
 
 
-# The blueprints whose endpoints a bearer token opens (``registry.access.require_roles``): the
+# The blueprints whose endpoints a bearer token opens (``web.access.require_roles``): the
 # signals intake API, the research API and the analytics API.
 TOKEN_API_BLUEPRINTS = ("api", "research_api", "analytics_api")
 

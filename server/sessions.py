@@ -22,7 +22,7 @@ import time
 from flask import Flask, current_app, request, session
 from flask_login import LoginManager, login_user, logout_user
 
-from registry.access import SessionUser
+from web.access import SessionUser
 from registry.accounts import Principal
 from server.container import Services
 

@@ -11,7 +11,7 @@ from datetime import date
 from flask import Blueprint, render_template
 from flask_babel import format_date
 
-from registry.access import services
+from web.access import services
 
 bp = Blueprint("site", __name__)
 

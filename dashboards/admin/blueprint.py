@@ -12,7 +12,7 @@ from flask import Blueprint, Response, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from registry.access import session_principal
+from web.access import session_principal
 from registry.accounts import ROLE_LABELS, Principal, Role
 from registry.errors import FieldError, Forbidden, Unauthorized
 

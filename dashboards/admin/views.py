@@ -20,7 +20,7 @@ from werkzeug.wrappers import Response
 from dashboards.admin import audited
 from dashboards.admin.blueprint import acting_admin, bp, collect_errors, role_label, summary
 from dashboards.admin.forms import AccountForm
-from registry.access import services
+from web.access import services
 from registry.accounts import Principal, Role
 from registry.activation import Activation
 from registry.approvals import needs_approval

@@ -20,7 +20,7 @@ from dashboards.admin.blueprint import acting_admin, bp, role_label
 from dashboards.admin.budgets import consumer_label
 from dashboards.audit_view import KIND_LABELS
 from privacy.exact import format_epsilon
-from registry.access import services
+from web.access import services
 from registry.approvals import EXPIRY_DAYS, ApprovalKind, Approved, Proposal
 from registry.errors import Conflict, Forbidden, ValidationFailed
 

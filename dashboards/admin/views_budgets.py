@@ -23,7 +23,7 @@ from dashboards.admin.budgets import (
 )
 from dashboards.admin.forms import BudgetForm
 from privacy.ledger import MAX_YEAR, MIN_YEAR, format_epsilon
-from registry.access import services
+from web.access import services
 from registry.accounts import Role
 from registry.approvals import ApprovalKind
 from registry.errors import FieldError, ValidationFailed

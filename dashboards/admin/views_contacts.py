@@ -13,7 +13,7 @@ from werkzeug.wrappers import Response
 
 from dashboards.admin.blueprint import bp, collect_errors, summary
 from dashboards.admin.forms import ContactForm
-from registry.access import services
+from web.access import services
 from registry.contacts import MAX_PER_ORGANISATION, ContactPointInfo, ContactRole
 from registry.errors import Conflict, NotFound, ValidationFailed
 from registry.organisations import OrgUnit

@@ -21,7 +21,7 @@ from werkzeug.wrappers import Response
 from dashboards.admin.blueprint import bp
 from dashboards.admin.orgdiff import org_diff
 from dashboards.admin.orgtree import organisation_trees
-from registry.access import services
+from web.access import services
 from registry.errors import ValidationFailed
 from registry.organisations import (
     CSV_COLUMNS,

@@ -15,7 +15,7 @@ from werkzeug.wrappers import Response
 from dashboards.admin.blueprint import acting_admin, bp, collect_errors, role_label, summary
 from dashboards.admin.forms import TokenForm
 from dashboards.admin.views import find_account
-from registry.access import services
+from web.access import services
 from registry.accounts import hash_token
 from registry.audit import AuditAction
 from registry.errors import NotFound

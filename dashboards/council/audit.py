@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from dashboards.audit_view import PER_PAGE, page_context, page_number
 from dashboards.council.blueprint import bp
 from dashboards.council.scope import council_only
-from registry.access import services
+from web.access import services
 from registry.errors import ValidationFailed
 
 

@@ -21,7 +21,7 @@ from flask_babel import gettext as _
 from privacy.accounting import laplace_rho
 from privacy.ledger import format_epsilon
 from privacy.specs import QuerySpec
-from registry.access import services
+from web.access import services
 
 
 class Precision(StrEnum):

@@ -45,7 +45,7 @@ from privacy.exports import release_to_csv, release_to_json
 from privacy.ledger import BudgetExceeded, BudgetStatus, format_epsilon
 from privacy.releases import Release
 from privacy.specs import DIMENSIONS, GRAINS, MEASURES, TAXONOMY_FIELDS, QuerySpec
-from registry.access import services
+from web.access import services
 from registry.accounts import Principal
 from registry.errors import FieldError, NotFound, ValidationFailed
 from registry.periods import Month

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 from flask_babel import gettext as _
 
 from privacy.publication import PublicationService
-from registry.access import current_principal, require_roles, services
+from web.access import current_principal, require_roles, services
 from registry.accounts import Principal, Role
 from registry.errors import Forbidden, NotFound
 

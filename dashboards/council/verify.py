@@ -29,7 +29,7 @@ from dashboards.council.blueprint import bp
 from dashboards.council.files import sha256
 from dashboards.council.scope import council_only
 from privacy.release_check import check_release_text
-from registry.access import services
+from web.access import services
 
 MAX_UPLOAD_BYTES = 12_000_000
 

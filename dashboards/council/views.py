@@ -46,7 +46,7 @@ from dashboards.council.scope import (
 from privacy.exports import release_to_json
 from privacy.plan import RIJK
 from privacy.releases import Release
-from registry.access import services
+from web.access import services
 from registry.errors import FieldError, Forbidden, NotFound
 from registry.periods import Month
 

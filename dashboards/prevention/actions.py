@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from dashboards.prevention.views import bp
-from registry.access import current_principal, require_roles, services
+from web.access import current_principal, require_roles, services
 from registry.accounts import Role
 from registry.actions import ACTION_FIELDS, ActionRecord
 from registry.errors import Forbidden, ValidationFailed

@@ -9,7 +9,7 @@ from typing import Any
 from analytics.outcomes import outcome_fields
 from analytics.plan import PlanYear
 from dashboards.prevention.figures import latest_complete
-from registry.access import services
+from web.access import services
 from registry.taxonomy.outcomes import load_outcome_codes
 
 

@@ -38,7 +38,7 @@ from dashboards.prevention.filters import (
 )
 from dashboards.prevention.pdca import pdca_context
 from dashboards.prevention.units import unit_section
-from registry.access import current_principal, require_roles, services
+from web.access import current_principal, require_roles, services
 from registry.accounts import Role
 from registry.errors import FieldError, NotFound, ValidationFailed
 

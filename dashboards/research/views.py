@@ -24,7 +24,7 @@ from privacy.exports import release_to_csv, release_to_json
 from privacy.ledger import BudgetExceeded, BudgetStatus, format_epsilon
 from privacy.releases import Release
 from privacy.specs import QuerySpec
-from registry.access import current_principal, require_roles, services
+from web.access import current_principal, require_roles, services
 from registry.accounts import Principal, Role
 from registry.errors import FieldError, NotFound, ValidationFailed
 

@@ -15,7 +15,7 @@ from dashboards.transparency.budget import budget_years
 from privacy.accounting import epsilon_at
 from privacy.ledger import CapChangeEntry, YearBudget, format_epsilon
 from privacy.plan import PLAN_CONSUMER, PLAN_RHO, PLAN_TABLES, Dimension, Level, Part, PlanTable, Source
-from registry.access import services
+from web.access import services
 from registry.organisations import OrgStructure
 from registry.periods import Month
 

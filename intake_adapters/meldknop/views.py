@@ -25,7 +25,7 @@ from intake_adapters.meldknop.limits import (
     StoreUnavailable,
 )
 from intake_adapters.meldknop.padding import REQUEST_BYTES, pad
-from registry.access import services
+from web.access import services
 from registry.contacts import ContactPointService
 from registry.errors import FieldError, ValidationFailed
 from registry.organisations import OrgStructure, OrgUnit

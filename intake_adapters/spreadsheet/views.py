@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from intake_adapters.spreadsheet.importer import ImportReport, RowResult, import_file
 from intake_adapters.spreadsheet.mapping import ImportMapping, canonical_name, shipped_mappings
 from intake_adapters.spreadsheet.reader import ENCODINGS, UPLOAD_LIMITS
-from registry.access import current_principal, require_roles, services
+from web.access import current_principal, require_roles, services
 from registry.accounts import Principal, Role
 from registry.errors import FieldError, PayloadTooLarge, ValidationFailed
 

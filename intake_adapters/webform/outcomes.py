@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 
 from intake_adapters.webform.forms import form_errors
 from intake_adapters.webform.views import bp
-from registry.access import current_principal, require_roles, services
+from web.access import current_principal, require_roles, services
 from registry.accounts import Role
 from registry.errors import FieldError, ValidationFailed
 from registry.outcomes import OutcomeRecord

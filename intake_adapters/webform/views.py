@@ -22,7 +22,7 @@ from intake_adapters.webform.forms import (
     unit_groups,
 )
 from intake_adapters.webform.summary import CaseLink, SummaryLine, saved_summary
-from registry.access import current_principal, require_roles, services
+from web.access import current_principal, require_roles, services
 from registry.accounts import Principal, Role
 from registry.errors import FieldError, NotFound, ValidationFailed
 from registry.periods import Month
