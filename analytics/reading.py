@@ -80,6 +80,16 @@ class Reading:
         """The value for a table or download: the number, or "te onzeker"."""
         return TOO_UNCERTAIN if self.too_uncertain else self.value
 
+    def to_json(self) -> dict[str, object]:
+        """The reading for an API answer: the shown value (None when too uncertain), the
+        outward-rounded bounds, the flag and the Dutch text. Counts come as whole numbers."""
+        def number(x: float) -> float | int:
+            return int(x) if DIGITS[self.kind] == 0 else x
+
+        return {"value": None if self.too_uncertain else number(rounded(self.value, self.kind)),
+                "low": number(self.low), "high": number(self.high),
+                "too_uncertain": self.too_uncertain, "text": self.text}
+
     @property
     def low(self) -> float:
         """The lower bound as shown in a table: rounded down at the kind's precision."""

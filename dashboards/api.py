@@ -8,19 +8,21 @@ again returns the stored release and spends nothing. Bearer tokens only.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 
+from analytics.reading import display_with_margin
 from dashboards.transparency.budget import public_budget
 from privacy.consumers import consumer_for
 from privacy.exports import release_to_csv, release_to_json
 from privacy.queries import query_answer
 from privacy.releases import Release
-from web.access import current_principal, require_roles, services
 from registry.accounts import Role
 from registry.errors import BadRequest, FieldError, NotFound, ValidationFailed
-from web.jsonbody import json_object
 from registry.periods import Month
+from web.access import current_principal, require_roles, services
+from web.jsonbody import json_object
 
 bp = Blueprint("research_api", __name__, url_prefix="/api/v1")
 
@@ -57,7 +59,24 @@ def run_query() -> tuple[Response, int]:
     queries = services().queries
     spec = queries.parse(json_object(), principal.organisations)
     release, spent_now, budget = queries.run(consumer_for(principal), spec)
-    return jsonify(query_answer(release, spent_now, budget)), 201 if spent_now else 200
+    return jsonify(with_readings(query_answer(release, spent_now, budget))), 201 if spent_now else 200
+
+
+def with_readings(answer: dict[str, Any]) -> dict[str, Any]:
+    """The answer with each cell's reading under the display rule (``analytics.reading``).
+
+    The raw ``estimate`` stays: it is unbiased, so a researcher can add cells up. But at a
+    small budget most cells are noise (margins of hundreds on counts of tens, some below zero),
+    and a person reading one cell needs to see that: ``shown`` never goes below zero and says
+    "te onzeker" when the margin is larger than the value.
+    """
+    cells = []
+    for cell in answer["cells"]:
+        low, high = cell["ci95"]
+        reading = display_with_margin(cell["estimate"], (high - low) / 2)
+        cells.append({**cell, "shown": reading.to_json()})
+    too_uncertain = sum(1 for cell in cells if cell["shown"]["too_uncertain"])
+    return {**answer, "cells": cells, "cells_too_uncertain": too_uncertain}
 
 
 @bp.get("/budget")

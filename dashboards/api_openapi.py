@@ -35,14 +35,32 @@ _SPEC_ERRORS = {
 }
 _SPEC_BODY = {"required": True, "content": {"application/json": {
     "schema": {"$ref": "#/components/schemas/QuerySpec"}}}}
+_SHOWN = {
+    "type": "object",
+    "description": "The cell as a person should read it (the display rule of every page): "
+                   "never below zero, and \"te onzeker\" when the 95% margin is larger than "
+                   "the value.",
+    "required": ["value", "low", "high", "too_uncertain", "text"],
+    "additionalProperties": False,
+    "properties": {
+        "value": {"type": ["integer", "null"], "minimum": 0,
+                  "description": "The count shown; null when too uncertain."},
+        "low": {"type": "integer", "minimum": 0},
+        "high": {"type": "integer", "minimum": 0},
+        "too_uncertain": {"type": "boolean"},
+        "text": {"type": "string", "description": "E.g. \"te onzeker: tussen 0 en 270\"."},
+    },
+}
+
 _CELL = {
     "type": "object",
-    "required": ["estimate", "ci95", "noise_scale"],
+    "required": ["estimate", "ci95", "noise_scale", "shown"],
     "properties": {
         **{name: {"type": "string"} for name in DIMENSIONS},
         "estimate": {"type": "integer", "description": "Unbiased noisy count; may be negative."},
         "ci95": {"type": "array", "items": {"type": "integer"}, "minItems": 2, "maxItems": 2},
         "noise_scale": {"type": "number"},
+        "shown": _SHOWN,
     },
     "additionalProperties": False,
 }
@@ -107,6 +125,9 @@ SCHEMAS: dict[str, Any] = {
             "noise_scale": {"type": "number"},
             "simultaneous_ci95_halfwidth": {"type": "integer"},
             "cells": {"type": "array", "items": _CELL},
+            "cells_too_uncertain": {"type": "integer", "minimum": 0,
+                                    "description": "Cells whose margin is larger than their "
+                                                   "value: read them as noise."},
             "consistent": {"type": "array", "items": {"type": "object"}},
             "release_date": {"type": "string", "format": "date"},
             "key_id": {"type": "string"},

@@ -145,3 +145,22 @@ def test_gaussian_and_laplace_questions_are_charged_to_one_share_in_rho(client, 
     assert client.get("/api/v1/budget", headers=headers).get_json()["spent"] == "0.05"
     client.post("/api/v1/queries", json=SPEC, headers=headers)
     assert client.get("/api/v1/budget", headers=headers).get_json()["spent"] == "0.175"
+
+
+def test_every_cell_is_also_given_as_a_person_should_read_it(client, make_token, seeded):
+    # The raw estimate may be negative and its margin larger than itself; the shown reading
+    # never is below zero and says "te onzeker" exactly when the margin exceeds the value.
+    headers = make_token(Role.RESEARCHER, None)
+    answer = client.post("/api/v1/queries", json=SPEC, headers=headers).get_json()
+    uncertain = 0
+    for cell in answer["cells"]:
+        shown, (low, high) = cell["shown"], cell["ci95"]
+        half = (high - low) / 2
+        assert 0 <= shown["low"] <= shown["high"]
+        assert shown["too_uncertain"] == (half > max(cell["estimate"], 0))
+        if shown["too_uncertain"]:
+            uncertain += 1
+            assert shown["value"] is None and shown["text"].startswith("te onzeker")
+        else:
+            assert shown["low"] <= shown["value"] == cell["estimate"] <= shown["high"]
+    assert answer["cells_too_uncertain"] == uncertain
