@@ -39,6 +39,9 @@ ACTION_LABELS = {
     AuditAction.APPROVAL_REJECTED: _l("Voorstel afgewezen"),
     AuditAction.APPROVAL_EXPIRED: _l("Voorstel verlopen"),
     AuditAction.LOGIN_FAILED_THROTTLED: _l("Inloggen tijdelijk geblokkeerd na mislukte pogingen"),
+    AuditAction.ACTION_ADDED: _l("Actie toegevoegd aan het actieregister"),
+    AuditAction.ACTION_CHANGED: _l("Actie in het actieregister gewijzigd"),
+    AuditAction.ACTION_REMOVED: _l("Actie uit het actieregister verwijderd"),
 }
 
 DETAIL_LABELS = {
@@ -59,6 +62,9 @@ DETAIL_LABELS = {
     "proposed_by": _l("voorgesteld door"),
     "kind": _l("soort voorstel"),
     "token_id": _l("token"),
+    "owner_role": _l("rol die de actie trekt"),
+    "status": _l("status"),
+    "due_month": _l("gereed in"),
 }
 
 KIND_LABELS = {

@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from registry.audit import AuditAction, AuditLog
 from registry.db import Database
 from registry.errors import FieldError, NotFound, ValidationFailed
 from registry.outcome_models import ActionItem, ActionStatus
@@ -108,8 +109,16 @@ class Action:
 
 
 class ActionService:
-    def __init__(self, db: Database):
+    """The register, with every change written to the audit log in the same transaction.
+
+    The works council reads the register beside the outcomes, so who added, changed or removed
+    which action, and when, is on the log it can verify. The entry holds codes only: the action's
+    random id, the organisation, the status and the due month; never the title (free text).
+    """
+
+    def __init__(self, db: Database, audit: AuditLog | None = None):
         self.db = db
+        self.audit = audit or AuditLog(db)
 
     def list(self, organisation: str) -> list[Action]:
         """The organisation's actions, by due month (then title)."""
@@ -119,25 +128,39 @@ class ActionService:
             actions = [_action(row) for row in rows]
         return sorted(actions, key=lambda a: (a.due_month, a.title))
 
-    def add(self, organisation: str, record: ActionRecord) -> Action:
-        with self.db.session() as session:
+    def add(self, organisation: str, record: ActionRecord, actor: str) -> Action:
+        # immediate=True: the audit entry needs the write lock from the start (AuditLog._lock).
+        with self.db.session(immediate=True) as session:
             row = ActionItem(organisation=organisation, title=record.title,
                              owner_role=record.owner_role, due_month=str(record.due_month),
                              status=record.status.value)
             session.add(row)
             session.flush()
-            return _action(row)
+            action = _action(row)
+            self._log(session, actor, AuditAction.ACTION_ADDED, action)
+            return action
 
-    def update(self, organisation: str, action_id: str, record: ActionRecord) -> Action:
-        with self.db.session() as session:
+    def update(self, organisation: str, action_id: str, record: ActionRecord,
+               actor: str) -> Action:
+        with self.db.session(immediate=True) as session:
             row = _row(session, organisation, action_id)
             row.title, row.owner_role = record.title, record.owner_role
             row.due_month, row.status = str(record.due_month), record.status.value
-            return _action(row)
+            action = _action(row)
+            self._log(session, actor, AuditAction.ACTION_CHANGED, action)
+            return action
 
-    def remove(self, organisation: str, action_id: str) -> None:
-        with self.db.session() as session:
-            session.delete(_row(session, organisation, action_id))
+    def remove(self, organisation: str, action_id: str, actor: str) -> None:
+        with self.db.session(immediate=True) as session:
+            row = _row(session, organisation, action_id)
+            action = _action(row)
+            session.delete(row)
+            self._log(session, actor, AuditAction.ACTION_REMOVED, action)
+
+    def _log(self, session: Any, actor: str, what: AuditAction, action: Action) -> None:
+        self.audit.record(session, actor, what, f"action:{action.id}",
+                          {"organisation": action.organisation, "owner_role": action.owner_role,
+                           "status": action.status.value, "due_month": action.due_month})
 
 
 def _row(session: Any, organisation: str, action_id: str) -> ActionItem:

@@ -72,6 +72,9 @@ class AuditAction(StrEnum):
     APPROVAL_REJECTED = "approval_rejected"
     APPROVAL_EXPIRED = "approval_expired"
     LOGIN_FAILED_THROTTLED = "login_failed_throttled"
+    ACTION_ADDED = "action_added"
+    ACTION_CHANGED = "action_changed"
+    ACTION_REMOVED = "action_removed"
 
 
 Detail = Mapping[str, str | int | bool | None]

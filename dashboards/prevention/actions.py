@@ -15,12 +15,12 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from dashboards.prevention.views import bp
-from web.access import current_principal, require_roles, services
 from registry.accounts import Role
 from registry.actions import ACTION_FIELDS, ActionRecord
 from registry.errors import Forbidden, ValidationFailed
 from registry.outcome_models import ActionStatus
 from registry.taxonomy.outcomes import load_outcome_codes
+from web.access import current_principal, require_roles, services
 
 EDITORS = (Role.PREVENTION_OFFICER,)
 
@@ -39,7 +39,7 @@ def add_action() -> Any:
         record = ActionRecord.from_payload(_form(), load_outcome_codes())
     except ValidationFailed as failed:
         return _register_page(errors=failed, typed=_form()), 422
-    services().actions.add(organisation, record)
+    services().actions.add(organisation, record, _actor())
     return _back()
 
 
@@ -51,15 +51,22 @@ def update_action(action_id: str) -> Any:
         record = ActionRecord.from_payload(_form(), load_outcome_codes())
     except ValidationFailed as failed:
         return _register_page(errors=failed, typed=_form(), editing=action_id), 422
-    services().actions.update(organisation, action_id, record)
+    services().actions.update(organisation, action_id, record, _actor())
     return _back()
 
 
 @bp.post("/acties/<action_id>/verwijderen")
 @require_roles(*EDITORS, page=True)
 def remove_action(action_id: str) -> Any:
-    services().actions.remove(_organisation(), action_id)
+    services().actions.remove(_organisation(), action_id, _actor())
     return _back()
+
+
+def _actor() -> str:
+    """Who changes the register, as the audit log names them (their account name)."""
+    principal = current_principal()
+    assert principal is not None  # require_roles let only a signed-in editor through
+    return principal.username
 
 
 def _organisation() -> str:
