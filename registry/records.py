@@ -12,22 +12,11 @@ from typing import Any
 
 from registry.checked_codes import CodeProblem, CodeRefused, parse_case_token
 from registry.errors import FieldError, ValidationFailed
+from registry.fields import FIELDS_BY_NAME, MULTI_CODE_FIELDS, RECORD_FIELDS, SINGLE_CODE_FIELDS
 from registry.organisations import OrgStructure
 from registry.periods import Month
 from registry.taxonomy import Taxonomy
 
-RECORD_FIELDS = (
-    "period",
-    "unit",
-    "channel",
-    "categories",
-    "implicated_party",
-    "reporter_role",
-    "follow_up",
-    "impact",
-    "case_token",
-)
-SINGLE_CODE_FIELDS = ("channel", "implicated_party", "reporter_role", "follow_up")
 # The meldknop's own channel: employees' anonymous self-reports. An adviser logs how a contact
 # reached them, which is never through the meldknop, so the adviser's paths refuse it.
 SELF_REPORT_CHANNEL = "meldpunt"
@@ -87,24 +76,17 @@ class SignalRecord:
                  for name in SINGLE_CODE_FIELDS}
         if adviser and codes["channel"] == SELF_REPORT_CHANNEL:
             errors.append(FieldError("channel", SELF_REPORT_REFUSED))
-        categories = _multi("categories", payload.get("categories"), taxonomy, errors, minimum=1)
-        impact = _multi("impact", payload.get("impact", []), taxonomy, errors, minimum=0)
+        code_lists = {name: _multi(name, payload.get(name), taxonomy, errors,
+                                   minimum=FIELDS_BY_NAME[name].minimum)
+                      for name in MULTI_CODE_FIELDS}
         case_token = _case_token(payload.get("case_token"), errors)
         if errors:
             raise ValidationFailed(errors=errors)
         assert period is not None and unit is not None and organisation is not None
-        return cls(
-            period=period,
-            unit=unit,
-            organisation=organisation,
-            channel=codes["channel"] or "",
-            categories=categories,
-            implicated_party=codes["implicated_party"] or "",
-            reporter_role=codes["reporter_role"] or "",
-            follow_up=codes["follow_up"] or "",
-            impact=impact,
-            case_token=case_token,
-        )
+        coded: dict[str, Any] = {name: code or "" for name, code in codes.items()}
+        coded.update(code_lists)
+        return cls(period=period, unit=unit, organisation=organisation, case_token=case_token,
+                   **coded)
 
 
 def reported_month(value: Any, today: Month, errors: list[FieldError],

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from registry.checked_codes import CodeProblem, CodeRefused, new_case_token, parse_receipt
 from registry.db import Database, random_id
 from registry.errors import Conflict, FieldError, NotFound, ValidationFailed
+from registry.fields import RECORD_FIELDS, SIGNAL_COLUMNS
 from registry.idempotency import (
     HEADER,
     KEY_REUSED,
@@ -176,13 +177,8 @@ class SignalService:
         )
         return {
             "id": signal_id,
-            "period": str(record.period),
+            **{name: str(getattr(record, name)) for name in SIGNAL_COLUMNS},
             "organisation": record.organisation,
-            "unit": record.unit,
-            "channel": record.channel,
-            "implicated_party": record.implicated_party,
-            "reporter_role": record.reporter_role,
-            "follow_up": record.follow_up,
             "case_pseudonym": case,
             "receipt_hash": self.pseudonymizer.receipt_hash(receipt) if receipt else None,
             "taxonomy_version": self.taxonomy_version,
@@ -192,16 +188,10 @@ class SignalService:
         """The stored fields of the signal a valid, current receipt points to."""
         with self.db.session() as session:
             signal = self._signal_for_receipt(session, receipt, organisations)
-            return {
-                "period": signal.period,
-                "unit": signal.unit,
-                "channel": signal.channel,
-                "categories": sorted(c.category for c in signal.categories),
-                "implicated_party": signal.implicated_party,
-                "reporter_role": signal.reporter_role,
-                "follow_up": signal.follow_up,
-                "impact": sorted(i.impact for i in signal.impacts),
-            }
+            stored = {name: getattr(signal, name) for name in SIGNAL_COLUMNS}
+            stored["categories"] = sorted(c.category for c in signal.categories)
+            stored["impact"] = sorted(i.impact for i in signal.impacts)
+            return {name: stored[name] for name in RECORD_FIELDS if name in stored}
 
     def correct(
         self, receipt: str, record: SignalRecord, organisations: frozenset[str] | None = None
@@ -210,8 +200,7 @@ class SignalService:
         with self.db.session() as session:
             signal = self._signal_for_receipt(session, receipt, organisations)
             row = self._row(signal.id, record, "")
-            for key in ("period", "organisation", "unit", "channel", "implicated_party",
-                        "reporter_role", "follow_up", "taxonomy_version"):
+            for key in (*SIGNAL_COLUMNS, "organisation", "taxonomy_version"):
                 setattr(signal, key, row[key])
             if record.case_token:
                 signal.case_pseudonym = row["case_pseudonym"]

@@ -16,9 +16,12 @@ from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
 
+from registry.fields import CODED_FIELDS
+
 DEFAULT_VERSION = "2026.2"
 PSA_GROUP = "psa"
-FIELD_NAMES = ("categories", "implicated_party", "reporter_role", "follow_up", "channel", "impact")
+# The coded fields of a signal (registry.fields): every taxonomy version codes each of them.
+FIELD_NAMES = CODED_FIELDS
 
 
 @dataclass(frozen=True)
@@ -135,10 +138,18 @@ class Taxonomy:
                         "label_en": c.label_en,
                         "definition_nl": c.definition_nl,
                         "definition_en": c.definition_en,
+                        # Only the meldknop stores it; a case system never sends it.
+                        "meldknop_only": c.self_report,
                     }
                     for c in field.codes
                 ]
                 for name, field in self.fields.items()
+            },
+            "groups": {
+                name: {"field": g.field, "label_nl": g.label_nl, "label_en": g.label_en,
+                       "definition_nl": g.definition_nl, "definition_en": g.definition_en,
+                       "codes": list(g.codes)}
+                for name, g in self.groups.items()
             },
         }
 
