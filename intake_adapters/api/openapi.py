@@ -11,8 +11,9 @@ from typing import Any
 
 from intake_adapters.api.views import MAX_BATCH
 from registry.checked_codes import SEPARATOR_CLASS
+from registry.fields import REQUIRED_FIELDS, SIGNAL_FIELDS, FieldKind, SignalField
 from registry.idempotency import HEADER, MAX_KEY_LENGTH
-from registry.records import SELF_REPORT_CHANNEL, SINGLE_CODE_FIELDS
+from registry.records import SELF_REPORT_CHANNEL
 from registry.taxonomy import load_taxonomy
 
 _TAXONOMY = load_taxonomy()
@@ -50,6 +51,44 @@ def _codes(field: str) -> dict[str, Any]:
 def _code_list(field: str, minimum: int) -> dict[str, Any]:
     return {"type": "array", "items": _codes(field), "minItems": minimum, "uniqueItems": True}
 
+
+
+def _code_property(spec: SignalField) -> dict[str, Any]:
+    if spec.name == "channel":
+        return {"type": "string",
+                "enum": [code for code in _TAXONOMY.codes("channel") if code != SELF_REPORT_CHANNEL],
+                "description": "How the contact reached the adviser; never "
+                               f"`{SELF_REPORT_CHANNEL}`, the meldknop's own channel."}
+    return _codes(spec.name)
+
+
+def _codes_property(spec: SignalField) -> dict[str, Any]:
+    codes = _code_list(spec.name, spec.minimum)
+    return codes if spec.required else {"oneOf": [codes, {"type": "null"}]}
+
+
+def _property(spec: SignalField) -> dict[str, Any]:
+    """The JSON Schema of one signal field, as ``SignalRecord.from_payload`` reads it."""
+    match spec.kind:
+        case FieldKind.MONTH:
+            return {"type": "string", "pattern": r"^\s*[0-9]{4}-[0-9]{2}\s*$",
+                    "description": "Month of the contact, YYYY-MM; not in the future."}
+        case FieldKind.UNIT:
+            return {"type": "string", "minLength": 1,
+                    "description": "A unit code from GET /api/v1/org within the organisation "
+                                   "of the token's account."}
+        case FieldKind.CODE:
+            return _code_property(spec)
+        case FieldKind.CODES:
+            return _codes_property(spec)
+        case FieldKind.CASE:
+            return {
+                "type": ["string", "null"], "pattern": _CASE_INPUT_PATTERN,
+                "description": "Token from POST /api/v1/case-tokens, sent again with follow-up "
+                               "contacts of the same case (letter case, spaces and hyphens are "
+                               "ignored). A token whose check character does not match is "
+                               "refused with an error for `case_token`.",
+            }
 
 _BODY_ERRORS = {
     "400": _error("The body is not valid JSON or names a field twice."),
@@ -99,14 +138,30 @@ _STORED: dict[str, Any] = {
 SCHEMAS: dict[str, Any] = {
     "TaxonomyCode": {
         "type": "object",
+        # meldknop_only is in every signal field's codes; the outcome codes reuse this shape.
         "required": ["code", "label_nl", "label_en", "definition_nl", "definition_en"],
         "additionalProperties": False,
-        "properties": {name: {"type": "string"} for name in
-                       ("code", "label_nl", "label_en", "definition_nl", "definition_en")},
+        "properties": {
+            **{name: {"type": "string"} for name in
+               ("code", "label_nl", "label_en", "definition_nl", "definition_en")},
+            "meldknop_only": {"type": "boolean",
+                              "description": "Stored only by the anonymous meldknop (an "
+                                             "employee's own report); refused from case systems."},
+        },
+    },
+    "TaxonomyGroup": {
+        "type": "object",
+        "required": ["field", "label_nl", "label_en", "definition_nl", "definition_en", "codes"],
+        "additionalProperties": False,
+        "properties": {
+            **{name: {"type": "string"} for name in
+               ("field", "label_nl", "label_en", "definition_nl", "definition_en")},
+            "codes": {"type": "array", "items": {"type": "string"}, "minItems": 1},
+        },
     },
     "Taxonomy": {
         "type": "object",
-        "required": ["version", "definitions", "fields"],
+        "required": ["version", "definitions", "fields", "groups"],
         "additionalProperties": False,
         "properties": {
             "version": {"type": "string"},
@@ -127,6 +182,13 @@ SCHEMAS: dict[str, Any] = {
                            "items": {"$ref": "#/components/schemas/TaxonomyCode"}}
                     for name in _TAXONOMY.fields
                 },
+            },
+            "groups": {
+                "description": "Named sets of codes that reports add up, e.g. psa: the categories "
+                               "that together are psychosociale arbeidsbelasting (Arbowet art. 1 "
+                               "lid 3 sub e).",
+                "type": "object",
+                "additionalProperties": {"$ref": "#/components/schemas/TaxonomyGroup"},
             },
         },
     },
@@ -150,32 +212,9 @@ SCHEMAS: dict[str, Any] = {
             f"Codes are those of GET /api/v1/taxonomy (version {_TAXONOMY.version})."
         ),
         "type": "object",
-        "required": ["period", "unit", "categories", *SINGLE_CODE_FIELDS],
+        "required": list(REQUIRED_FIELDS),
         "additionalProperties": False,
-        "properties": {
-            "period": {"type": "string", "pattern": r"^\s*[0-9]{4}-[0-9]{2}\s*$",
-                       "description": "Month of the contact, YYYY-MM; not in the future."},
-            "unit": {"type": "string", "minLength": 1,
-                     "description": "A unit code from GET /api/v1/org within the "
-                                    "organisation of the token's account."},
-            "channel": {"type": "string",
-                        "enum": [code for code in _TAXONOMY.codes("channel")
-                                 if code != SELF_REPORT_CHANNEL],
-                        "description": "How the contact reached the adviser; never "
-                                       f"`{SELF_REPORT_CHANNEL}`, the meldknop's own channel."},
-            "categories": _code_list("categories", 1),
-            "implicated_party": _codes("implicated_party"),
-            "reporter_role": _codes("reporter_role"),
-            "follow_up": _codes("follow_up"),
-            "impact": {"oneOf": [_code_list("impact", 0), {"type": "null"}]},
-            "case_token": {
-                "type": ["string", "null"], "pattern": _CASE_INPUT_PATTERN,
-                "description": "Token from POST /api/v1/case-tokens, sent again with "
-                               "follow-up contacts of the same case (letter case, spaces and "
-                               "hyphens are ignored). A token whose check character does not "
-                               "match is refused with an error for `case_token`.",
-            },
-        },
+        "properties": {spec.name: _property(spec) for spec in SIGNAL_FIELDS},
     },
     "SignalCreated": {
         "type": "object",

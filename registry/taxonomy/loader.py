@@ -138,10 +138,18 @@ class Taxonomy:
                         "label_en": c.label_en,
                         "definition_nl": c.definition_nl,
                         "definition_en": c.definition_en,
+                        # Only the meldknop stores it; a case system never sends it.
+                        "meldknop_only": c.self_report,
                     }
                     for c in field.codes
                 ]
                 for name, field in self.fields.items()
+            },
+            "groups": {
+                name: {"field": g.field, "label_nl": g.label_nl, "label_en": g.label_en,
+                       "definition_nl": g.definition_nl, "definition_en": g.definition_en,
+                       "codes": list(g.codes)}
+                for name, g in self.groups.items()
             },
         }
 

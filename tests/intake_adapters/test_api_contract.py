@@ -47,7 +47,22 @@ def test_taxonomy_is_public_and_matches_the_service(client, services):
     assert response.status_code == 200
     assert response.get_json() == services.taxonomy.as_api()
     assert response.get_json()["fields"]["categories"][0].keys() == {
-        "code", "label_nl", "label_en", "definition_nl", "definition_en"}
+        "code", "label_nl", "label_en", "definition_nl", "definition_en", "meldknop_only"}
+
+
+def test_taxonomy_names_the_meldknop_only_codes_and_the_psa_group(client, services):
+    # A case system must know which code it may never send (the meldknop's own follow-up
+    # code) and which categories reports add up as psychosociale arbeidsbelasting.
+    taxonomy = client.get("/api/v1/taxonomy").get_json()
+    only = {(field, c["code"]) for field, codes in taxonomy["fields"].items() for c in codes
+            if c["meldknop_only"]}
+    assert only == {(name, c.code) for name, f in services.taxonomy.fields.items()
+                    for c in f.codes if c.self_report}
+    assert ("follow_up", "zelfmelding_geen_opvolging") in only
+    psa = taxonomy["groups"]["psa"]
+    assert psa["field"] == "categories"
+    assert psa["codes"] == list(services.taxonomy.group_codes("psa"))
+    assert set(psa["codes"]) <= {c["code"] for c in taxonomy["fields"]["categories"]}
 
 
 def test_org_structure_is_public_and_lists_every_unit(client):
