@@ -3,7 +3,7 @@
 ``mapping`` validates the mapping files, ``reader`` opens and checks a file (``xlsx`` reads a
 workbook in a child process with CPU, memory and time limits), ``coding`` turns
 cells into codes, ``importer`` validates and stores all-or-nothing, ``views`` is the upload page
-(blueprint ``spreadsheet``). The command line (``server.cli_import``) uses ``import_file`` too.
+(blueprint ``spreadsheet``). The command line (``server.cli.imports``) uses ``import_file`` too.
 """
 
 from intake_adapters.spreadsheet.importer import ImportReport, import_file

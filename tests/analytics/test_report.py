@@ -18,14 +18,8 @@ from privacy.exports import result_cells, spreadsheet_safe, verify_release_file
 from privacy.plan import RIJK, Dimension
 from registry.periods import Month
 from server.cli import cli
-from server.cli_analytics import COMMANDS
-from server.cli_privacy import COMMANDS as PRIVACY_COMMANDS
 from tests.conftest import MASTER_SECRET
 from tests.dashboards.test_council_pages import COMPLETE, RUNNING, publish_plan
-
-for _command in (*COMMANDS, *PRIVACY_COMMANDS):  # until the lead registers them in server.cli
-    if _command.name not in cli.commands:
-        cli.add_command(_command)
 
 
 @pytest.fixture

@@ -33,7 +33,7 @@ from registry.accounts import Role
 from registry.organisations import parse_org_csv
 from registry.periods import Month
 from registry.records import SignalRecord
-from server.cli_analytics import report_command
+from server.cli.analytics import report_command
 from server.openapi import build_document
 from tests.conftest import FIXTURES, MASTER_SECRET
 from tests.intake_adapters.meldknop_helpers import solved

@@ -28,7 +28,7 @@ from sqlalchemy import func, select
 from registry.accounts import Role
 from registry.idempotency import IdempotencyKey
 from registry.periods import Month
-from server.cli_import import import_command
+from server.cli.imports import import_command
 from tests.conftest import MASTER_SECRET
 from tests.intake_adapters.meldknop_helpers import solved
 

@@ -14,7 +14,7 @@ from openpyxl import Workbook, load_workbook
 from dashboards.council.files import csv_bytes, guard_xlsx, xlsx_bytes
 from privacy.exports import verify_release_file
 from registry.accounts import Role
-from server.cli_analytics import verify_report_command
+from server.cli.analytics import verify_report_command
 from tests.dashboards.test_council_pages import COMPLETE, MONTH, publish, publish_plan
 
 SAFE_NAME = re.compile(r'^attachment; filename="[A-Za-z0-9._-]+"$')

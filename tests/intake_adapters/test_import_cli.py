@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from server.cli_import import import_command
+from server.cli.imports import import_command
 
 SAMPLES = Path(__file__).parent.parent / "fixtures" / "import"
 VP_SAMPLE = SAMPLES / "vertrouwenspersoon-contactregistratie.csv"

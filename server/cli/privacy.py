@@ -1,6 +1,6 @@
 """Privacy commands: verify a release file, set budgets, and erase arrival order.
 
-Registered on the ``signal-registry`` group in ``server.cli``.
+Registered on the ``signal-registry`` group in ``server.cli`` (``COMMANDS``).
 """
 
 from __future__ import annotations
@@ -10,11 +10,14 @@ from pathlib import Path
 
 import click
 
-from privacy.ledger import format_epsilon, to_fraction
+from privacy.accounting import Cap
+from privacy.exact import format_epsilon, to_fraction
 from privacy.release_check import check_release_path
 from registry.audit import CLI_ACTOR
 from registry.maintenance import reorder_signals
 from registry.periods import Month
+from server.cli.context import services_for
+from server.governance import allocate_directly, change_cap
 
 
 @click.command("verify")
@@ -24,8 +27,6 @@ from registry.periods import Month
 @click.pass_context
 def verify_command(ctx: click.Context, file: Path, public_key: str | None) -> None:
     """Check a release file (JSON or CSV) against the registry's public key."""
-    from server.cli import services_for
-
     key = public_key or services_for(ctx).signer.public_key_b64
     # Any file gets a one-line answer: too large, too deeply nested or not UTF-8 included.
     result = check_release_path(file, key)
@@ -42,9 +43,6 @@ def verify_command(ctx: click.Context, file: Path, public_key: str | None) -> No
 @click.pass_context
 def set_budget_command(ctx: click.Context, consumer: str, year: int | None, rho: str) -> None:
     """Allocate a consumer a share (rho) of a data year's privacy cap."""
-    from server.cli import services_for
-    from server.governance import allocate_directly
-
     year = year or Month.current().year
     services = services_for(ctx)
     # An operator on the server allocates directly, without a second admin; the audit log
@@ -63,10 +61,6 @@ def set_budget_command(ctx: click.Context, consumer: str, year: int | None, rho:
 @click.pass_context
 def set_cap_command(ctx: click.Context, year: int, epsilon: str, delta: str, reason: str) -> None:
     """Change a data year's privacy cap; the change is logged and shown publicly."""
-    from privacy.accounting import Cap
-    from server.cli import services_for
-    from server.governance import change_cap
-
     cap = Cap.of(to_fraction(epsilon), to_fraction(delta, "delta"))
     services = services_for(ctx)
     change_cap(services.db, services.cap, CLI_ACTOR, year, cap, reason)
@@ -78,8 +72,6 @@ def set_cap_command(ctx: click.Context, year: int, epsilon: str, delta: str, rea
 @click.pass_context
 def maintain_command(ctx: click.Context) -> None:
     """Rewrite the signal tables in random-id order (run nightly on PostgreSQL)."""
-    from server.cli import services_for
-
     services = services_for(ctx)
     rewritten = reorder_signals(services.db)
     # Idempotency keys are kept until the end of the next month; older ones go.

@@ -13,16 +13,13 @@ from pathlib import Path
 
 import click
 
-from privacy.plan import Part
+from analytics.report import build_report, write_report
+from dashboards.published import plan_year
+from privacy.exact import format_epsilon
+from privacy.plan import RIJK, Part
+from privacy.release_check import check_release_path
 from registry.errors import SignalRegistryError
-from registry.periods import Month
-
-
-def _month(value: str) -> Month:
-    try:
-        return Month.parse(value)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc)) from exc
+from server.cli.context import services_for
 
 
 @click.command("publish")
@@ -39,9 +36,6 @@ def _month(value: str) -> Month:
 def publish_command(ctx: click.Context, years: tuple[int, ...], part: str | None,
                     period: str | None, replace: bool) -> None:
     """Publish the release plan: every closed period not yet published (or one, again)."""
-    from privacy.ledger import format_epsilon
-    from server.cli import services_for
-
     plans = services_for(ctx).plans
     if (part is None) != (period is None) or (replace and part is None):
         raise click.UsageError("--part en --period horen bij elkaar (en --replace bij beide).")
@@ -78,11 +72,6 @@ def publish_command(ctx: click.Context, years: tuple[int, ...], part: str | None
 @click.pass_context
 def report_command(ctx: click.Context, organisation: str, year: int, out_dir: Path) -> None:
     """Write the signed signalenrapportage (HTML, XLSX, JSON, CSV) from the release plan."""
-    from analytics.report import build_report, write_report
-    from dashboards.published import plan_year
-    from privacy.plan import RIJK
-    from server.cli import services_for
-
     services = services_for(ctx)
     org = services.org()
     if organisation != RIJK and organisation not in {u.code for u in org.organisations}:
@@ -108,9 +97,6 @@ def report_command(ctx: click.Context, organisation: str, year: int, out_dir: Pa
 @click.pass_context
 def verify_report_command(ctx: click.Context, file: Path, public_key: str | None) -> None:
     """Check a report's signed JSON and the HTML and XLSX files next to it."""
-    from privacy.release_check import check_release_path
-    from server.cli import services_for
-
     key = public_key or services_for(ctx).signer.public_key_b64
     result = check_release_path(file, key)
     ok = result.ok

@@ -3,6 +3,7 @@
 Imports a CSV or XLSX file of contacts for any organisation, by a shipped mapping (by name) or
 a mapping file (by path). Progress goes to stderr, the report to stdout; a refused file or a
 file with any bad row stores nothing and exits with status 1 and the reasons, per line.
+Registered on the ``signal-registry`` group in ``server.cli`` (``COMMANDS``).
 """
 
 from __future__ import annotations
@@ -19,9 +20,9 @@ from intake_adapters.spreadsheet.mapping import resolve_mapping
 from intake_adapters.spreadsheet.reader import CLI_LIMITS, ENCODINGS, Sheet, check_size
 from registry.errors import SignalRegistryError
 from server.app import create_app
+from server.cli.context import services_of, settings_for
 from server.container import Services
 from server.migrations import upgrade
-from server.settings import Settings
 
 PREVIEW_FIELDS = ("period", "unit", "channel", "categories", "implicated_party", "reporter_role",
                   "follow_up", "impact")
@@ -37,11 +38,11 @@ PREVIEW_FIELDS = ("period", "unit", "channel", "categories", "implicated_party",
               help="Tekenset van een CSV-bestand; cp1252 alleen als het bestand zo is opgeslagen.")
 @click.option("--show-rows", type=int, default=100, show_default=True,
               help="Proefimport: zoveel regels tonen (-1: alle).")
-def import_command(file: Path, channel: str, mapping_name: str, dry_run: bool, encoding: str,
-                   show_rows: int) -> None:
+@click.pass_context
+def import_command(ctx: click.Context, file: Path, channel: str, mapping_name: str,
+                   dry_run: bool, encoding: str, show_rows: int) -> None:
     """Importeer contacten uit een CSV- of Excel-bestand (alles of niets)."""
-    app = create_app(Settings.from_env())
-    services = app.extensions["signal_registry"]
+    services = services_of(create_app(settings_for(ctx)))
     try:
         upgrade(services.db.engine)
         report = _run(services, file, channel, mapping_name, dry_run, encoding, show_rows)
@@ -123,3 +124,6 @@ def _row_line(row: RowResult) -> str:
         fields += "; zaaknummer=ja"
     status = "in orde" if not row.problems else f"{len(row.problems)} probleem/problemen"
     return f"  Regel {row.line}: {fields} [{status}]"
+
+
+COMMANDS = (import_command,)

@@ -12,13 +12,13 @@ import sys
 
 import click
 
+from server.cli.context import services_for
+
 
 @click.command("verify-audit")
 @click.pass_context
 def verify_audit_command(ctx: click.Context) -> None:
     """Check that the audit log is complete and unchanged (its hash chain)."""
-    from server.cli import services_for
-
     check = services_for(ctx).audit.verify()
     if check.intact:
         click.echo(f"OK: de keten is intact ({check.entries} ingangen); nieuwste ingang "
