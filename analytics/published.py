@@ -5,8 +5,9 @@ tables. Analytics reads them as :class:`PublishedTable` values: every cell of th
 with its unbiased noisy estimate, and the noise's standard deviation, so every computation here
 is post-processing and costs no privacy.
 
-Default budget of a monthly publication (``DEFAULT_TABLE_EPSILON``), pure epsilon-DP, discrete
-Laplace noise, privacy unit one case per calendar year (see privacy/contributions.py):
+Default budget of a monthly publication (``privacy.standard_tables``), pure epsilon-DP, discrete
+Laplace noise, privacy unit one case per calendar year (see privacy/contributions.py); the table
+is ``python -m privacy.tables_doc``'s output, and tests/privacy/test_table_docs.py keeps it so:
 
 =============================== ======= ====== =========================================
 table                           epsilon  L1    noise sd per cell (scale = L1 / epsilon)
@@ -39,44 +40,15 @@ from __future__ import annotations
 import math
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
-from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
-from privacy.contributions import ContributionBounds, Sensitivity, sensitivity
-from privacy.publication import PUBLICATION_TABLES, TABLE_EPSILON
+from privacy.kinds import MECHANISMS, Mechanism
 from privacy.releases import Release
 from registry.organisations import OrgStructure
 from registry.periods import Month
 
 if TYPE_CHECKING:  # only a type here; importing it would load OpenDP for every reader
     from privacy.noise import NoisyTable
-
-# The standard tables of a monthly publication and their epsilons are defined once, by the
-# privacy layer that releases them; analytics reads them from there.
-STANDARD_TABLES: dict[str, tuple[str, tuple[str, ...]]] = dict(PUBLICATION_TABLES)
-DEFAULT_TABLE_EPSILON: dict[str, Fraction] = dict(TABLE_EPSILON)
-DEFAULT_MONTHLY_EPSILON: Fraction = sum(DEFAULT_TABLE_EPSILON.values(), Fraction(0))
-DEFAULT_YEARLY_EPSILON: Fraction = 12 * DEFAULT_MONTHLY_EPSILON
-# Number of impact codes in the taxonomy (verzuim, overweegt_vertrek); a signal may carry both.
-IMPACT_CODES = 2
-
-
-def table_sensitivity(name: str, bounds: ContributionBounds | None = None,
-                      categories: int = 18) -> Sensitivity:
-    """How far one case can move a standard table (used with the table's epsilon)."""
-    bounds = bounds or ContributionBounds()
-    measure, dims = STANDARD_TABLES[name]
-    if "category" in dims:
-        cells = min(bounds.categories_per_signal, categories)
-    elif "impact" in dims:
-        cells = IMPACT_CODES
-    else:
-        cells = 1
-    return sensitivity(measure, cells, bounds)
-
-
-MECHANISMS = ("laplace", "gaussian")
-
 
 def noise_fourth_cumulant(mechanism: str, variance: float) -> float:
     """Fourth cumulant of one cell's noise, from its variance.
@@ -86,7 +58,7 @@ def noise_fourth_cumulant(mechanism: str, variance: float) -> float:
     tends to 3 variance^2 (the continuous Laplace) for large scales. The discrete Gaussian's is
     close to zero at the scales used here.
     """
-    if mechanism == "gaussian" or variance <= 0:
+    if mechanism == Mechanism.GAUSSIAN or variance <= 0:
         return 0.0
     # q solves variance = 2q / (1-q)^2, written so that it stays exact for tiny variances.
     q = variance / (variance + 1 + math.sqrt(2 * variance + 1))

@@ -27,9 +27,9 @@ Cases that span months: the case tables count a case once in every month it has 
 contact. Summing monthly case tables over a year therefore counts case-months, an upper bound
 on the number of distinct cases; reports label such sums as "zaak-maanden".
 
-Default epsilon per table (``TABLE_EPSILON``; also read by ``analytics.published``, which
-explains the choice): 0.8 per month, 9.6 per calendar year, within the default yearly budget of
-10. A replacement costs another 0.8.
+Default epsilon per table: ``privacy.standard_tables`` (the budgets and noise are tabled in
+``analytics.published``): 0.8 per month, 9.6 per calendar year, within the default yearly budget
+of 10. A replacement costs another 0.8.
 """
 
 from __future__ import annotations
@@ -41,12 +41,15 @@ from typing import Any
 
 from privacy.accounting import laplace_rho
 from privacy.aggregate import exact_table
+from privacy.budgets import decimal_text
 from privacy.consumers import publication_consumer
+from privacy.kinds import Grain, Measure
 from privacy.ledger import format_epsilon
 from privacy.noise import add_noise
 from privacy.queries import QueryService, release_payload
 from privacy.releases import Release, ReleaseService
-from privacy.specs import QuerySpec, decimal_text
+from privacy.specs import QuerySpec
+from privacy.standard_tables import STANDARD_MECHANISM, STANDARD_TABLES
 from registry.errors import Conflict, FieldError, ValidationFailed
 from registry.organisations import OrgStructure
 from registry.periods import Month
@@ -55,31 +58,12 @@ from registry.taxonomy import Taxonomy
 SPEC_KIND = "standard-monthly"
 SPEC_VERSION = 1
 
-# Name -> (measure, group_by in canonical dimension order). Every table is filtered to the
+# Views of the one declaration, ``privacy.standard_tables.STANDARD_TABLES``: name -> (measure,
+# group_by in canonical dimension order), and name -> epsilon. Every table is filtered to the
 # organisation and the month.
-PUBLICATION_TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
-    "contacts_unit_category": ("contacts", ("unit", "category")),
-    "cases_unit_category": ("cases", ("unit", "category")),
-    "contacts_unit_category_channel": ("contacts", ("unit", "category", "channel")),
-    "contacts_channel": ("contacts", ("channel",)),
-    "contacts_implicated_party": ("contacts", ("implicated_party",)),
-    "contacts_reporter_role": ("contacts", ("reporter_role",)),
-    "contacts_follow_up": ("contacts", ("follow_up",)),
-    "contacts_impact": ("contacts", ("impact",)),
-    "contacts_total": ("contacts", ()),
-}
-
-TABLE_EPSILON: dict[str, Fraction] = {
-    "contacts_unit_category": Fraction("0.35"),
-    "cases_unit_category": Fraction("0.10"),
-    "contacts_unit_category_channel": Fraction("0.10"),
-    "contacts_total": Fraction("0.10"),
-    "contacts_follow_up": Fraction("0.05"),
-    "contacts_channel": Fraction("0.03"),
-    "contacts_implicated_party": Fraction("0.03"),
-    "contacts_reporter_role": Fraction("0.02"),
-    "contacts_impact": Fraction("0.02"),
-}
+PUBLICATION_TABLES: dict[str, tuple[Measure, tuple[str, ...]]] = {
+    t.name: (t.measure, t.group_by) for t in STANDARD_TABLES}
+TABLE_EPSILON: dict[str, Fraction] = {t.name: t.epsilon for t in STANDARD_TABLES}
 
 
 def publication_scope(organisation: str) -> str:
@@ -176,7 +160,8 @@ class PublicationService:
         return {
             name: QuerySpec(measure=measure, group_by=group_by,
                             filters={"organisation": (organisation,)}, start=month, end=month,
-                            grain="month", mechanism="laplace", epsilon=self.epsilons[name])
+                            grain=Grain.MONTH, mechanism=STANDARD_MECHANISM,
+                            epsilon=self.epsilons[name])
             for name, (measure, group_by) in PUBLICATION_TABLES.items()
         }
 

@@ -22,7 +22,8 @@ from typing import Any
 from privacy.accounting import laplace_rho
 from privacy.aggregate import exact_table
 from privacy.consistency import make_consistent
-from privacy.contributions import ContributionBounds, sensitivity, table_cells_per_signal
+from privacy.contributions import ContributionBounds, table_sensitivity
+from privacy.kinds import BudgetUnit
 from privacy.ledger import format_epsilon
 from privacy.noise import NoisyTable, add_noise, expected_accuracy
 from privacy.releases import Release, ReleaseService
@@ -37,7 +38,7 @@ from registry.taxonomy import Taxonomy
 
 def query_cost(spec: QuerySpec) -> Fraction:
     """What ``spec`` is charged, in rho, to each data year it touches."""
-    return spec.budget if spec.budget_unit == "rho" else laplace_rho(spec.budget)
+    return spec.budget if spec.budget_unit is BudgetUnit.RHO else laplace_rho(spec.budget)
 
 
 def data_years(spec: QuerySpec) -> tuple[int, ...]:
@@ -89,20 +90,15 @@ class QueryService:
     def preview(self, consumer: str, spec: QuerySpec) -> dict[str, Any]:
         """Cost and expected accuracy, without data and without spending anything."""
         grid = key_grid(spec, self.taxonomy, self.org, self.threshold)
-        def cells(name: str) -> int:
-            return len(grid.dimension(name).codes) if name in grid.names else 0
-
-        sens = sensitivity(spec.measure,
-                           table_cells_per_signal(spec.group_by, cells("category"), cells("impact"),
-                                                  self.bounds),
-                           self.bounds)
+        sens = table_sensitivity(spec.measure, spec.group_by, grid.size("category"),
+                                 grid.size("impact"), self.bounds)
         accuracy = expected_accuracy(spec, grid.n_cells, sens)
         preview = self.releases.preview(consumer, consumer, data_years(spec),
                                         self.release_spec(spec), query_cost(spec))
         return {
             "cached": preview.cached,
             "release_id": preview.release_id,
-            "budget_unit": "rho",
+            "budget_unit": BudgetUnit.RHO.value,
             "data_years": list(data_years(spec)),
             "cost": format_epsilon(preview.cost) if not preview.cached else "0",
             "allowed": preview.allowed,
@@ -167,7 +163,7 @@ def query_answer(release: Release, spent_now: bool, budget: Any) -> dict[str, An
     return {
         "release_id": release.id,
         "cached": not spent_now,
-        "budget_unit": "rho" if not release.legacy else "epsilon",
+        "budget_unit": (BudgetUnit.EPSILON if release.legacy else BudgetUnit.RHO).value,
         "rho_spent": format_epsilon(release.epsilon_spent) if spent_now else "0",
         "release_cost": release.cost_text,
         "budget_remaining": format_epsilon(budget.remaining),
