@@ -40,9 +40,10 @@ from __future__ import annotations
 import math
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from privacy.kinds import MECHANISMS, Mechanism
+from privacy.released import ReleasedTable, publication_result
 from privacy.releases import Release
 from registry.organisations import OrgStructure
 from registry.periods import Month
@@ -110,20 +111,14 @@ class PublishedTable:
         return tuple(dict.fromkeys(key[position] for key in self.estimates))
 
     @classmethod
-    def from_result(cls, name: str, month: Month, result: Mapping[str, Any]) -> PublishedTable:
-        """Read one table from a stored release result (``privacy.queries.release_payload``)."""
-        group_by = tuple(result["group_by"])
-        estimates: dict[tuple[str, ...], int] = {}
-        consistent: dict[tuple[str, ...], int] = {}
-        for cell in result["cells"]:
-            key = tuple(str(cell[d]) for d in group_by)
-            estimates[key] = int(cell["estimate"])
-            if "consistent" in cell:
-                consistent[key] = int(cell["consistent"])
-        return cls(name=name, month=month, group_by=group_by, estimates=estimates,
-                   noise_sd=float(result["standard_deviation"]),
-                   half_width=int(result["ci95_halfwidth"]), consistent=consistent,
-                   mechanism=str(result.get("mechanism", "laplace")))
+    def from_released(cls, name: str, month: Month, table: ReleasedTable) -> PublishedTable:
+        """Read one table of a stored release (``privacy.released``)."""
+        estimates = {cell.key: cell.estimate for cell in table.cells}
+        consistent = {cell.key: cell.consistent for cell in table.cells
+                      if cell.consistent is not None}
+        return cls(name=name, month=month, group_by=table.group_by, estimates=estimates,
+                   noise_sd=table.standard_deviation, half_width=table.ci95_halfwidth,
+                   consistent=consistent, mechanism=table.mechanism)
 
     @classmethod
     def from_noisy(cls, name: str, month: Month, noisy: NoisyTable) -> PublishedTable:
@@ -279,11 +274,10 @@ def window_sums(months: Sequence[PublishedMonth], name: str) -> WindowSums:
 
 def to_published_month(release: Release) -> PublishedMonth:
     """Read a monthly publication (``privacy.publication``) as analytics input."""
-    spec = release.spec
-    month = Month.parse(str(spec["period"]))
-    tables = {name: PublishedTable.from_result(name, month, result)
-              for name, result in release.result["tables"].items()}
-    return PublishedMonth(str(spec["organisation"]), month, release.id, tables)
+    result = publication_result(release)
+    tables = {name: PublishedTable.from_released(name, result.period, table)
+              for name, table in result.tables.items()}
+    return PublishedMonth(result.organisation, result.period, release.id, tables)
 
 
 def to_published_months(releases: Sequence[Release]) -> list[PublishedMonth]:

@@ -153,11 +153,7 @@ class _State:
         self.taxonomy = s.taxonomy
         self.threshold = s.settings.coarsen_threshold
         self._services = s
-        self.plan: dict[int, PlanYear] = {}
-        for year in data.plan_years(s):
-            py = data.plan_year(s, year)
-            if py is not None:
-                self.plan[year] = py
+        self.plan: dict[int, PlanYear] = data.plan(s)
         newest = latest_month(self.plan)
         self.result: FilterResult = parse_filters(
             request.args, principal, self.org, s.taxonomy, self.threshold,

@@ -22,6 +22,7 @@ from privacy.coarsening import released_units
 from privacy.contributions import ContributionBounds
 from privacy.noise import add_noise
 from privacy.queries import release_payload
+from privacy.released import ReleasedTable
 from privacy.specs import QuerySpec
 from privacy.standard_tables import standard_table
 from privacy.tables import key_grid
@@ -94,8 +95,8 @@ def test_a_stored_release_reads_back_with_every_cell_and_its_noise(org) -> None:
                        standard.sensitivity(taxonomy, ContributionBounds()), ContributionBounds(),
                        50)
     noisy = add_noise(exact)
-    payload = release_payload(noisy, org, 50, ContributionBounds())
-    table = PublishedTable.from_result(name, JAN, payload)
+    payload = ReleasedTable.from_json(release_payload(noisy, org, 50, ContributionBounds()))
+    table = PublishedTable.from_released(name, JAN, payload)
     assert len(table.estimates) == 7 * len(taxonomy.codes("categories"))
     assert table.noise_sd == pytest.approx(36.36, abs=0.01)
     assert set(unit_codes(table, org, "ORG")) == RELEASED
