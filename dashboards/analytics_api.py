@@ -75,7 +75,13 @@ def _no_store(response: Response) -> Response:
 
 
 def _plan() -> dict[int, PlanYear]:
-    return data.plan(services())
+    s = services()
+    out = {}
+    for year in data.plan_years(s):
+        py = data.plan_year(s, year)
+        if py is not None:
+            out[year] = py
+    return out
 
 
 @bp.get("/trends")

@@ -23,9 +23,10 @@ from intake_adapters.spreadsheet.coding import (
     period_resolver,
     unit_resolver,
 )
-from intake_adapters.spreadsheet.mapping import CODED_FIELDS, MULTI_FIELDS, ImportMapping
+from intake_adapters.spreadsheet.mapping import MAPPED_FIELDS, MULTI_FIELDS, ImportMapping
 from intake_adapters.spreadsheet.reader import UPLOAD_LIMITS, Cell, Limits, Sheet, open_sheet, refuse
 from registry.errors import FieldError, ValidationFailed
+from registry.fields import RECORD_FIELDS
 from registry.organisations import OrgStructure
 from registry.periods import Month
 from registry.records import SignalRecord
@@ -37,9 +38,9 @@ MAX_UNMAPPED = 500
 MAX_LINES_PER_VALUE = 20
 MAX_SKIPPED = 200
 PROGRESS_EVERY = 10_000
-PAYLOAD_FIELDS = ("period", "unit", *CODED_FIELDS, "case_token")
+PAYLOAD_FIELDS = MAPPED_FIELDS
 CASE_TOKEN_SHOWN = "(zaaknummer)"  # noqa: S105 - a placeholder shown instead of a token
-CODED_ORDER = ("period", "unit", "channel", *CODED_FIELDS, "case_token")
+CODED_ORDER = RECORD_FIELDS
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from intake_adapters.spreadsheet.reader import ENCODINGS, UPLOAD_LIMITS
 from web.access import current_principal, require_roles, services
 from registry.accounts import Principal, Role
 from registry.errors import FieldError, PayloadTooLarge, ValidationFailed
+from registry.fields import RECORD_FIELDS
 
 bp = Blueprint("spreadsheet", __name__, url_prefix="/signalen/import", template_folder="templates")
 
@@ -170,11 +171,9 @@ def _row_view(result: RowResult, locale: str) -> dict[str, Any]:
         known = taxonomy.fields[name].code_set
         return ", ".join(taxonomy.label(name, c, locale) if c in known else c for c in codes)
 
-    fields = ("period", "unit", "channel", "categories", "implicated_party", "reporter_role",
-              "follow_up", "impact", "case_token")
     return {
         "line": result.line,
-        "cells": {name: words(name) for name in fields},
+        "cells": {name: words(name) for name in RECORD_FIELDS},
         "problems": [p.text for p in result.problems],
         "skipped": result.skipped,
     }
