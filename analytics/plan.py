@@ -37,6 +37,8 @@ import numpy as np
 
 from analytics.intervals import Estimate
 from privacy.plan import RIJK, Dimension, Part
+from privacy.released import PlanResult, PlanTablePayload, plan_result
+from privacy.releases import Release
 from registry.organisations import OrgStructure
 from registry.periods import Month
 
@@ -52,11 +54,9 @@ class PlanTableReading:
     cells: Mapping[tuple[str, str, str], float]
 
     @classmethod
-    def from_json(cls, name: str, data: Mapping[str, Any]) -> PlanTableReading:
-        cells = {(str(c["unit"]), str(c.get("period", "")), str(c["code"])): float(c["estimate"])
-                 for c in data["cells"]}
-        return cls(name, Part(data["part"]), Dimension(data["dimension"]),
-                   float(data["standard_deviation"]), cells)
+    def from_payload(cls, name: str, table: PlanTablePayload) -> PlanTableReading:
+        cells = {(c.unit, c.period or "", c.code): c.estimate for c in table.cells}
+        return cls(name, table.part, table.dimension, table.standard_deviation, cells)
 
     def get(self, unit: str, code: str, period: str = "") -> Estimate:
         return Estimate(self.cells[(unit, period, code)], self.sigma**2)
@@ -82,12 +82,16 @@ class PlanRelease:
     tables: Mapping[str, PlanTableReading]
 
     @classmethod
-    def from_release(cls, release_id: str, spec: Mapping[str, Any],
-                     result: Mapping[str, Any]) -> PlanRelease:
-        tables = {name: PlanTableReading.from_json(name, data)
-                  for name, data in result["tables"].items()}
-        return cls(release_id, int(spec["data_year"]), Part(spec["part"]), str(spec["period"]),
-                   tables)
+    def from_result(cls, release_id: str, result: PlanResult) -> PlanRelease:
+        tables = {name: PlanTableReading.from_payload(name, table)
+                  for name, table in result.tables.items()}
+        return cls(release_id, result.data_year, result.part, result.period, tables)
+
+    @classmethod
+    def from_release(cls, release: Release) -> PlanRelease:
+        """Read a stored release of the plan (``privacy.released``); :class:`MalformedRelease`
+        for any other release."""
+        return cls.from_result(release.id, plan_result(release))
 
 
 def gls(design: np.ndarray, values: np.ndarray, variances: np.ndarray,

@@ -5,8 +5,9 @@ tables. Analytics reads them as :class:`PublishedTable` values: every cell of th
 with its unbiased noisy estimate, and the noise's standard deviation, so every computation here
 is post-processing and costs no privacy.
 
-Default budget of a monthly publication (``DEFAULT_TABLE_EPSILON``), pure epsilon-DP, discrete
-Laplace noise, privacy unit one case per calendar year (see privacy/contributions.py):
+Default budget of a monthly publication (``privacy.standard_tables``), pure epsilon-DP, discrete
+Laplace noise, privacy unit one case per calendar year (see privacy/contributions.py); the table
+is ``python -m privacy.tables_doc``'s output, and tests/privacy/test_table_docs.py keeps it so:
 
 =============================== ======= ====== =========================================
 table                           epsilon  L1    noise sd per cell (scale = L1 / epsilon)
@@ -39,44 +40,16 @@ from __future__ import annotations
 import math
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
-from fractions import Fraction
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from privacy.contributions import ContributionBounds, Sensitivity, sensitivity
-from privacy.publication import PUBLICATION_TABLES, TABLE_EPSILON
+from privacy.kinds import MECHANISMS, Mechanism
+from privacy.released import ReleasedTable, publication_result
 from privacy.releases import Release
 from registry.organisations import OrgStructure
 from registry.periods import Month
 
 if TYPE_CHECKING:  # only a type here; importing it would load OpenDP for every reader
     from privacy.noise import NoisyTable
-
-# The standard tables of a monthly publication and their epsilons are defined once, by the
-# privacy layer that releases them; analytics reads them from there.
-STANDARD_TABLES: dict[str, tuple[str, tuple[str, ...]]] = dict(PUBLICATION_TABLES)
-DEFAULT_TABLE_EPSILON: dict[str, Fraction] = dict(TABLE_EPSILON)
-DEFAULT_MONTHLY_EPSILON: Fraction = sum(DEFAULT_TABLE_EPSILON.values(), Fraction(0))
-DEFAULT_YEARLY_EPSILON: Fraction = 12 * DEFAULT_MONTHLY_EPSILON
-# Number of impact codes in the taxonomy (verzuim, overweegt_vertrek); a signal may carry both.
-IMPACT_CODES = 2
-
-
-def table_sensitivity(name: str, bounds: ContributionBounds | None = None,
-                      categories: int = 18) -> Sensitivity:
-    """How far one case can move a standard table (used with the table's epsilon)."""
-    bounds = bounds or ContributionBounds()
-    measure, dims = STANDARD_TABLES[name]
-    if "category" in dims:
-        cells = min(bounds.categories_per_signal, categories)
-    elif "impact" in dims:
-        cells = IMPACT_CODES
-    else:
-        cells = 1
-    return sensitivity(measure, cells, bounds)
-
-
-MECHANISMS = ("laplace", "gaussian")
-
 
 def noise_fourth_cumulant(mechanism: str, variance: float) -> float:
     """Fourth cumulant of one cell's noise, from its variance.
@@ -86,7 +59,7 @@ def noise_fourth_cumulant(mechanism: str, variance: float) -> float:
     tends to 3 variance^2 (the continuous Laplace) for large scales. The discrete Gaussian's is
     close to zero at the scales used here.
     """
-    if mechanism == "gaussian" or variance <= 0:
+    if mechanism == Mechanism.GAUSSIAN or variance <= 0:
         return 0.0
     # q solves variance = 2q / (1-q)^2, written so that it stays exact for tiny variances.
     q = variance / (variance + 1 + math.sqrt(2 * variance + 1))
@@ -138,20 +111,14 @@ class PublishedTable:
         return tuple(dict.fromkeys(key[position] for key in self.estimates))
 
     @classmethod
-    def from_result(cls, name: str, month: Month, result: Mapping[str, Any]) -> PublishedTable:
-        """Read one table from a stored release result (``privacy.queries.release_payload``)."""
-        group_by = tuple(result["group_by"])
-        estimates: dict[tuple[str, ...], int] = {}
-        consistent: dict[tuple[str, ...], int] = {}
-        for cell in result["cells"]:
-            key = tuple(str(cell[d]) for d in group_by)
-            estimates[key] = int(cell["estimate"])
-            if "consistent" in cell:
-                consistent[key] = int(cell["consistent"])
-        return cls(name=name, month=month, group_by=group_by, estimates=estimates,
-                   noise_sd=float(result["standard_deviation"]),
-                   half_width=int(result["ci95_halfwidth"]), consistent=consistent,
-                   mechanism=str(result.get("mechanism", "laplace")))
+    def from_released(cls, name: str, month: Month, table: ReleasedTable) -> PublishedTable:
+        """Read one table of a stored release (``privacy.released``)."""
+        estimates = {cell.key: cell.estimate for cell in table.cells}
+        consistent = {cell.key: cell.consistent for cell in table.cells
+                      if cell.consistent is not None}
+        return cls(name=name, month=month, group_by=table.group_by, estimates=estimates,
+                   noise_sd=table.standard_deviation, half_width=table.ci95_halfwidth,
+                   consistent=consistent, mechanism=table.mechanism)
 
     @classmethod
     def from_noisy(cls, name: str, month: Month, noisy: NoisyTable) -> PublishedTable:
@@ -307,11 +274,10 @@ def window_sums(months: Sequence[PublishedMonth], name: str) -> WindowSums:
 
 def to_published_month(release: Release) -> PublishedMonth:
     """Read a monthly publication (``privacy.publication``) as analytics input."""
-    spec = release.spec
-    month = Month.parse(str(spec["period"]))
-    tables = {name: PublishedTable.from_result(name, month, result)
-              for name, result in release.result["tables"].items()}
-    return PublishedMonth(str(spec["organisation"]), month, release.id, tables)
+    result = publication_result(release)
+    tables = {name: PublishedTable.from_released(name, result.period, table)
+              for name, table in result.tables.items()}
+    return PublishedMonth(result.organisation, result.period, release.id, tables)
 
 
 def to_published_months(releases: Sequence[Release]) -> list[PublishedMonth]:

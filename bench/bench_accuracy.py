@@ -35,6 +35,7 @@ from analytics.plan import PlanRelease, PlanYear
 from privacy.coarsening import released_units
 from privacy.plan import RIJK, Dimension, Part, dg_cells, period_labels, tables_of
 from privacy.plan_counts import exact_plan_table, load_year, noisy_plan_table
+from privacy.released import PlanResult, PlanTablePayload
 from registry.organisations import OrgStructure
 from registry.periods import Month
 
@@ -82,14 +83,13 @@ def exact_tables(services: object, org: OrgStructure, year: int) -> dict[tuple[s
 
 
 def noisy_year(exact: dict[tuple[str, str], object], org: OrgStructure, year: int) -> PlanYear:
-    grouped: dict[str, dict[str, object]] = defaultdict(dict)
+    grouped: dict[str, dict[str, PlanTablePayload]] = defaultdict(dict)
     parts: dict[str, Part] = {}
     for (name, period), table in exact.items():
-        grouped[period][name] = noisy_plan_table(table).as_json()  # type: ignore[arg-type]
+        grouped[period][name] = noisy_plan_table(table).payload()  # type: ignore[arg-type]
         parts[period] = table.table.part  # type: ignore[attr-defined]
     releases = tuple(
-        PlanRelease.from_release(f"r{i}", {"data_year": year, "part": parts[p].value,
-                                          "period": p}, {"tables": tables})
+        PlanRelease.from_result(f"r{i}", PlanResult(year, parts[p], p, tables))
         for i, (p, tables) in enumerate(sorted(grouped.items())))
     return PlanYear(year, org, releases)
 

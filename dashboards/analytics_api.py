@@ -75,13 +75,7 @@ def _no_store(response: Response) -> Response:
 
 
 def _plan() -> dict[int, PlanYear]:
-    s = services()
-    out = {}
-    for year in data.plan_years(s):
-        py = data.plan_year(s, year)
-        if py is not None:
-            out[year] = py
-    return out
+    return data.plan(services())
 
 
 @bp.get("/trends")

@@ -16,14 +16,15 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Collection, Hashable, Sequence
 from typing import Any, Generic, TypeVar
 
 from analytics.plan import PlanRelease, PlanYear
 from analytics.published import PublishedMonth, WindowSums, to_published_month, window_sums
-from privacy.plan_service import PlanService
+from privacy.plan import Part
+from privacy.plan_service import PlanEntry, PlanService
 from privacy.publication import PublicationEntry, PublicationService
-from privacy.releases import ReleaseService
+from privacy.releases import Release, ReleaseService
 from registry.periods import Month
 
 V = TypeVar("V")
@@ -80,16 +81,32 @@ def plan_year(services: Any, year: int) -> PlanYear | None:
     """
     plans: PlanService = services.plans
     entries = plans.index(year)
-    if not entries:
-        return None
+    return _plan_year(services, year, entries) if entries else None
+
+
+def last_complete_year(services: Any) -> int | None:
+    """The newest data year whose year tables are published, read from the index only."""
+    plans: PlanService = services.plans
+    return max((e.year for e in plans.index() if e.part is Part.YEAR), default=None)
+
+
+def plan(services: Any, years: Collection[int] | None = None) -> dict[int, PlanYear]:
+    """Every published data year of the plan (or those of ``years``) by year, oldest first,
+    from one read of the index: what a page over a range of years needs."""
+    plans: PlanService = services.plans
+    by_year: dict[int, list[PlanEntry]] = {}
+    for entry in plans.index():
+        if years is None or entry.year in years:
+            by_year.setdefault(entry.year, []).append(entry)
+    return {year: _plan_year(services, year, entries)
+            for year, entries in sorted(by_year.items())}
+
+
+def _plan_year(services: Any, year: int, entries: Sequence[PlanEntry]) -> PlanYear:
     releases = services.releases
-
-    def reading(release_id: str) -> PlanRelease:
-        release = releases.get(release_id)
-        return PlanRelease.from_release(release.id, release.spec, release.result)
-
-    parts = tuple(_plan_releases.get_or_make(e.release_id, lambda e=e: reading(e.release_id))
-                  for e in entries)
+    parts = tuple(_plan_releases.get_or_make(
+        e.release_id, lambda e=e: PlanRelease.from_release(releases.get(e.release_id)))
+        for e in entries)
     key = (year, tuple(e.release_id for e in entries))
     return _plan_years.get_or_make(key, lambda: PlanYear(year, services.org(), parts))
 
@@ -103,6 +120,18 @@ def publication_service(services: Any) -> PublicationService:
 def published_index(services: Any, organisation: str) -> list[Publication]:
     """The latest revision of every published month of the organisation, oldest first."""
     return publication_service(services).index(organisation)
+
+
+def month_release(services: Any, organisation: str, month: Month) -> Release | None:
+    """The latest revision of one published month, found through the index: only that
+    release is fetched, never every release of the organisation."""
+    entry = next((p for p in published_index(services, organisation) if p.month == month), None)
+    return services.releases.get(entry.release_id) if entry is not None else None
+
+
+def published_month(release: Release) -> PublishedMonth:
+    """A monthly publication as analytics input, parsed once per release and kept."""
+    return _months.get_or_make(release.id, lambda: to_published_month(release))
 
 
 def latest_month(index: Sequence[Publication]) -> Month | None:

@@ -55,9 +55,9 @@ from privacy.contributions import (
     ContributionBounds,
     Sensitivity,
     keep_lowest_bits,
-    sensitivity,
-    table_cells_per_signal,
+    table_sensitivity,
 )
+from privacy.kinds import Measure
 from privacy.specs import QuerySpec
 from privacy.tables import KeyGrid, key_grid
 from registry.db import Database
@@ -121,10 +121,9 @@ def exact_table(
                                   conn.dialect.name)
         signals = _fetch(conn, statement, _signal_columns(spec))
     counts = count_rows(signals, spec, grid, taxonomy, org, threshold, bounds)
-    category_cells = len(grid.dimension("category").codes) if "category" in grid.names else 0
-    impact_cells = len(grid.dimension("impact").codes) if "impact" in grid.names else 0
-    c = table_cells_per_signal(spec.group_by, category_cells, impact_cells, bounds)
-    return ExactTable(spec, grid, counts, sensitivity(spec.measure, c, bounds), bounds, threshold)
+    sens = table_sensitivity(spec.measure, spec.group_by, grid.size("category"),
+                             grid.size("impact"), bounds)
+    return ExactTable(spec, grid, counts, sens, bounds, threshold)
 
 
 def count_rows(
@@ -176,7 +175,7 @@ def count_rows(
         parts = [(hit & (((bits >> rank[code]) & 1) == 1), offset + j * stride)
                  for hit, offset in parts
                  for j, code in enumerate(grid.dimensions[position].codes)]
-    if spec.measure == "cases":
+    if spec.measure is Measure.CASES:
         parts, cell = _once_per_case(parts, cell, base, block, kept, bounds.contacts_per_case)
     counts = np.zeros(grid.n_cells, dtype=np.int64)
     for hit, offset in parts:

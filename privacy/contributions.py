@@ -47,6 +47,8 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
+from privacy.kinds import Measure
+
 DEFAULT_CONTACTS_PER_CASE = 3
 DEFAULT_CATEGORIES_PER_SIGNAL = 3
 # A signal carries at most this many impact codes (the taxonomy has two: verzuim and
@@ -115,16 +117,25 @@ def table_cells_per_signal(group_by: tuple[str, ...] | list[str], category_cells
     return c
 
 
-def sensitivity(measure: str, cells_per_contact: int, bounds: ContributionBounds) -> Sensitivity:
+def sensitivity(measure: Measure, cells_per_contact: int,
+                bounds: ContributionBounds) -> Sensitivity:
     """Sensitivity of a count table; see the module docstring for the derivation."""
     k, c = bounds.contacts_per_case, cells_per_contact
     if c < 1:
         raise ValueError("cells_per_contact must be at least 1")
-    if measure == "contacts":
+    if measure == Measure.CONTACTS:
         return Sensitivity(l1=k * c, l2_squared=c * k * k)
-    if measure == "cases":
+    if measure == Measure.CASES:
         return Sensitivity(l1=k * c, l2_squared=k * c)
     raise ValueError(f"unknown measure {measure!r}")
+
+
+def table_sensitivity(measure: Measure, group_by: tuple[str, ...], category_cells: int,
+                      impact_cells: int, bounds: ContributionBounds) -> Sensitivity:
+    """Sensitivity of a table grouped by ``group_by``, whose category and impact axes have
+    ``category_cells`` and ``impact_cells`` codes (0 when it has no such axis)."""
+    cells = table_cells_per_signal(group_by, category_cells, impact_cells, bounds)
+    return sensitivity(measure, cells, bounds)
 
 
 def keep_lowest_bits(masks: np.ndarray, limit: int, n_bits: int) -> np.ndarray:

@@ -37,8 +37,10 @@ import opendp.prelude as dp
 import polars as pl
 
 from privacy.aggregate import ExactTable
+from privacy.budgets import decimal_text
 from privacy.contributions import Sensitivity
-from privacy.specs import QuerySpec, decimal_text
+from privacy.kinds import Mechanism
+from privacy.specs import QuerySpec
 from privacy.tables import KeyGrid
 
 dp.enable_features("contrib")
@@ -50,7 +52,7 @@ DEFAULT_CONFIDENCE = 0.95
 class Calibration:
     """A noise scale and the privacy loss OpenDP certifies for it."""
 
-    mechanism: str
+    mechanism: Mechanism
     scale: float
     privacy_loss: float
     """epsilon (laplace) or rho (gaussian) from ``measurement.map``; at most the budget."""
@@ -61,7 +63,7 @@ class Calibration:
 class Accuracy:
     """What a table's noise means for its readers; needs no data."""
 
-    mechanism: str
+    mechanism: Mechanism
     noise_scale: float
     standard_deviation: float
     confidence: float
@@ -90,7 +92,7 @@ class NoisyTable:
         self.estimates.setflags(write=False)
 
     @property
-    def mechanism(self) -> str:
+    def mechanism(self) -> Mechanism:
         return self.spec.mechanism
 
     @property
@@ -121,8 +123,8 @@ class NoisyTable:
                 {**key, "estimate": int(value)}
                 for key, value in zip(self.grid.keys(), self.estimates, strict=True)
             ],
-            "mechanism": self.mechanism,
-            self.spec.budget_unit: decimal_text(self.budget),
+            "mechanism": self.mechanism.value,
+            self.spec.budget_unit.value: decimal_text(self.budget),
             "privacy_loss": self.calibration.privacy_loss,
             "noise_scale": self.calibration.scale,
             "standard_deviation": self.accuracy.standard_deviation,
@@ -133,21 +135,22 @@ class NoisyTable:
         }
 
 
-def _measurement(mechanism: str, scale: float) -> dp.Measurement:
+def _measurement(mechanism: Mechanism, scale: float) -> dp.Measurement:
     domain = dp.vector_domain(dp.atom_domain(T="i64"))
-    if mechanism == "laplace":
+    if mechanism == Mechanism.LAPLACE:
         return dp.m.make_laplace(domain, dp.l1_distance(T="i64"), scale=scale)
-    if mechanism == "gaussian":
+    if mechanism == Mechanism.GAUSSIAN:
         return dp.m.make_gaussian(domain, dp.l2_distance(T="f64"), scale=scale)
     raise ValueError(f"unknown mechanism {mechanism!r}")
 
 
-def calibrate(mechanism: str, budget: Fraction, sens: Sensitivity) -> Calibration:
+def calibrate(mechanism: Mechanism, budget: Fraction, sens: Sensitivity) -> Calibration:
     """The smallest scale (to float precision) whose OpenDP privacy loss is within ``budget``."""
     if budget <= 0:
         raise ValueError("budget must be positive")
+    mechanism = Mechanism(mechanism)
     d_in: float
-    if mechanism == "laplace":
+    if mechanism is Mechanism.LAPLACE:
         d_in = sens.l1
         scale = sens.l1 / float(budget)
     else:
@@ -162,9 +165,9 @@ def calibrate(mechanism: str, budget: Fraction, sens: Sensitivity) -> Calibratio
     raise RuntimeError("could not calibrate the noise scale")  # pragma: no cover
 
 
-def half_width(mechanism: str, scale: float, alpha: float) -> int:
+def half_width(mechanism: Mechanism, scale: float, alpha: float) -> int:
     """The integer h with P(|noise| > h) <= alpha, from OpenDP's accuracy helpers."""
-    if mechanism == "laplace":
+    if mechanism == Mechanism.LAPLACE:
         accuracy = dp.discrete_laplacian_scale_to_accuracy(scale, alpha)
     else:
         accuracy = dp.discrete_gaussian_scale_to_accuracy(scale, alpha)
@@ -176,9 +179,9 @@ def sidak_alpha(alpha: float, n_cells: int) -> float:
     return -math.expm1(math.log1p(-alpha) / n_cells)
 
 
-def noise_standard_deviation(mechanism: str, scale: float) -> float:
+def noise_standard_deviation(mechanism: Mechanism, scale: float) -> float:
     """Exact for discrete Laplace; for the discrete Gaussian its upper bound, the scale."""
-    if mechanism == "laplace":
+    if mechanism == Mechanism.LAPLACE:
         t = math.exp(-1 / scale)
         return math.sqrt(2 * t) / (1 - t)
     return scale

@@ -25,7 +25,6 @@ from sqlalchemy import String, case, cast, func, select
 from sqlalchemy.engine import Engine
 
 from privacy.aggregate import _fetch
-from privacy.exact import format_epsilon
 from privacy.plan import (
     NO_IMPACT,
     RIJK,
@@ -41,6 +40,7 @@ from privacy.plan import (
     period_labels,
     period_of,
 )
+from privacy.released import PlanCell, PlanTablePayload
 from registry.models import Signal, SignalCategory, SignalImpact
 from registry.organisations import OrgStructure
 from registry.outcome_models import CaseOutcome
@@ -251,22 +251,20 @@ class NoisyPlanTable:
     sigma: float
     rho_certified: float
 
-    def as_json(self) -> dict[str, object]:
+    def payload(self) -> PlanTablePayload:
+        """The table as released (``privacy.released``): rounding the estimates is
+        post-processing."""
         periods = bool(self.grid.periods)
-        cells = []
-        for (row, period, code), value in zip(self.grid.keys(), self.estimates, strict=True):
-            cell: dict[str, object] = {"unit": row, "code": code, "estimate": round(float(value), 3)}
-            if periods:
-                cell["period"] = period
-            cells.append(cell)
-        return {
-            "part": self.table.part.value, "level": self.table.level.value,
-            "dimension": self.table.dimension.value, "measure": "cases",
-            "source": self.table.source.value,
-            "rho": format_epsilon(self.table.rho), "mechanism": "gaussian", "l2_sensitivity": 1,
-            "standard_deviation": self.sigma, "privacy_loss_rho": self.rho_certified,
-            "cells": cells,
-        }
+        cells = tuple(PlanCell(row, code, round(float(value), 3), period if periods else None)
+                      for (row, period, code), value in zip(self.grid.keys(), self.estimates,
+                                                            strict=True))
+        return PlanTablePayload(
+            part=self.table.part, level=self.table.level, dimension=self.table.dimension,
+            rho=self.table.rho, standard_deviation=self.sigma,
+            privacy_loss_rho=self.rho_certified, cells=cells, source=self.table.source)
+
+    def as_json(self) -> dict[str, object]:
+        return self.payload().to_json()
 
 
 def _measurement(scale: float) -> object:

@@ -13,26 +13,24 @@ full again (fresh noise on the same data composes). Readers take the latest revi
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
 
 import polars as pl
 
-from privacy.ledger import BudgetLedger, format_epsilon
+from privacy.ledger import BudgetLedger
 from privacy.plan import (
     DG_MIN_FTE,
     PLAN_CONSUMER,
-    PLAN_KIND,
     PLAN_RHO,
     PLAN_TABLES,
-    PLAN_VERSION,
     Part,
     closed_periods,
     tables_of,
 )
 from privacy.plan_counts import exact_plan_table, load_year, noisy_plan_table
+from privacy.released import PlanBudget, PlanResult, PlanSpec, PlanTableSpec
 from privacy.releases import Release, ReleaseService
 from registry.db import Database
 from registry.errors import Conflict, FieldError, ValidationFailed
@@ -55,11 +53,6 @@ class PlanEntry:
     revision: int
 
 
-def is_plan_release(release: Release) -> bool:
-    spec = release.spec
-    return isinstance(spec, dict) and spec.get("kind") == PLAN_KIND
-
-
 @dataclass
 class PlanService:
     db: Database
@@ -74,11 +67,11 @@ class PlanService:
     def index(self, year: int | None = None) -> list[PlanEntry]:
         """The latest revision of every published part, read from the specs only."""
         latest: dict[tuple[int, Part, str], PlanEntry] = {}
-        for release_id, spec in self.releases.specs_for(PLAN_SCOPE):
-            if not isinstance(spec, dict) or spec.get("kind") != PLAN_KIND:
+        for release_id, raw in self.releases.specs_for(PLAN_SCOPE):
+            spec = PlanSpec.read(raw)
+            if spec is None:
                 continue
-            entry = PlanEntry(release_id, int(spec["data_year"]), Part(spec["part"]),
-                              str(spec["period"]), int(spec.get("revision", 1)))
+            entry = PlanEntry(release_id, spec.data_year, spec.part, spec.period, spec.revision)
             if year is not None and entry.year != year:
                 continue
             key = (entry.year, entry.part, entry.period)
@@ -109,20 +102,20 @@ class PlanService:
                 f"{previous.release_id}). Gebruik vervangen alleen na een correctie.",
                 [FieldError("period", f"Al gepubliceerd in release {previous.release_id}.")])
         revision = previous.revision + 1 if previous is not None else 1
-        tables = self.spec(year, part, period, revision, None)["tables"]
+        tables = self.spec(year, part, period, revision, None).tables
         paid_by = None if replace else self._series_payer(year, part, tables)
         cost = sum((t.rho for t in tables_of(part)), Fraction(0))
         self._ensure_share(year, part, Fraction(0) if paid_by is not None else cost)
         spec = self.spec(year, part, period, revision, paid_by)
         loaded = signals
 
-        def compute() -> dict[str, Any]:
+        def compute() -> Mapping[str, object]:
             frame = loaded if loaded is not None else load_year(self.db.engine, year,
                                                                  self.taxonomy)
-            return self.compute(frame, year, part, period)
+            return self.compute(frame, year, part, period).to_json()
 
         result = self.releases.release(
-            PLAN_CONSUMER, PLAN_SCOPE, year, spec, cost, compute,
+            PLAN_CONSUMER, PLAN_SCOPE, year, spec.to_json(), cost, compute,
             replaces=previous.release_id if previous is not None else None,
             prepaid=paid_by is not None)
         return result.release
@@ -148,37 +141,28 @@ class PlanService:
         return made
 
     def spec(self, year: int, part: Part, period: str, revision: int,
-             paid_by: str | None) -> dict[str, Any]:
+             paid_by: str | None) -> PlanSpec:
         """What identifies a release of the plan; the revision makes a replacement new."""
         tables = tables_of(part)
-        return {
-            "kind": PLAN_KIND,
-            "version": PLAN_VERSION,
-            "data_year": year,
-            "part": part.value,
-            "period": period,
-            "revision": revision,
-            "tables": {t.name: {"level": t.level.value, "dimension": t.dimension.value,
-                                "source": t.source.value, "rho": format_epsilon(t.rho)}
-                       for t in tables},
-            "budget": {"unit": "rho", "data_years": [year],
-                       "rho": format_epsilon(sum((t.rho for t in tables), Fraction(0))),
-                       "paid_by": paid_by},
-            "dg_min_fte": DG_MIN_FTE,
-            "taxonomy_version": self.taxonomy.version,
-        }
+        return PlanSpec(
+            data_year=year, part=part, period=period, revision=revision,
+            tables={t.name: PlanTableSpec(t.level, t.dimension, t.rho, t.source)
+                    for t in tables},
+            budget=PlanBudget((year,), sum((t.rho for t in tables), Fraction(0)), paid_by),
+            dg_min_fte=DG_MIN_FTE, taxonomy_version=self.taxonomy.version,
+        )
 
     def compute(self, signals: pl.DataFrame, year: int, part: Part,
-                period: str) -> dict[str, Any]:
+                period: str) -> PlanResult:
         """Every table of the part: exact case mass, then noise; the exact mass stays here."""
-        tables: dict[str, Any] = {}
+        tables = {}
         for table in tables_of(part):
             exact = exact_plan_table(signals, table, year, self.taxonomy, self.org,
                                      period=None if part is Part.YEAR else period)
             noisy = noisy_plan_table(exact)
             del exact  # nothing below may see the exact mass
-            tables[table.name] = noisy.as_json()
-        return {"data_year": year, "part": part.value, "period": period, "tables": tables}
+            tables[table.name] = noisy.payload()
+        return PlanResult(year, part, period, tables)
 
     def _ensure_share(self, year: int, part: Part, cost: Fraction) -> None:
         """The plan's share must hold what it spent, this release, and every part of the year
@@ -190,7 +174,8 @@ class PlanService:
                            if t.part not in paid and t.part is not part), Fraction(0))
         self.ledger.ensure_budget(PLAN_CONSUMER, year, max(PLAN_RHO, spent + cost + outstanding))
 
-    def _series_payer(self, year: int, part: Part, tables: dict[str, Any]) -> str | None:
+    def _series_payer(self, year: int, part: Part,
+                      tables: Mapping[str, PlanTableSpec]) -> str | None:
         """The release that paid a periodic series, if an earlier period of it was published
         with the same tables. A series whose tables changed (another rho, level or source) is
         another series and pays again: the paid one covers only what it measured."""
@@ -199,9 +184,9 @@ class PlanService:
         for entry in self.index(year):
             if entry.part is not part:
                 continue
-            first = self.releases.get(entry.release_id)
-            if first.spec.get("tables") == tables:
-                return str(first.spec["budget"]["paid_by"] or first.id)
+            first = PlanSpec.from_json(self.releases.get(entry.release_id).spec)
+            if first.tables == tables:
+                return first.budget.paid_by or entry.release_id
         return None
 
     def _check(self, year: int, part: Part, period: str) -> None:

@@ -27,9 +27,9 @@ Cases that span months: the case tables count a case once in every month it has 
 contact. Summing monthly case tables over a year therefore counts case-months, an upper bound
 on the number of distinct cases; reports label such sums as "zaak-maanden".
 
-Default epsilon per table (``TABLE_EPSILON``; also read by ``analytics.published``, which
-explains the choice): 0.8 per month, 9.6 per calendar year, within the default yearly budget of
-10. A replacement costs another 0.8.
+Default epsilon per table: ``privacy.standard_tables`` (the budgets and noise are tabled in
+``analytics.published``): 0.8 per month, 9.6 per calendar year, within the default yearly budget
+of 10. A replacement costs another 0.8.
 """
 
 from __future__ import annotations
@@ -37,58 +37,37 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any
 
 from privacy.accounting import laplace_rho
 from privacy.aggregate import exact_table
 from privacy.consumers import publication_consumer
-from privacy.ledger import format_epsilon
+from privacy.kinds import Grain, Measure
 from privacy.noise import add_noise
-from privacy.queries import QueryService, release_payload
+from privacy.queries import QueryService, released_table
+from privacy.released import (
+    MalformedRelease,
+    PublicationResult,
+    PublicationSpec,
+    PublicationTableSpec,
+)
 from privacy.releases import Release, ReleaseService
-from privacy.specs import QuerySpec, decimal_text
+from privacy.specs import QuerySpec
+from privacy.standard_tables import STANDARD_MECHANISM, STANDARD_TABLES
 from registry.errors import Conflict, FieldError, ValidationFailed
 from registry.organisations import OrgStructure
 from registry.periods import Month
 from registry.taxonomy import Taxonomy
 
-SPEC_KIND = "standard-monthly"
-SPEC_VERSION = 1
-
-# Name -> (measure, group_by in canonical dimension order). Every table is filtered to the
+# Views of the one declaration, ``privacy.standard_tables.STANDARD_TABLES``: name -> (measure,
+# group_by in canonical dimension order), and name -> epsilon. Every table is filtered to the
 # organisation and the month.
-PUBLICATION_TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
-    "contacts_unit_category": ("contacts", ("unit", "category")),
-    "cases_unit_category": ("cases", ("unit", "category")),
-    "contacts_unit_category_channel": ("contacts", ("unit", "category", "channel")),
-    "contacts_channel": ("contacts", ("channel",)),
-    "contacts_implicated_party": ("contacts", ("implicated_party",)),
-    "contacts_reporter_role": ("contacts", ("reporter_role",)),
-    "contacts_follow_up": ("contacts", ("follow_up",)),
-    "contacts_impact": ("contacts", ("impact",)),
-    "contacts_total": ("contacts", ()),
-}
-
-TABLE_EPSILON: dict[str, Fraction] = {
-    "contacts_unit_category": Fraction("0.35"),
-    "cases_unit_category": Fraction("0.10"),
-    "contacts_unit_category_channel": Fraction("0.10"),
-    "contacts_total": Fraction("0.10"),
-    "contacts_follow_up": Fraction("0.05"),
-    "contacts_channel": Fraction("0.03"),
-    "contacts_implicated_party": Fraction("0.03"),
-    "contacts_reporter_role": Fraction("0.02"),
-    "contacts_impact": Fraction("0.02"),
-}
+PUBLICATION_TABLES: dict[str, tuple[Measure, tuple[str, ...]]] = {
+    t.name: (t.measure, t.group_by) for t in STANDARD_TABLES}
+TABLE_EPSILON: dict[str, Fraction] = {t.name: t.epsilon for t in STANDARD_TABLES}
 
 
 def publication_scope(organisation: str) -> str:
     return publication_consumer(organisation)
-
-
-def is_publication(release: Release) -> bool:
-    spec = release.spec
-    return isinstance(spec, dict) and spec.get("kind") == SPEC_KIND
 
 
 @dataclass(frozen=True)
@@ -112,14 +91,20 @@ class PublicationService:
     # -- reading ---------------------------------------------------------------------------
 
     def revisions(self, organisation: str, month: Month) -> list[Release]:
-        """Every publication of this organisation and month, oldest revision first."""
-        found = [r for r in self.releases.list_for(publication_scope(organisation))
-                 if is_publication(r) and r.spec.get("period") == str(month)]
-        return sorted(found, key=lambda r: int(r.spec.get("revision", 1)))
+        """Every publication of this organisation and month, oldest revision first.
+
+        Found from the specs (a small query); only the month's releases are fetched whole."""
+        found = [(spec.revision, release_id) for release_id, spec in self._specs(organisation)
+                 if spec.period == month]
+        return [self.releases.get(release_id) for _revision, release_id in sorted(found)]
 
     def latest(self, organisation: str, month: Month) -> Release | None:
-        revisions = self.revisions(organisation, month)
-        return revisions[-1] if revisions else None
+        entry = self.entry(organisation, month)
+        return self.releases.get(entry.release_id) if entry is not None else None
+
+    def entry(self, organisation: str, month: Month) -> PublicationEntry | None:
+        """The index entry of the month's latest revision, or None when it is not published."""
+        return next((e for e in self.index(organisation) if e.month == month), None)
 
     def published_months(self, organisation: str, start: Month, end: Month) -> list[Release]:
         """The latest revision of every published month from ``start`` to ``end``, oldest first.
@@ -133,38 +118,45 @@ class PublicationService:
         """The latest revision of every published month, oldest first, read from the specs
         only: what a page needs to list months or to find the releases it has cached."""
         latest: dict[Month, PublicationEntry] = {}
-        for release_id, spec in self.releases.specs_for(publication_scope(organisation)):
-            if not isinstance(spec, dict) or spec.get("kind") != SPEC_KIND:
-                continue
-            try:
-                month = Month.parse(str(spec.get("period")))
-            except ValueError:
-                continue
-            revision = int(spec.get("revision", 1))
-            current = latest.get(month)
-            if current is None or revision > current.revision:
-                latest[month] = PublicationEntry(release_id, month, revision)
+        for release_id, spec in self._specs(organisation):
+            current = latest.get(spec.period)
+            if current is None or spec.revision > current.revision:
+                latest[spec.period] = PublicationEntry(release_id, spec.period, spec.revision)
         return [latest[m] for m in sorted(latest)]
+
+    def _specs(self, organisation: str) -> list[tuple[str, PublicationSpec]]:
+        """(id, spec) of the organisation's publications; other releases in the scope and
+        specs that do not read as a publication are left out."""
+        out = []
+        for release_id, raw in self.releases.specs_for(publication_scope(organisation)):
+            try:
+                spec = PublicationSpec.read(raw)
+            except MalformedRelease:
+                continue
+            if spec is not None:
+                out.append((release_id, spec))
+        return out
 
     # -- publishing ------------------------------------------------------------------------
 
     def publish(self, organisation: str, month: Month, *, replace: bool = False) -> Release:
         """Make (and pay for) the canonical release of ``organisation`` for ``month``."""
         self._check(organisation, month)
-        previous = self.latest(organisation, month)
+        previous = self.entry(organisation, month)
         if previous is not None and not replace:
             raise Conflict(
-                f"{month} van {organisation} is al gepubliceerd (release {previous.id}, revisie "
-                f"{previous.spec.get('revision', 1)}). Een maand wordt één keer gepubliceerd; "
+                f"{month} van {organisation} is al gepubliceerd (release {previous.release_id}, "
+                f"revisie {previous.revision}). Een maand wordt één keer gepubliceerd; "
                 "gebruik --replace alleen na een correctie in het register.",
-                [FieldError("period", f"Al gepubliceerd in release {previous.id}.")],
+                [FieldError("period", f"Al gepubliceerd in release {previous.release_id}.")],
             )
-        revision = int(previous.spec.get("revision", 1)) + 1 if previous is not None else 1
+        revision = previous.revision + 1 if previous is not None else 1
         spec = self.spec(organisation, month, revision)
         result = self.releases.release(
             publication_consumer(organisation), publication_scope(organisation), month.year,
-            spec, laplace_rho(self.total_epsilon), lambda: self.compute(organisation, month),
-            replaces=previous.id if previous is not None else None,
+            spec.to_json(), laplace_rho(self.total_epsilon),
+            lambda: self.compute(organisation, month).to_json(),
+            replaces=previous.release_id if previous is not None else None,
         )
         return result.release
 
@@ -176,42 +168,35 @@ class PublicationService:
         return {
             name: QuerySpec(measure=measure, group_by=group_by,
                             filters={"organisation": (organisation,)}, start=month, end=month,
-                            grain="month", mechanism="laplace", epsilon=self.epsilons[name])
+                            grain=Grain.MONTH, mechanism=STANDARD_MECHANISM,
+                            epsilon=self.epsilons[name])
             for name, (measure, group_by) in PUBLICATION_TABLES.items()
         }
 
-    def spec(self, organisation: str, month: Month, revision: int) -> dict[str, Any]:
+    def spec(self, organisation: str, month: Month, revision: int) -> PublicationSpec:
         """What identifies a publication; the revision makes a replacement a new question."""
         bounds = self.queries.bounds
-        return {
-            "kind": SPEC_KIND,
-            "version": SPEC_VERSION,
-            "organisation": organisation,
-            "period": str(month),
-            "revision": revision,
-            "tables": {
-                name: {"measure": measure, "group_by": list(group_by),
-                       "epsilon": decimal_text(self.epsilons[name])}
-                for name, (measure, group_by) in PUBLICATION_TABLES.items()
-            },
-            "epsilon": format_epsilon(self.total_epsilon),
-            "coarsening_threshold": self.queries.threshold,
-            "contacts_per_case": bounds.contacts_per_case,
-            "categories_per_signal": bounds.categories_per_signal,
-            "taxonomy_version": self.taxonomy.version,
-        }
+        return PublicationSpec(
+            organisation=organisation, period=month, revision=revision,
+            tables={name: PublicationTableSpec(measure, group_by, self.epsilons[name])
+                    for name, (measure, group_by) in PUBLICATION_TABLES.items()},
+            epsilon=self.total_epsilon, coarsening_threshold=self.queries.threshold,
+            contacts_per_case=bounds.contacts_per_case,
+            categories_per_signal=bounds.categories_per_signal,
+            taxonomy_version=self.taxonomy.version,
+        )
 
-    def compute(self, organisation: str, month: Month) -> dict[str, Any]:
+    def compute(self, organisation: str, month: Month) -> PublicationResult:
         """Every standard table, exactly counted, noised on its own and described."""
         q = self.queries
-        tables: dict[str, Any] = {}
+        tables = {}
         for name, spec in self.table_specs(organisation, month).items():
             exact = exact_table(q.db, spec, self.taxonomy, self.org, threshold=q.threshold,
                                 bounds=q.bounds)
             noisy = add_noise(exact)
             del exact  # nothing below may see the exact counts
-            tables[name] = release_payload(noisy, self.org, q.threshold, q.bounds)
-        return {"organisation": organisation, "period": str(month), "tables": tables}
+            tables[name] = released_table(noisy, self.org, q.threshold, q.bounds)
+        return PublicationResult(organisation, month, tables)
 
     def _check(self, organisation: str, month: Month) -> None:
         known = {u.code for u in self.org.organisations}

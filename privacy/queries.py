@@ -22,9 +22,11 @@ from typing import Any
 from privacy.accounting import laplace_rho
 from privacy.aggregate import exact_table
 from privacy.consistency import make_consistent
-from privacy.contributions import ContributionBounds, sensitivity, table_cells_per_signal
+from privacy.contributions import ContributionBounds, table_sensitivity
+from privacy.kinds import BudgetUnit
 from privacy.ledger import format_epsilon
 from privacy.noise import NoisyTable, add_noise, expected_accuracy
+from privacy.released import ReleasedCell, ReleasedTable
 from privacy.releases import Release, ReleaseService
 from privacy.specs import QuerySpec
 from privacy.tables import key_grid
@@ -37,7 +39,7 @@ from registry.taxonomy import Taxonomy
 
 def query_cost(spec: QuerySpec) -> Fraction:
     """What ``spec`` is charged, in rho, to each data year it touches."""
-    return spec.budget if spec.budget_unit == "rho" else laplace_rho(spec.budget)
+    return spec.budget if spec.budget_unit is BudgetUnit.RHO else laplace_rho(spec.budget)
 
 
 def data_years(spec: QuerySpec) -> tuple[int, ...]:
@@ -89,20 +91,15 @@ class QueryService:
     def preview(self, consumer: str, spec: QuerySpec) -> dict[str, Any]:
         """Cost and expected accuracy, without data and without spending anything."""
         grid = key_grid(spec, self.taxonomy, self.org, self.threshold)
-        def cells(name: str) -> int:
-            return len(grid.dimension(name).codes) if name in grid.names else 0
-
-        sens = sensitivity(spec.measure,
-                           table_cells_per_signal(spec.group_by, cells("category"), cells("impact"),
-                                                  self.bounds),
-                           self.bounds)
+        sens = table_sensitivity(spec.measure, spec.group_by, grid.size("category"),
+                                 grid.size("impact"), self.bounds)
         accuracy = expected_accuracy(spec, grid.n_cells, sens)
         preview = self.releases.preview(consumer, consumer, data_years(spec),
                                         self.release_spec(spec), query_cost(spec))
         return {
             "cached": preview.cached,
             "release_id": preview.release_id,
-            "budget_unit": "rho",
+            "budget_unit": BudgetUnit.RHO.value,
             "data_years": list(data_years(spec)),
             "cost": format_epsilon(preview.cost) if not preview.cached else "0",
             "allowed": preview.allowed,
@@ -131,58 +128,59 @@ class QueryService:
         return release_payload(noisy, self.org, self.threshold, self.bounds)
 
 
-def release_payload(noisy: NoisyTable, org: OrgStructure, threshold: int,
-                    bounds: ContributionBounds) -> dict[str, Any]:
+def released_table(noisy: NoisyTable, org: OrgStructure, threshold: int,
+                   bounds: ContributionBounds) -> ReleasedTable:
     """The stored result: every public key with its estimate, interval and display value."""
     consistent = make_consistent(noisy, org, threshold)
     half = noisy.accuracy.half_width
-    keys = noisy.grid.keys()
-    cells = [
-        {**key, "estimate": int(estimate), "ci95": [int(estimate) - half, int(estimate) + half],
-         "consistent": int(count), "consistent_total": int(total)}
-        for key, estimate, count, total in zip(keys, noisy.estimates, consistent.count,
-                                               consistent.total, strict=True)
-    ]
-    return {
-        "measure": noisy.spec.measure,
-        "group_by": list(noisy.grid.names),
-        "mechanism": noisy.mechanism,
-        noisy.spec.budget_unit: format_epsilon(noisy.budget),
-        "noise_scale": noisy.noise_scale,
-        "standard_deviation": noisy.accuracy.standard_deviation,
-        "ci95_halfwidth": half,
-        "simultaneous_ci95_halfwidth": noisy.accuracy.simultaneous_half_width,
-        "confidence": noisy.accuracy.confidence,
-        "sensitivity": {"l1": noisy.sensitivity.l1, "l2": noisy.sensitivity.l2},
-        "coarsening_threshold": threshold,
-        "contribution_bound": {"contacts_per_case": bounds.contacts_per_case,
-                               "categories_per_signal": bounds.categories_per_signal},
-        "cells": cells,
-    }
+    names = noisy.grid.names
+    cells = tuple(
+        ReleasedCell(tuple(str(key[n]) for n in names), int(estimate),
+                     (int(estimate) - half, int(estimate) + half), int(count), int(total))
+        for key, estimate, count, total in zip(noisy.grid.keys(), noisy.estimates,
+                                               consistent.count, consistent.total, strict=True)
+    )
+    return ReleasedTable(
+        measure=noisy.spec.measure, group_by=tuple(names), mechanism=noisy.mechanism,
+        budget_unit=noisy.spec.budget_unit, budget=noisy.budget,
+        noise_scale=noisy.noise_scale, standard_deviation=noisy.accuracy.standard_deviation,
+        ci95_halfwidth=half,
+        simultaneous_ci95_halfwidth=noisy.accuracy.simultaneous_half_width,
+        confidence=noisy.accuracy.confidence, l1_sensitivity=noisy.sensitivity.l1,
+        l2_sensitivity=noisy.sensitivity.l2, coarsening_threshold=threshold,
+        contacts_per_case=bounds.contacts_per_case,
+        categories_per_signal=bounds.categories_per_signal, cells=cells,
+    )
+
+
+def release_payload(noisy: NoisyTable, org: OrgStructure, threshold: int,
+                    bounds: ContributionBounds) -> dict[str, Any]:
+    """:func:`released_table` as the JSON document that is signed and stored."""
+    return released_table(noisy, org, threshold, bounds).to_json()
 
 
 def query_answer(release: Release, spent_now: bool, budget: Any) -> dict[str, Any]:
     """The researcher API's answer shape for a release."""
-    result = release.result
+    table = ReleasedTable.from_json(release.result)
     return {
         "release_id": release.id,
         "cached": not spent_now,
-        "budget_unit": "rho" if not release.legacy else "epsilon",
+        "budget_unit": (BudgetUnit.EPSILON if release.legacy else BudgetUnit.RHO).value,
         "rho_spent": format_epsilon(release.epsilon_spent) if spent_now else "0",
         "release_cost": release.cost_text,
         "budget_remaining": format_epsilon(budget.remaining),
-        "mechanism": result["mechanism"],
-        "noise_scale": result["noise_scale"],
-        "simultaneous_ci95_halfwidth": result["simultaneous_ci95_halfwidth"],
+        "mechanism": table.mechanism,
+        "noise_scale": table.noise_scale,
+        "simultaneous_ci95_halfwidth": table.simultaneous_ci95_halfwidth,
         "cells": [
-            {**{k: v for k, v in cell.items() if k not in ("consistent", "consistent_total")},
-             "noise_scale": result["noise_scale"]}
-            for cell in result["cells"]
+            {**dict(zip(table.group_by, cell.key, strict=True)), "estimate": cell.estimate,
+             "ci95": list(cell.ci95), "noise_scale": table.noise_scale}
+            for cell in table.cells
         ],
         "consistent": [
-            {**{k: cell[k] for k in result["group_by"]}, "count": cell["consistent"],
-             "total": cell["consistent_total"]}
-            for cell in result["cells"]
+            {**dict(zip(table.group_by, cell.key, strict=True)), "count": cell.consistent,
+             "total": cell.consistent_total}
+            for cell in table.cells
         ],
         "release_date": release.release_date.isoformat(),
         "key_id": release.key_id,

@@ -3,84 +3,57 @@
 A :class:`QuerySpec` names a measure, the public dimensions to group by, filters on public codes,
 a month range, a time grain and a privacy budget. It never names anything that depends on the
 data: every key of the released table follows from the spec and the public structure alone.
+Its closed sets (measures, dimensions, grains, mechanisms) are in ``privacy.kinds``; its budget
+is an exact decimal within a fixed range (``privacy.budgets``).
 
-The budget is exact. ``epsilon`` (pure DP, discrete Laplace noise) or ``rho`` (zero-concentrated
-DP, discrete Gaussian noise) is a :class:`fractions.Fraction` parsed from a decimal string or an
-integer with at most six decimal places. A JSON float is refused: ``0.1`` as a binary float is
-not one tenth, and budgets that are added up over a year must not drift. One query's budget
-lies in a fixed range, from MIN_EPSILON to MAX_EPSILON or from MIN_RHO to MAX_RHO.
-
-``mechanism`` decides the unit of the budget: "laplace" spends ``epsilon``; "gaussian" spends
-``rho`` (zCDP). The two are different currencies; a spec carries exactly one of them.
+``mechanism`` decides the unit of the budget: "laplace" spends ``epsilon`` (pure DP, discrete
+Laplace noise); "gaussian" spends ``rho`` (zero-concentrated DP, discrete Gaussian noise). The
+two are different currencies; a spec carries exactly one of them.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 from types import MappingProxyType
 from typing import Any
 
+from privacy.budgets import check_budget, decimal_text, parse_budget
 from privacy.coarsening import DEFAULT_THRESHOLD, released_units
+from privacy.kinds import (
+    BUDGET_FIELD,
+    DIMENSIONS,
+    FILTER_FIELDS,
+    GRAINS,
+    MEASURES,
+    MECHANISMS,
+    TAXONOMY_FIELDS,
+    BudgetUnit,
+    Grain,
+    Measure,
+    Mechanism,
+)
+from privacy.tables import dimension_codes
 from registry.errors import FieldError, ValidationFailed
 from registry.organisations import OrgStructure
 from registry.periods import Month
 from registry.taxonomy import Taxonomy
 
-MEASURES = ("contacts", "cases")
-# Canonical order of the dimensions; group_by is always kept in this order.
-DIMENSIONS = (
-    "period", "unit", "category", "channel", "implicated_party", "reporter_role", "follow_up",
-    "impact",
-)
-# Multi-valued dimensions: a signal can count in several of their codes (see contributions).
-MULTI_VALUED = ("category", "impact")
-# Filters on coded fields; the period is chosen with from/to, never with a filter.
-FILTER_FIELDS = (
-    "organisation", "unit", "category", "channel", "implicated_party", "reporter_role",
-    "follow_up",
-)
-# Dimension name -> taxonomy field name, for the coded dimensions.
-TAXONOMY_FIELDS = {
-    "category": "categories",
-    "channel": "channel",
-    "implicated_party": "implicated_party",
-    "reporter_role": "reporter_role",
-    "follow_up": "follow_up",
-    "impact": "impact",
-}
-GRAINS = ("month", "quarter", "year")
-MECHANISMS = ("laplace", "gaussian")
-BUDGET_FIELD = {"laplace": "epsilon", "gaussian": "rho"}
-# The budget of one query, bounds included. The floor keeps out probing: ten million queries
-# of a millionth each would add up to little per query but average the noise away bit by bit.
-# The ceiling keeps out reconstruction: one query with a huge budget has almost no noise. The
-# rho floor is what the smallest Laplace query costs (MIN_EPSILON**2 / 2); the rho ceiling is
-# about a sixth of the default yearly cap (rho 0.311064), so one Gaussian query never takes
-# most of a year.
-MIN_EPSILON = Fraction(1, 100)
-MAX_EPSILON = Fraction(1)
-MIN_RHO = Fraction(5, 100_000)
-MAX_RHO = Fraction(5, 100)
-BUDGET_LIMITS = {"epsilon": (MIN_EPSILON, MAX_EPSILON), "rho": (MIN_RHO, MAX_RHO)}
-MAX_DECIMALS = 6
 # Noise costs about 12 microseconds a cell; 200,000 cells is a few seconds and far more than
 # any dashboard shows.
 MAX_CELLS = 200_000
 JSON_FIELDS = ("measure", "group_by", "filters", "from", "to", "grain", "mechanism",
                "epsilon", "rho")
-_DECIMAL_RE = re.compile(r"^\d{1,3}(\.\d{1,6})?$", re.ASCII)
 
 
 @dataclass(frozen=True)
 class QuerySpec:
     """One question to the registry; build it from user input with :meth:`from_json`."""
 
-    measure: str
-    """"contacts" counts signals; "cases" counts distinct cases (a signal without a case is one)."""
+    measure: Measure
+    """What is counted; a plain code ("cases") is read as its enum, as are grain and mechanism."""
     group_by: tuple[str, ...]
     """Dimensions of the table, a subset of DIMENSIONS in canonical order; () is one total."""
     filters: Mapping[str, tuple[str, ...]]
@@ -90,10 +63,10 @@ class QuerySpec:
     """First month, inclusive ("from" in JSON)."""
     end: Month
     """Last month, inclusive ("to" in JSON)."""
-    grain: str = "month"
-    """Width of a period bucket: month, quarter or year."""
-    mechanism: str = "laplace"
-    """"laplace" (pure epsilon-DP) or "gaussian" (rho-zCDP)."""
+    grain: Grain = Grain.MONTH
+    """Width of a period bucket."""
+    mechanism: Mechanism = Mechanism.LAPLACE
+    """Laplace (pure epsilon-DP) or Gaussian (rho-zCDP) noise."""
     epsilon: Fraction | None = None
     """Budget of a laplace spec; None for gaussian."""
     rho: Fraction | None = None
@@ -103,6 +76,7 @@ class QuerySpec:
     def __post_init__(self) -> None:
         if self.measure not in MEASURES:
             raise ValueError(f"measure must be one of {MEASURES}, got {self.measure!r}")
+        object.__setattr__(self, "measure", Measure(self.measure))
         if not isinstance(self.group_by, tuple):
             raise ValueError("group_by must be a tuple")
         if len(set(self.group_by)) != len(self.group_by):
@@ -129,46 +103,39 @@ class QuerySpec:
             raise ValueError(f"grain must be one of {GRAINS}, got {self.grain!r}")
         if self.mechanism not in MECHANISMS:
             raise ValueError(f"mechanism must be one of {MECHANISMS}, got {self.mechanism!r}")
-        budget, other = (
-            (self.epsilon, self.rho) if self.mechanism == "laplace" else (self.rho, self.epsilon)
-        )
-        unit = BUDGET_FIELD[self.mechanism]
+        object.__setattr__(self, "grain", Grain(self.grain))
+        object.__setattr__(self, "mechanism", Mechanism(self.mechanism))
+        laplace = self.mechanism is Mechanism.LAPLACE
+        budget, other = (self.epsilon, self.rho) if laplace else (self.rho, self.epsilon)
         if other is not None:
-            raise ValueError(f"a {self.mechanism} spec spends {unit} only")
-        if not isinstance(budget, Fraction):
-            raise ValueError(f"{unit} must be a Fraction, got {budget!r}")
-        low, high = BUDGET_LIMITS[unit]
-        if not low <= budget <= high:
-            raise ValueError(f"{unit} must be from {decimal_text(low)} to {decimal_text(high)}, "
-                             f"got {budget}")
-        if (10**MAX_DECIMALS) % budget.denominator:
-            raise ValueError(f"{unit} must be a decimal with at most {MAX_DECIMALS} places")
+            raise ValueError(f"a {self.mechanism} spec spends {self.budget_unit} only")
+        check_budget(budget, self.budget_unit)
         object.__setattr__(self, "_canonical", json.dumps(self.as_json(), sort_keys=True,
                                                           separators=(",", ":")))
 
     @property
     def budget(self) -> Fraction:
         """The amount spent, in :attr:`budget_unit`."""
-        value = self.epsilon if self.mechanism == "laplace" else self.rho
+        value = self.epsilon if self.mechanism is Mechanism.LAPLACE else self.rho
         assert value is not None  # checked in __post_init__
         return value
 
     @property
-    def budget_unit(self) -> str:
-        """"epsilon" for laplace, "rho" for gaussian."""
-        return BUDGET_FIELD[self.mechanism]
+    def budget_unit(self) -> BudgetUnit:
+        """Epsilon for laplace, rho for gaussian."""
+        return self.mechanism.budget_unit
 
     def as_json(self) -> dict[str, Any]:
         """The JSON shape that :meth:`from_json` reads back."""
         return {
-            "measure": self.measure,
+            "measure": self.measure.value,
             "group_by": list(self.group_by),
             "filters": {name: list(codes) for name, codes in self.filters.items()},
             "from": str(self.start),
             "to": str(self.end),
-            "grain": self.grain,
-            "mechanism": self.mechanism,
-            self.budget_unit: decimal_text(self.budget),
+            "grain": self.grain.value,
+            "mechanism": self.mechanism.value,
+            self.budget_unit.value: decimal_text(self.budget),
         }
 
     def canonical_json(self) -> str:
@@ -211,19 +178,19 @@ class QuerySpec:
         if start is not None and end is not None and start > end:
             errors.append(FieldError("from", "De beginmaand ligt na de eindmaand."))
             start = None
-        grain = _choice(data, "grain", GRAINS, "month", errors)
-        mechanism = _choice(data, "mechanism", MECHANISMS, "laplace", errors)
+        grain = _choice(data, "grain", GRAINS, Grain.MONTH, errors)
+        mechanism = _choice(data, "mechanism", MECHANISMS, Mechanism.LAPLACE, errors)
         budget = None
         if mechanism is not None:
             unit = BUDGET_FIELD[mechanism]
-            wrong = BUDGET_FIELD["gaussian" if mechanism == "laplace" else "laplace"]
+            wrong = next(other for other in BUDGET_FIELD.values() if other != unit)
             if wrong in data:
                 errors.append(FieldError(wrong, f"Bij mechanisme {mechanism} hoort {unit}."))
-            budget = _budget(data.get(unit), unit, errors)
+            budget = parse_budget(data.get(unit), unit, errors)
         if not errors and group_by is not None and start is not None and end is not None:
             assert grain is not None
-            cells = _cell_count(group_by, filters or {}, start, end, grain, taxonomy, org,
-                                threshold)
+            cells = _cell_count(group_by, filters or {}, start, end, Grain(grain), taxonomy,
+                                org, threshold)
             if cells > MAX_CELLS:
                 errors.append(FieldError(
                     "group_by",
@@ -234,21 +201,12 @@ class QuerySpec:
             raise ValidationFailed(errors=errors)
         assert measure and group_by is not None and filters is not None
         assert start and end and grain and mechanism and budget is not None
+        laplace = mechanism == Mechanism.LAPLACE
         return cls(
-            measure=measure, group_by=group_by, filters=filters, start=start, end=end,
-            grain=grain, mechanism=mechanism,
-            epsilon=budget if mechanism == "laplace" else None,
-            rho=budget if mechanism == "gaussian" else None,
+            measure=Measure(measure), group_by=group_by, filters=filters, start=start, end=end,
+            grain=Grain(grain), mechanism=Mechanism(mechanism),
+            epsilon=budget if laplace else None, rho=None if laplace else budget,
         )
-
-
-def decimal_text(value: Fraction) -> str:
-    """A Fraction with at most six decimal places as plain decimal text: "0.25", "3"."""
-    scaled = value * 10**MAX_DECIMALS
-    if scaled.denominator != 1:
-        raise ValueError(f"{value} has more than {MAX_DECIMALS} decimal places")
-    whole, frac = divmod(scaled.numerator, 10**MAX_DECIMALS)
-    return f"{whole}.{frac:06d}".rstrip("0").rstrip(".")
 
 
 def _choice(
@@ -351,52 +309,10 @@ def _month(data: Mapping[str, Any], name: str, today: Month,
     return month
 
 
-def _budget(value: Any, unit: str, errors: list[FieldError]) -> Fraction | None:
-    if value is None:
-        errors.append(FieldError(unit, f"Vul {unit} in, bijvoorbeeld \"0.5\"."))
-        return None
-    if isinstance(value, bool):
-        errors.append(FieldError(unit, f"{unit} moet een getal zijn."))
-        return None
-    if isinstance(value, float):
-        errors.append(FieldError(
-            unit, f"Geef {unit} als tekst (\"0.5\") of geheel getal, niet als kommagetal: "
-            "een binair kommagetal is niet exact."))
-        return None
-    if isinstance(value, int):
-        text = str(value)
-    elif isinstance(value, str):
-        text = value.strip()
-    else:
-        errors.append(FieldError(unit, f"{unit} moet een getal als tekst zijn."))
-        return None
-    if not _DECIMAL_RE.match(text):
-        errors.append(FieldError(
-            unit, f"{unit} moet een decimaal getal zijn met hoogstens {MAX_DECIMALS} "
-            "cijfers achter de punt, bijvoorbeeld \"0.25\"."))
-        return None
-    budget = Fraction(text)
-    low, high = BUDGET_LIMITS[unit]
-    if not low <= budget <= high:
-        errors.append(FieldError(unit, budget_range_message(unit)))
-        return None
-    return budget
-
-
-def budget_range_message(unit: str) -> str:
-    """The Dutch message for a budget outside its range, naming the range."""
-    low, high = (decimal_text(limit) for limit in BUDGET_LIMITS[unit])
-    return (f"{unit} moet per vraag tussen {low} en {high} liggen (grenzen inbegrepen): kleiner "
-            "maakt aftasten met heel veel vragen mogelijk, groter laat één vraag de cijfers "
-            "bijna zonder ruis zien.")
-
-
 def _cell_count(
     group_by: tuple[str, ...], filters: Mapping[str, tuple[str, ...]], start: Month, end: Month,
-    grain: str, taxonomy: Taxonomy, org: OrgStructure, threshold: int,
+    grain: Grain, taxonomy: Taxonomy, org: OrgStructure, threshold: int,
 ) -> int:
-    from privacy.tables import dimension_codes  # tables imports this module
-
     cells = 1
     for name in group_by:
         cells *= len(dimension_codes(name, filters, start, end, grain, taxonomy, org, threshold))

@@ -12,18 +12,31 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import numpy as np
 import polars as pl
 
 from privacy.coarsening import DEFAULT_THRESHOLD, released_units
+from privacy.kinds import TAXONOMY_FIELDS, Grain
 from registry.organisations import OrgStructure
 from registry.periods import Month, bucket, month_range
 from registry.taxonomy import Taxonomy
 
-if TYPE_CHECKING:
-    from privacy.specs import QuerySpec
+
+class GridQuestion(Protocol):
+    """What a grid depends on: the public parts of a spec (``privacy.specs.QuerySpec``)."""
+
+    @property
+    def group_by(self) -> tuple[str, ...]: ...
+    @property
+    def filters(self) -> Mapping[str, tuple[str, ...]]: ...
+    @property
+    def start(self) -> Month: ...
+    @property
+    def end(self) -> Month: ...
+    @property
+    def grain(self) -> Grain: ...
 
 
 @dataclass(frozen=True)
@@ -67,6 +80,10 @@ class KeyGrid:
                 return dim
         raise KeyError(name)
 
+    def size(self, name: str) -> int:
+        """How many codes the dimension ``name`` has here; 0 when the table has no such axis."""
+        return len(self.dimension(name).codes) if name in self.names else 0
+
     def strides(self) -> tuple[int, ...]:
         """How far the flat cell number moves for one step along each dimension."""
         out, step = [], 1
@@ -91,7 +108,7 @@ class KeyGrid:
         return pl.DataFrame(self.key_columns()).to_dicts()
 
 
-def period_buckets(start: Month, end: Month, grain: str) -> tuple[str, ...]:
+def period_buckets(start: Month, end: Month, grain: Grain) -> tuple[str, ...]:
     """The bucket labels of the months from ``start`` to ``end``, in time order."""
     labels: dict[str, None] = {}
     for month in month_range(start, end):
@@ -118,14 +135,12 @@ def dimension_codes(
     filters: Mapping[str, tuple[str, ...]],
     start: Month,
     end: Month,
-    grain: str,
+    grain: Grain,
     taxonomy: Taxonomy,
     org: OrgStructure,
     threshold: int = DEFAULT_THRESHOLD,
 ) -> tuple[str, ...]:
     """The public codes of one dimension under a spec's filters."""
-    from privacy.specs import TAXONOMY_FIELDS
-
     if name == "period":
         return period_buckets(start, end, grain)
     if name == "unit":
@@ -136,7 +151,7 @@ def dimension_codes(
 
 
 def key_grid(
-    spec: QuerySpec, taxonomy: Taxonomy, org: OrgStructure, threshold: int = DEFAULT_THRESHOLD
+    spec: GridQuestion, taxonomy: Taxonomy, org: OrgStructure, threshold: int = DEFAULT_THRESHOLD
 ) -> KeyGrid:
     """The full public grid of ``spec``: every key, whether or not any signal falls in it."""
     return KeyGrid(tuple(

@@ -14,7 +14,6 @@ from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import HiddenField, PasswordField, StringField
 
-from web.access import services, session_principal
 from registry.accounts import Principal
 from registry.errors import FieldError, NotFound, Unauthorized, ValidationFailed
 from registry.mfa import new_secret
@@ -22,6 +21,7 @@ from registry.notices import Notice, NoticeKind
 from server.auth import CODE_PURPOSE, safe_next, totp_setup
 from server.login_throttle import login_throttle
 from server.sessions import carry_on
+from web.access import services, session_principal
 
 bp = Blueprint("account", __name__)
 
@@ -154,12 +154,13 @@ def setup_factor() -> PagePair | Response:
 def notice_text(notice: Notice) -> str:
     """A notice as one Dutch (or English) sentence, with its date."""
     day = format_date(notice.occurred_at.date(), format="long")
+    # str(): Flask-Babel ships no type information, so mypy takes its gettext for Any.
     if notice.kind is NoticeKind.PASSWORD_RESET:
-        return _("Uw wachtwoord is op %(date)s opnieuw ingesteld door de beheerder.", date=day)
+        return str(_("Uw wachtwoord is op %(date)s opnieuw ingesteld door de beheerder.", date=day))
     if notice.kind is NoticeKind.MFA_RESET:
-        return _("Uw tweestapsverificatie is op %(date)s verwijderd door de beheerder. "
-                 "Stel haar opnieuw in.", date=day)
-    return _("Er is een API-token voor uw account aangemaakt (op %(date)s).", date=day)
+        return str(_("Uw tweestapsverificatie is op %(date)s verwijderd door de beheerder. "
+                     "Stel haar opnieuw in.", date=day))
+    return str(_("Er is een API-token voor uw account aangemaakt (op %(date)s).", date=day))
 
 
 def _account_page(principal: Principal, errors: Errors, status: int = 200) -> PagePair:

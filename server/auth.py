@@ -18,12 +18,12 @@ from werkzeug.wrappers import Response
 from wtforms import HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
-from web.access import services, session_principal
 from registry.accounts import Principal
 from registry.mfa import SecondStep, grouped, new_secret, provisioning_uri
 from server.governance import note_throttled_sign_in
 from server.login_throttle import Wait, login_throttle, normalise_name
 from server.sessions import current_minute, end_session, start_session
+from web.access import services, session_principal
 
 bp = Blueprint("auth", __name__)
 

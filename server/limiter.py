@@ -18,8 +18,10 @@ import secrets
 import threading
 import time
 from collections.abc import Callable
+from typing import cast
 
-from flask import Flask, current_app, request
+from flask import Blueprint, Flask, current_app, request
+from flask.typing import RouteCallable
 from flask_limiter import Limiter
 
 from intake_adapters.meldknop.limits import EXTENSION_KEY as MELDKNOP_LIMITS
@@ -129,10 +131,14 @@ def init_app(app: Flask, settings: Settings) -> None:
     for endpoint, rule, key in rules:
         view = app.view_functions.get(endpoint)
         if view is not None:
-            app.view_functions[endpoint] = limiter.limit(rule, key_func=key, methods=["POST"])(view)
+            # The decorator returns the view's own type; mypy cannot carry that through Flask's
+            # union of sync and async views, so it is said here.
+            app.view_functions[endpoint] = cast(
+                "RouteCallable", limiter.limit(rule, key_func=key, methods=["POST"])(view))
     # One counter per token over all token APIs together (a shared scope), 429 beyond it.
     per_token = limiter.shared_limit(settings.api_rate_limit, scope="api-token",
                                      key_func=token_key, exempt_when=_without_token)
     for name in TOKEN_API_BLUEPRINTS:
-        if name in app.blueprints:
-            per_token(app.blueprints[name])
+        blueprint = app.blueprints.get(name)
+        if isinstance(blueprint, Blueprint):  # Flask's own class, which Flask-Limiter expects
+            per_token(blueprint)

@@ -22,9 +22,9 @@ import time
 from flask import Flask, current_app, request, session
 from flask_login import LoginManager, login_user, logout_user
 
-from web.access import SessionUser
 from registry.accounts import Principal
 from server.container import Services
+from web.access import SessionUser
 
 VERSION_KEY = "_sv"
 LAST_SEEN_KEY = "_seen"
@@ -88,7 +88,7 @@ class _LoginManager(LoginManager):
     def _session_protection_failed(self) -> bool:
         if "_user_id" not in session:
             return False
-        return bool(super()._session_protection_failed())  # type: ignore[misc]
+        return bool(super()._session_protection_failed())
 
 
 def init_app(app: Flask, services: Services) -> None:
@@ -99,7 +99,6 @@ def init_app(app: Flask, services: Services) -> None:
     manager._session_identifier_generator = session_identifier
     manager.init_app(app)
 
-    @manager.user_loader
     def load_user(account_id: str) -> SessionUser | None:
         now = current_minute()
         seen = session.get(LAST_SEEN_KEY)
@@ -114,3 +113,7 @@ def init_app(app: Flask, services: Services) -> None:
         if seen != now:
             session[LAST_SEEN_KEY] = now
         return SessionUser(principal)
+
+    # Registered by a call, not as a decorator: Flask-Login has no types, and a decorator
+    # without them would make load_user untyped.
+    manager.user_loader(load_user)

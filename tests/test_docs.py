@@ -1,9 +1,10 @@
 """The README stays true: every setting, every CLI command and the quick start are documented,
-and CI runs the README's own test command."""
+and CI runs the README's own test command, then ruff on the whole tree and a strict mypy."""
 
 from __future__ import annotations
 
 import re
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -68,3 +69,26 @@ def test_the_run_script_sets_up_the_venv_itself() -> None:
     assert "-m venv .venv" in script
     assert "pip install" in script
     assert (ROOT / "run").stat().st_mode & 0o111
+
+
+# The type checks that make mypy matter (issue 16): every function annotated and checked, no
+# Any returned where a type is promised, no comparison that can never be true.
+STRICT_MYPY = ("disallow_untyped_defs", "disallow_incomplete_defs", "check_untyped_defs",
+               "warn_return_any", "no_implicit_optional", "strict_equality", "warn_redundant_casts",
+               "warn_unused_ignores")
+
+
+def test_ci_lints_the_whole_tree_and_type_checks_every_package_strictly() -> None:
+    ci = [line.strip() for line in (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()]
+    assert ".venv/bin/ruff check ." in ci
+    assert ".venv/bin/mypy" in ci  # its packages and options come from pyproject.toml
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    mypy = project["tool"]["mypy"]
+    installed = [name.rstrip("*") for name in project["tool"]["setuptools"]["packages"]["find"]["include"]]
+    assert sorted(mypy["packages"]) == sorted(installed)
+    assert {option: mypy.get(option) for option in STRICT_MYPY} == dict.fromkeys(STRICT_MYPY, True)
+
+
+def test_run_lint_checks_the_whole_tree_by_default() -> None:
+    script = (ROOT / "run").read_text(encoding="utf-8")
+    assert re.search(r"^\s*lint\) \[ \$# -gt 0 \] \|\| set -- \.$", script, re.M)

@@ -20,7 +20,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from analytics.plan import PlanYear
-from analytics.published import PublishedMonth, to_published_month
+from analytics.published import PublishedMonth
 from analytics.report import build_report
 from analytics.rijk import organisation_totals
 from dashboards import published
@@ -40,7 +40,6 @@ from dashboards.council.scope import (
     is_central,
     organisation_name,
     principal,
-    publications,
     visible_organisations,
 )
 from privacy.exports import release_to_json
@@ -89,10 +88,10 @@ def organisation(code: str) -> str:
 def month(code: str, period: str) -> str:
     code = checked_organisation(principal(), code)
     release = _publication(code, period)
-    published = to_published_month(release)
+    figures = published.published_month(release)
     return render_template("council/month.html", code=code, name=organisation_name(code),
-                           month=published.month, release=release,
-                           sections=month_sections([published], services().taxonomy,
+                           month=figures.month, release=release,
+                           sections=month_sections([figures], services().taxonomy,
                                                     _locale()))
 
 
@@ -104,7 +103,7 @@ def month_file(code: str, period: str, fmt: str) -> Response:
         raise NotFound(_("Dit downloadformaat bestaat niet."))
     release = _publication(code, period)
     s = services()
-    found = month_download(fmt, to_published_month(release), release_to_json(release),
+    found = month_download(fmt, published.published_month(release), release_to_json(release),
                            organisation_name(code), s.taxonomy, s.signer, date.today())
     return attachment(found.data, found.filename, found.kind)
 
@@ -166,7 +165,7 @@ def _publication(code: str, period: str) -> Release:
         month = Month.parse(period)
     except ValueError:
         raise NotFound(_("Deze maand bestaat niet.")) from None
-    release = publications().latest(code, month)
+    release = published.month_release(services(), code, month)
     if release is None:
         raise NotFound(_("Voor deze maand is nog niets gepubliceerd. Cijfers verschijnen na de "
                          "maandelijkse publicatie."))
@@ -186,12 +185,8 @@ def _published(code: str, start: Month, end: Month) -> list[PublishedMonth]:
 
 def _default_year() -> int:
     """The last data year with a complete plan, else the running year."""
-    running = Month.current().year
-    for year in sorted(published.plan_years(services()), reverse=True):
-        py = published.plan_year(services(), year)
-        if py is not None and py.complete:
-            return year
-    return running
+    complete = published.last_complete_year(services())
+    return complete if complete is not None else Month.current().year
 
 
 def _year_arg() -> int:
@@ -205,8 +200,8 @@ def _year_arg() -> int:
 
 
 def _plan(year: int) -> tuple[PlanYear | None, PlanYear | None]:
-    s = services()
-    return published.plan_year(s, year), published.plan_year(s, year - 1)
+    found = published.plan(services(), (year, year - 1))
+    return found.get(year), found.get(year - 1)
 
 
 def _figures(unit: str, year: int) -> dict[str, Any] | None:

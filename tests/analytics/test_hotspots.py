@@ -96,8 +96,7 @@ def demo_years(tmp_path_factory):  # type: ignore[no-untyped-def]
     years = {}
     for year in (2025, 2026):
         releases = [services.releases.get(e.release_id) for e in plans.index(year)]
-        years[year] = PlanYear(year, org, tuple(PlanRelease.from_release(r.id, r.spec, r.result)
-                                                for r in releases))
+        years[year] = PlanYear(year, org, tuple(PlanRelease.from_release(r) for r in releases))
     yield org, spots, years
     services.db.dispose()
 

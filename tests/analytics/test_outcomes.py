@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from analytics.outcomes import MAX_HALF_WIDTH, outcome_fields
-from analytics.plan import PlanRelease, PlanYear
-from privacy.plan import RIJK, plan_table
+from analytics.plan import PlanRelease, PlanTableReading, PlanYear
+from privacy.plan import RIJK, Dimension, Part, plan_table
 from registry.organisations import parse_org_csv
 from registry.taxonomy.outcomes import NOT_RECORDED, OUTCOME_FIELDS, load_outcome_codes
 
@@ -27,12 +27,11 @@ def year(cells: dict[str, dict[str, float]], sigma: float = SIGMA) -> PlanYear:
     tables = {}
     for field in OUTCOME_FIELDS:
         codes = [*CODES.codes(field), NOT_RECORDED]
-        tables[f"org_{field}"] = {
-            "part": "year", "dimension": field, "standard_deviation": sigma,
-            "cells": [{"unit": org, "code": code, "estimate": cells.get(org, {}).get(code, 0.0)}
-                      for org in ("MIN-A", "MIN-B") for code in codes]}
-    release = PlanRelease.from_release("r1", {"data_year": 2025, "part": "year",
-                                              "period": "2025"}, {"tables": tables})
+        tables[f"org_{field}"] = PlanTableReading(
+            f"org_{field}", Part.YEAR, Dimension(field), sigma,
+            {(org, "", code): cells.get(org, {}).get(code, 0.0)
+             for org in ("MIN-A", "MIN-B") for code in codes})
+    release = PlanRelease("r1", 2025, Part.YEAR, "2025", tables)
     return PlanYear(2025, ORG, (release,))
 
 
@@ -84,8 +83,7 @@ def test_the_rijk_sums_the_organisations_and_multi_code_fields_share_their_cases
 
 
 def test_a_year_without_outcome_tables_has_no_outcome_fields():
-    release = PlanRelease.from_release("r0", {"data_year": 2024, "part": "year",
-                                              "period": "2024"}, {"tables": {}})
+    release = PlanRelease("r0", 2024, Part.YEAR, "2024", {})
     assert outcome_fields(PlanYear(2024, ORG, (release,)), "MIN-A", CODES) == ()
 
 

@@ -1,17 +1,12 @@
-"""Published tables: reading stored releases, headcounts behind cells, windows, default budget."""
+"""Published tables: reading stored releases, headcounts behind cells, windows (the default
+budget and its noise: tests/privacy/test_standard_tables.py)."""
 
 from __future__ import annotations
-
-from fractions import Fraction
 
 import numpy as np
 import pytest
 
 from analytics.published import (
-    DEFAULT_MONTHLY_EPSILON,
-    DEFAULT_TABLE_EPSILON,
-    DEFAULT_YEARLY_EPSILON,
-    STANDARD_TABLES,
     PublishedMonth,
     PublishedTable,
     by_organisation,
@@ -19,45 +14,23 @@ from analytics.published import (
     one_organisation,
     own_headcount,
     released_subtree,
-    table_sensitivity,
     unit_codes,
     window_sums,
 )
 from privacy.aggregate import ExactTable
 from privacy.coarsening import released_units
 from privacy.contributions import ContributionBounds
-from privacy.noise import add_noise, calibrate, noise_standard_deviation
+from privacy.noise import add_noise
 from privacy.queries import release_payload
+from privacy.released import ReleasedTable
 from privacy.specs import QuerySpec
+from privacy.standard_tables import standard_table
 from privacy.tables import key_grid
 from registry.periods import Month
 from registry.taxonomy import load_taxonomy
 
 JAN = Month(2025, 1)
 RELEASED = {"ORG", "A", "A1", "A2", "B", "B1", "C"}
-
-
-def test_the_default_budget_is_0_8_a_month_and_9_6_a_year() -> None:
-    assert set(DEFAULT_TABLE_EPSILON) == set(STANDARD_TABLES)
-    assert Fraction("0.8") == DEFAULT_MONTHLY_EPSILON
-    assert Fraction("9.6") == DEFAULT_YEARLY_EPSILON
-    assert all(e > 0 and (10**6) % e.denominator == 0 for e in DEFAULT_TABLE_EPSILON.values())
-
-
-@pytest.mark.parametrize(("name", "l1"), [
-    ("contacts_unit_category", 9), ("cases_unit_category", 9),
-    ("contacts_unit_category_channel", 9), ("contacts_total", 3), ("contacts_follow_up", 3),
-    ("contacts_impact", 6),
-])
-def test_sensitivity_is_k_times_c_for_category_tables_and_k_otherwise(name: str, l1: int) -> None:
-    assert table_sensitivity(name).l1 == l1
-
-
-def test_the_default_noise_of_the_unit_category_table_is_36_contacts_a_month() -> None:
-    name = "contacts_unit_category"
-    scale = calibrate("laplace", DEFAULT_TABLE_EPSILON[name], table_sensitivity(name)).scale
-    assert scale == pytest.approx(9 / 0.35)
-    assert noise_standard_deviation("laplace", scale) == pytest.approx(36.36, abs=0.01)
 
 
 def test_own_headcount_subtracts_released_sub_units_only(org) -> None:
@@ -114,14 +87,16 @@ def test_a_stored_release_reads_back_with_every_cell_and_its_noise(org) -> None:
     """The real path: exact table by hand -> OpenDP noise -> stored payload -> PublishedTable."""
     taxonomy = load_taxonomy()
     name = "contacts_unit_category"
+    standard = standard_table(name)
     spec = QuerySpec("contacts", ("unit", "category"), {"organisation": ("ORG",)}, JAN, JAN,
-                     epsilon=DEFAULT_TABLE_EPSILON[name])
+                     epsilon=standard.epsilon)
     grid = key_grid(spec, taxonomy, org)
     exact = ExactTable(spec, grid, np.full(grid.n_cells, 5, dtype=np.int64),
-                       table_sensitivity(name), ContributionBounds(), 50)
+                       standard.sensitivity(taxonomy, ContributionBounds()), ContributionBounds(),
+                       50)
     noisy = add_noise(exact)
-    payload = release_payload(noisy, org, 50, ContributionBounds())
-    table = PublishedTable.from_result(name, JAN, payload)
+    payload = ReleasedTable.from_json(release_payload(noisy, org, 50, ContributionBounds()))
+    table = PublishedTable.from_released(name, JAN, payload)
     assert len(table.estimates) == 7 * len(taxonomy.codes("categories"))
     assert table.noise_sd == pytest.approx(36.36, abs=0.01)
     assert set(unit_codes(table, org, "ORG")) == RELEASED

@@ -73,7 +73,7 @@ def test_the_pages_answer_with_a_dutch_message_not_a_500(changed_plan, client, l
                                                          monkeypatch):
     plan, changed, _taxonomy = changed_plan
     monkeypatch.setattr(services, "org", lambda: changed)
-    monkeypatch.setattr(published_plan, "plan_year", lambda _s, year: plan.get(year))
+    monkeypatch.setattr(published_plan, "plan", lambda _s, years=None: dict(plan))
     login(Role.PREVENTION_OFFICER, ORG)
     query = f"?from={Month(END.year - 1, 1)}&to={END}"
     for path in ("/dashboard/vergelijking", "/dashboard/eenheden"):

@@ -19,7 +19,8 @@ COST = "0.125"
 @pytest.fixture
 def seeded(services):
     records = [
-        SignalRecord(period=MONTH.add(-(i % 3)), unit=unit, organisation=unit.split("-")[0] + "-" + unit.split("-")[1],
+        SignalRecord(period=MONTH.add(-(i % 3)), unit=unit,
+                     organisation=unit.split("-")[0] + "-" + unit.split("-")[1],
                      channel="vp_intern", categories=("pesten",), implicated_party="collega",
                      reporter_role="medewerker", follow_up="advies")
         for i in range(30) for unit in ("MIN-A-DG1-D1", "MIN-A-DG1-D2-T1", "MIN-B-D2")

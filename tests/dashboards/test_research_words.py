@@ -8,7 +8,8 @@ from fractions import Fraction
 import pytest
 
 from dashboards.research.form import DEFAULT_BUDGETS, SpecForm
-from privacy.specs import BUDGET_FIELD, BUDGET_LIMITS, MECHANISMS
+from privacy.budgets import BUDGET_LIMITS
+from privacy.kinds import BUDGET_FIELD, MECHANISMS
 from registry.accounts import Role
 from tests.dashboards.test_research_workspace import SPEC, TODAY, figure, post
 from tests.privacy.test_publication import seed

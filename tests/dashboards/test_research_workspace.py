@@ -10,7 +10,7 @@ import pytest
 from werkzeug.datastructures import MultiDict
 
 from privacy.exports import verify_release_file
-from privacy.specs import DIMENSIONS, FILTER_FIELDS, GRAINS, MEASURES, MECHANISMS
+from privacy.kinds import DIMENSIONS, FILTER_FIELDS, GRAINS, MEASURES, MECHANISMS
 from registry.accounts import Role
 from registry.periods import Month
 from tests.privacy.test_publication import seed

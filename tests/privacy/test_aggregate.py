@@ -16,8 +16,9 @@ from hypothesis import strategies as st
 from privacy.aggregate import ExactTable, count_rows, exact_table
 from privacy.coarsening import released_units
 from privacy.contributions import ContributionBounds
+from privacy.kinds import DIMENSIONS
 from privacy.pseudonyms import new_case_token
-from privacy.specs import DIMENSIONS, QuerySpec
+from privacy.specs import QuerySpec
 from privacy.tables import key_grid
 from registry.organisations import OrgStructure, OrgUnit, parse_org_csv
 from registry.periods import Month

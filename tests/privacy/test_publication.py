@@ -8,7 +8,6 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from analytics.published import DEFAULT_TABLE_EPSILON, STANDARD_TABLES
 from privacy.aggregate import exact_table
 from privacy.contributions import ContributionBounds
 from privacy.ledger import parse_epsilon
@@ -49,11 +48,6 @@ def publications(services) -> PublicationService:  # type: ignore[no-untyped-def
         services.ledger.ensure_budget(f"publication:{organisation}", MONTH.year, Fraction(2))
     return PublicationService(services.queries, services.releases, services.org(),
                               services.taxonomy)
-
-
-def test_defaults_agree_with_analytics():
-    assert PUBLICATION_TABLES == STANDARD_TABLES
-    assert TABLE_EPSILON == DEFAULT_TABLE_EPSILON
 
 
 def test_publish_once_makes_one_signed_release_over_every_table(services):

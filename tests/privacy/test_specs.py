@@ -9,19 +9,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from privacy.specs import (
-    BUDGET_FIELD,
+from privacy.budgets import (
     BUDGET_LIMITS,
-    DIMENSIONS,
-    MAX_CELLS,
     MAX_EPSILON,
     MAX_RHO,
     MIN_EPSILON,
     MIN_RHO,
-    QuerySpec,
     budget_range_message,
     decimal_text,
 )
+from privacy.kinds import BUDGET_FIELD, DIMENSIONS
+from privacy.specs import MAX_CELLS, QuerySpec
 from registry.errors import ValidationFailed
 from registry.organisations import parse_org_csv
 from registry.periods import Month

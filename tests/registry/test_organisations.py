@@ -30,7 +30,8 @@ def test_round_trip_through_csv():
         ("A,Org,,A,10\nB,Unit,X,A,5\n", "Regel 3: parent X bestaat niet."),
         ("A,Org,,A,10\nA,Dubbel,,A,10\n", "Regel 3: code A staat ook op regel 2."),
         ("A,Org,,A,10\nB,Unit,A,A,nul\n", "Regel 3: headcount moet een positief geheel getal zijn."),
-        ("A,Org,,A,10\nB,Unit,A,A,20\n", "Regel 2: headcount 10 is kleiner dan de som van de onderliggende eenheden (20)."),
+        ("A,Org,,A,10\nB,Unit,A,A,20\n",
+         "Regel 2: headcount 10 is kleiner dan de som van de onderliggende eenheden (20)."),
         ("A,Org,,B,10\n", "Regel 2: een organisatie (zonder parent) moet zichzelf als organisatie hebben."),
         ("A,Org,,A,10\nB,Unit,A,A\n", "Regel 3: verwacht 5 kolommen."),
         ("A,Org,,A,10\nC,Other,,C,10\nB,Unit,A,C,5\n", "Regel 4: parent hoort bij een andere organisatie."),
@@ -68,8 +69,10 @@ def test_replacing_the_structure_keeps_units_with_signals(services):
 
 
 def test_replacing_the_structure_updates_and_removes_units(services):
-    changed = FIXTURE.read_text().replace("Directie Onderzoek,MIN-B,MIN-B,350", "Directie Research,MIN-B,MIN-B,360")
-    changed = "".join(line for line in changed.splitlines(keepends=True) if not line.startswith("MIN-A-DG1-D2-T1"))
+    changed = FIXTURE.read_text().replace("Directie Onderzoek,MIN-B,MIN-B,350",
+                                          "Directie Research,MIN-B,MIN-B,360")
+    changed = "".join(line for line in changed.splitlines(keepends=True)
+                      if not line.startswith("MIN-A-DG1-D2-T1"))
     result = services.replace_org(parse_org_csv(changed))
     org = services.org()
     assert result["removed"] == 1

@@ -89,7 +89,8 @@ def test_signal_tables_have_no_timestamp_or_date_columns(services):
         for column in inspector.get_columns(table):
             kind = str(column["type"]).upper()
             assert not any(word in kind for word in ("DATE", "TIME")), (table, column["name"])
-            assert not any(word in column["name"] for word in ("created", "updated", "time", "date", "account", "user"))
+            assert not any(word in column["name"]
+                           for word in ("created", "updated", "time", "date", "account", "user"))
 
 
 def test_signal_period_holds_months_only(services):
@@ -104,7 +105,8 @@ def test_sqlite_signal_tables_have_no_rowid(services):
         pytest.skip("WITHOUT ROWID is a SQLite table option")
     with services.db.session() as session:
         for table in ("signals", "signal_categories", "signal_impacts"):
-            sql = session.execute(text("SELECT sql FROM sqlite_master WHERE name = :t"), {"t": table}).scalar_one()
+            sql = session.execute(text("SELECT sql FROM sqlite_master WHERE name = :t"),
+                                  {"t": table}).scalar_one()
             assert "WITHOUT ROWID" in sql.upper()
 
 

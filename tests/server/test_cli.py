@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import ast
 import os
 import re
 import socket
@@ -60,6 +61,27 @@ def _units(database_url: str) -> int:
 def test_console_script_points_at_main() -> None:
     scripts = {ep.name: ep.value for ep in entry_points(group="console_scripts")}
     assert scripts["signal-registry"] == "server.cli:main"
+
+
+def _imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import)
+             for alias in node.names}
+    return names | {node.module for node in ast.walk(tree)
+                    if isinstance(node, ast.ImportFrom) and node.module}
+
+
+def test_command_modules_import_only_the_cli_context_so_imports_run_one_way() -> None:
+    """``server.cli`` imports its command modules; they never import it (nor each other)."""
+    package = Path(__file__).parents[2] / "server" / "cli"
+    modules = sorted(path for path in package.glob("*.py")
+                     if path.name not in ("__init__.py", "__main__.py"))
+    assert {path.stem for path in modules} >= {"context", "database", "accounts", "serving"}
+    for path in modules:
+        from_cli = {name for name in _imported_modules(path)
+                    if name == "server.cli" or name.startswith("server.cli.")}
+        allowed = set() if path.stem == "context" else {"server.cli.context"}
+        assert from_cli <= allowed, f"{path.name} imports {sorted(from_cli - allowed)}"
 
 
 def test_main_runs_the_group(monkeypatch: pytest.MonkeyPatch, capsys) -> None:  # type: ignore[no-untyped-def]
@@ -129,7 +151,8 @@ def test_load_org_accepts_a_byte_order_mark(run, database_url: str, tmp_path: Pa
     assert _units(database_url) == 9
 
 
-def test_load_org_reads_windows_1252_and_refuses_undecodable_bytes(run, database_url: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_load_org_reads_windows_1252_and_refuses_undecodable_bytes(  # type: ignore[no-untyped-def]
+        run, database_url: str, tmp_path: Path) -> None:
     header = "code,name,parent,organisation,headcount\n"
     undecodable = tmp_path / "binary.csv"
     undecodable.write_bytes(header.encode() + b"M,Ministerie\x81,,M,9\n")

@@ -1,0 +1,435 @@
+"""What a release of published figures holds, typed: written and read through this module only.
+
+Two kinds of release carry the figures that pages, reports and the API read:
+
+- the release plan (``privacy.plan_service``): a :class:`PlanSpec` and a :class:`PlanResult`
+  whose tables are :class:`PlanTablePayload` values (``privacy.plan_counts`` makes them);
+- the earlier design's monthly publication (``privacy.publication``): a
+  :class:`PublicationSpec` and a :class:`PublicationResult` whose tables are
+  :class:`ReleasedTable` values (``privacy.queries.release_payload`` makes them; a researcher's
+  query answer is one such table).
+
+``to_json`` gives the exact document that is hashed, signed and stored (canonical JSON sorts the
+keys, so their order here does not matter); ``from_json`` reads a stored one back and raises
+:class:`MalformedRelease` (a ``ValueError``) when it is not of that shape. The writer builds
+these values and the readers (``analytics.plan``, ``analytics.published``, the indexes) take
+them, so a field is added, renamed or read in one place, and no key of a release's spec or result
+is looked up anywhere else.
+
+Fields that releases made before they existed lack are optional (``None``) and left out of
+``to_json`` again, so a stored document reads back to the same document: a reader never sees a
+default presented as a recorded fact (a plan table without ``source`` is not "advisers").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+from privacy.exact import format_epsilon, parse_epsilon
+from privacy.plan import PLAN_KIND, PLAN_VERSION, Dimension, Level, Part, Source
+from privacy.releases import Release
+from registry.periods import Month
+
+PUBLICATION_KIND = "standard-monthly"
+PUBLICATION_VERSION = 1
+BUDGET_UNITS = ("epsilon", "rho")
+"""The keys a released table may name its cost under (by its mechanism)."""
+
+Json = dict[str, Any]
+
+
+class MalformedRelease(ValueError):
+    """A stored spec or result that is not of the shape its kind says."""
+
+
+@contextmanager
+def _reading(what: str) -> Iterator[None]:
+    """Turn a missing key or a wrong type while reading ``what`` into :class:`MalformedRelease`."""
+    try:
+        yield
+    except MalformedRelease:
+        raise
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise MalformedRelease(f"{what}: {type(exc).__name__} {exc}") from exc
+
+
+def _kind_of(spec: Any) -> str | None:
+    return spec.get("kind") if isinstance(spec, Mapping) else None
+
+
+# -- the release plan --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlanCell:
+    """One cell of a planned table: a row (unit), a code and, in periodic tables, a period."""
+
+    unit: str
+    code: str
+    estimate: float
+    period: str | None = None
+
+    def to_json(self) -> Json:
+        out: Json = {"unit": self.unit, "code": self.code, "estimate": self.estimate}
+        if self.period is not None:
+            out["period"] = self.period
+        return out
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> PlanCell:
+        period = data.get("period")
+        return cls(str(data["unit"]), str(data["code"]), float(data["estimate"]),
+                   None if period is None else str(period))
+
+
+@dataclass(frozen=True)
+class PlanTablePayload:
+    """A released planned table: its public cells, unbiased estimates and the noise's spread."""
+
+    part: Part
+    level: Level
+    dimension: Dimension
+    rho: Fraction
+    """What the table (its whole series, for a periodic one) costs."""
+    standard_deviation: float
+    privacy_loss_rho: float
+    """The loss OpenDP certified for the noise scale used (at most ``rho``)."""
+    cells: tuple[PlanCell, ...]
+    source: Source | None = None
+    """None in releases made before the meldknop was counted apart."""
+    measure: str = "cases"
+    mechanism: str = "gaussian"
+    l2_sensitivity: int = 1
+
+    def to_json(self) -> Json:
+        out: Json = {
+            "part": self.part.value, "level": self.level.value,
+            "dimension": self.dimension.value, "measure": self.measure,
+            "rho": format_epsilon(self.rho), "mechanism": self.mechanism,
+            "l2_sensitivity": self.l2_sensitivity,
+            "standard_deviation": self.standard_deviation,
+            "privacy_loss_rho": self.privacy_loss_rho,
+            "cells": [cell.to_json() for cell in self.cells],
+        }
+        if self.source is not None:
+            out["source"] = self.source.value
+        return out
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> PlanTablePayload:
+        with _reading("plan table"):
+            source = data.get("source")
+            return cls(
+                part=Part(data["part"]), level=Level(data["level"]),
+                dimension=Dimension(data["dimension"]), rho=parse_epsilon(str(data["rho"])),
+                standard_deviation=float(data["standard_deviation"]),
+                privacy_loss_rho=float(data["privacy_loss_rho"]),
+                cells=tuple(PlanCell.from_json(c) for c in data["cells"]),
+                source=None if source is None else Source(source),
+                measure=str(data["measure"]), mechanism=str(data["mechanism"]),
+                l2_sensitivity=int(data["l2_sensitivity"]))
+
+
+@dataclass(frozen=True)
+class PlanTableSpec:
+    """What a planned table is, as its release's spec names it (its cells are in the result)."""
+
+    level: Level
+    dimension: Dimension
+    rho: Fraction
+    source: Source | None = None
+
+    def to_json(self) -> Json:
+        out: Json = {"level": self.level.value, "dimension": self.dimension.value,
+                     "rho": format_epsilon(self.rho)}
+        if self.source is not None:
+            out["source"] = self.source.value
+        return out
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> PlanTableSpec:
+        source = data.get("source")
+        return cls(Level(data["level"]), Dimension(data["dimension"]),
+                   parse_epsilon(str(data["rho"])), None if source is None else Source(source))
+
+
+@dataclass(frozen=True)
+class PlanBudget:
+    """What a plan release cost and which release paid its series (``paid_by``, else itself)."""
+
+    data_years: tuple[int, ...]
+    rho: Fraction
+    paid_by: str | None = None
+    unit: str = "rho"
+
+    def to_json(self) -> Json:
+        return {"unit": self.unit, "data_years": list(self.data_years),
+                "rho": format_epsilon(self.rho), "paid_by": self.paid_by}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> PlanBudget:
+        paid_by = data.get("paid_by")
+        return cls(tuple(int(y) for y in data["data_years"]), parse_epsilon(str(data["rho"])),
+                   None if paid_by is None else str(paid_by), str(data["unit"]))
+
+
+@dataclass(frozen=True)
+class PlanSpec:
+    """What identifies a release of the plan; the revision makes a replacement a new question."""
+
+    data_year: int
+    part: Part
+    period: str
+    revision: int
+    tables: Mapping[str, PlanTableSpec]
+    budget: PlanBudget
+    dg_min_fte: int
+    taxonomy_version: str
+    version: int = PLAN_VERSION
+
+    def to_json(self) -> Json:
+        return {
+            "kind": PLAN_KIND, "version": self.version, "data_year": self.data_year,
+            "part": self.part.value, "period": self.period, "revision": self.revision,
+            "tables": {name: table.to_json() for name, table in self.tables.items()},
+            "budget": self.budget.to_json(), "dg_min_fte": self.dg_min_fte,
+            "taxonomy_version": self.taxonomy_version,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> PlanSpec:
+        with _reading("plan spec"):
+            if data["kind"] != PLAN_KIND:
+                raise MalformedRelease(f"not a release of the plan: {data['kind']!r}")
+            return cls(
+                data_year=int(data["data_year"]), part=Part(data["part"]),
+                period=str(data["period"]), revision=int(data.get("revision", 1)),
+                tables={str(n): PlanTableSpec.from_json(t) for n, t in data["tables"].items()},
+                budget=PlanBudget.from_json(data["budget"]),
+                dg_min_fte=int(data["dg_min_fte"]),
+                taxonomy_version=str(data["taxonomy_version"]), version=int(data["version"]))
+
+    @classmethod
+    def read(cls, spec: Any) -> PlanSpec | None:
+        """The spec as a plan release's, or None when it is of another kind (for indexes)."""
+        return cls.from_json(spec) if _kind_of(spec) == PLAN_KIND else None
+
+
+@dataclass(frozen=True)
+class PlanResult:
+    """Every table of one part (and period) of a data year."""
+
+    data_year: int
+    part: Part
+    period: str
+    tables: Mapping[str, PlanTablePayload]
+
+    def to_json(self) -> Json:
+        return {"data_year": self.data_year, "part": self.part.value, "period": self.period,
+                "tables": {name: table.to_json() for name, table in self.tables.items()}}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> PlanResult:
+        with _reading("plan result"):
+            return cls(int(data["data_year"]), Part(data["part"]), str(data["period"]),
+                       {str(n): PlanTablePayload.from_json(t)
+                        for n, t in data["tables"].items()})
+
+
+def plan_result(release: Release) -> PlanResult:
+    """The tables of a release of the plan; :class:`MalformedRelease` for any other release."""
+    PlanSpec.from_json(release.spec)
+    return PlanResult.from_json(release.result)
+
+
+# -- the earlier design's monthly publication (and a researcher's query answer) ---------------
+
+
+@dataclass(frozen=True)
+class ReleasedCell:
+    """One public key of a released table: its unbiased estimate, interval and display count."""
+
+    key: tuple[str, ...]
+    """The key's codes, in the table's ``group_by`` order."""
+    estimate: int
+    ci95: tuple[int, int]
+    consistent: int | None = None
+    """Non-negative display count (post-processed); None in releases made before it existed."""
+    consistent_total: int | None = None
+
+    def to_json(self, group_by: tuple[str, ...]) -> Json:
+        out: Json = {**dict(zip(group_by, self.key, strict=True)), "estimate": self.estimate,
+                     "ci95": list(self.ci95)}
+        if self.consistent is not None:
+            out["consistent"] = self.consistent
+        if self.consistent_total is not None:
+            out["consistent_total"] = self.consistent_total
+        return out
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any], group_by: tuple[str, ...]) -> ReleasedCell:
+        low, high = data["ci95"]
+        consistent, total = data.get("consistent"), data.get("consistent_total")
+        return cls(tuple(str(data[d]) for d in group_by), int(data["estimate"]),
+                   (int(low), int(high)), None if consistent is None else int(consistent),
+                   None if total is None else int(total))
+
+
+@dataclass(frozen=True)
+class ReleasedTable:
+    """A differentially private table over its full public key grid, as released."""
+
+    measure: str
+    group_by: tuple[str, ...]
+    mechanism: str
+    budget_unit: str
+    """"epsilon" (laplace) or "rho" (gaussian): the key the cost stands under."""
+    budget: Fraction
+    noise_scale: float
+    standard_deviation: float
+    ci95_halfwidth: int
+    simultaneous_ci95_halfwidth: int
+    confidence: float
+    l1_sensitivity: int
+    l2_sensitivity: float
+    coarsening_threshold: int
+    contacts_per_case: int
+    categories_per_signal: int
+    cells: tuple[ReleasedCell, ...]
+
+    def __post_init__(self) -> None:
+        if self.budget_unit not in BUDGET_UNITS:
+            raise MalformedRelease(f"budget unit must be one of {BUDGET_UNITS}")
+
+    def to_json(self) -> Json:
+        return {
+            "measure": self.measure, "group_by": list(self.group_by),
+            "mechanism": self.mechanism, self.budget_unit: format_epsilon(self.budget),
+            "noise_scale": self.noise_scale, "standard_deviation": self.standard_deviation,
+            "ci95_halfwidth": self.ci95_halfwidth,
+            "simultaneous_ci95_halfwidth": self.simultaneous_ci95_halfwidth,
+            "confidence": self.confidence,
+            "sensitivity": {"l1": self.l1_sensitivity, "l2": self.l2_sensitivity},
+            "coarsening_threshold": self.coarsening_threshold,
+            "contribution_bound": {"contacts_per_case": self.contacts_per_case,
+                                   "categories_per_signal": self.categories_per_signal},
+            "cells": [cell.to_json(self.group_by) for cell in self.cells],
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> ReleasedTable:
+        with _reading("released table"):
+            group_by = tuple(str(d) for d in data["group_by"])
+            unit = next((u for u in BUDGET_UNITS if u in data), None)
+            if unit is None:
+                raise MalformedRelease("released table: no epsilon or rho")
+            sensitivity, bound = data["sensitivity"], data["contribution_bound"]
+            return cls(
+                measure=str(data["measure"]), group_by=group_by,
+                # Releases made before Gaussian noise was offered were all Laplace.
+                mechanism=str(data.get("mechanism", "laplace")), budget_unit=unit,
+                budget=parse_epsilon(str(data[unit])), noise_scale=float(data["noise_scale"]),
+                standard_deviation=float(data["standard_deviation"]),
+                ci95_halfwidth=int(data["ci95_halfwidth"]),
+                simultaneous_ci95_halfwidth=int(data["simultaneous_ci95_halfwidth"]),
+                confidence=float(data["confidence"]), l1_sensitivity=int(sensitivity["l1"]),
+                l2_sensitivity=float(sensitivity["l2"]),
+                coarsening_threshold=int(data["coarsening_threshold"]),
+                contacts_per_case=int(bound["contacts_per_case"]),
+                categories_per_signal=int(bound["categories_per_signal"]),
+                cells=tuple(ReleasedCell.from_json(c, group_by) for c in data["cells"]))
+
+
+@dataclass(frozen=True)
+class PublicationTableSpec:
+    measure: str
+    group_by: tuple[str, ...]
+    epsilon: Fraction
+
+    def to_json(self) -> Json:
+        return {"measure": self.measure, "group_by": list(self.group_by),
+                "epsilon": format_epsilon(self.epsilon)}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> PublicationTableSpec:
+        return cls(str(data["measure"]), tuple(str(d) for d in data["group_by"]),
+                   parse_epsilon(str(data["epsilon"])))
+
+
+@dataclass(frozen=True)
+class PublicationSpec:
+    """What identifies a monthly publication; the revision makes a replacement new."""
+
+    organisation: str
+    period: Month
+    revision: int
+    tables: Mapping[str, PublicationTableSpec]
+    epsilon: Fraction
+    coarsening_threshold: int
+    contacts_per_case: int
+    categories_per_signal: int
+    taxonomy_version: str
+    version: int = PUBLICATION_VERSION
+
+    def to_json(self) -> Json:
+        return {
+            "kind": PUBLICATION_KIND, "version": self.version,
+            "organisation": self.organisation, "period": str(self.period),
+            "revision": self.revision,
+            "tables": {name: table.to_json() for name, table in self.tables.items()},
+            "epsilon": format_epsilon(self.epsilon),
+            "coarsening_threshold": self.coarsening_threshold,
+            "contacts_per_case": self.contacts_per_case,
+            "categories_per_signal": self.categories_per_signal,
+            "taxonomy_version": self.taxonomy_version,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> PublicationSpec:
+        with _reading("publication spec"):
+            if data["kind"] != PUBLICATION_KIND:
+                raise MalformedRelease(f"not a monthly publication: {data['kind']!r}")
+            return cls(
+                organisation=str(data["organisation"]), period=Month.parse(str(data["period"])),
+                revision=int(data.get("revision", 1)),
+                tables={str(n): PublicationTableSpec.from_json(t)
+                        for n, t in data["tables"].items()},
+                epsilon=parse_epsilon(str(data["epsilon"])),
+                coarsening_threshold=int(data["coarsening_threshold"]),
+                contacts_per_case=int(data["contacts_per_case"]),
+                categories_per_signal=int(data["categories_per_signal"]),
+                taxonomy_version=str(data["taxonomy_version"]), version=int(data["version"]))
+
+    @classmethod
+    def read(cls, spec: Any) -> PublicationSpec | None:
+        """The spec as a publication's, or None when it is of another kind (for indexes)."""
+        return cls.from_json(spec) if _kind_of(spec) == PUBLICATION_KIND else None
+
+
+@dataclass(frozen=True)
+class PublicationResult:
+    """Every standard table of one organisation and month."""
+
+    organisation: str
+    period: Month
+    tables: Mapping[str, ReleasedTable]
+
+    def to_json(self) -> Json:
+        return {"organisation": self.organisation, "period": str(self.period),
+                "tables": {name: table.to_json() for name, table in self.tables.items()}}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> PublicationResult:
+        with _reading("publication result"):
+            return cls(str(data["organisation"]), Month.parse(str(data["period"])),
+                       {str(n): ReleasedTable.from_json(t) for n, t in data["tables"].items()})
+
+
+def publication_result(release: Release) -> PublicationResult:
+    """The tables of a monthly publication; :class:`MalformedRelease` for any other release."""
+    PublicationSpec.from_json(release.spec)
+    return PublicationResult.from_json(release.result)
