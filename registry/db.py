@@ -1,7 +1,7 @@
 """Database engine, sessions and the declarative base.
 
 SQLite is the embedded default; PostgreSQL is the production database. Schema changes go through
-Alembic (``registry/migrations``); ``Database.upgrade()`` runs them.
+Alembic (``server/migrations``); ``server.migrations.upgrade`` runs them.
 
 SQLite runs with a rollback journal (``journal_mode=DELETE``) and ``secure_delete=ON``, never in
 WAL mode. A write-ahead log appends every changed page in commit order, so it holds new signals

@@ -1,4 +1,4 @@
-"""How the codes of one taxonomy version are read in the next (``data/upgrade-A-B.json``).
+"""How the codes of one taxonomy version are read in the next (``data/upgrade-<from>-<to>.json``).
 
 Version 2026.2 keeps every code of 2026.1 and adds new ones, so a stored 2026.1 code is a valid
 2026.2 code (``renamed`` is empty). Some kept codes now mean less than they did (``narrowed``:
