@@ -16,26 +16,19 @@ from werkzeug.datastructures import MultiDict
 from privacy.pseudonyms import new_case_token
 from registry.accounts import Principal
 from registry.errors import FieldError
+from registry.fields import CODED_FIELDS, MULTI_CODE_FIELDS, RECORD_FIELDS
 from registry.organisations import OrgStructure
 from registry.periods import Month
 from registry.records import SELF_REPORT_CHANNEL
 from registry.taxonomy import Code, Taxonomy
 
-# Top-to-bottom order on the page; the error summary follows it so its links read in order.
-FORM_FIELDS = (
-    "period",
-    "unit",
-    "channel",
-    "categories",
-    "implicated_party",
-    "reporter_role",
-    "follow_up",
-    "impact",
-    "case_token",
-    "new_case_token",
-)
-CHOICE_FIELDS = ("channel", "categories", "implicated_party", "reporter_role", "follow_up", "impact")
-MULTI_FIELDS = ("categories", "impact")
+# Top-to-bottom order on the page (the signal's fields, registry.fields); the error summary
+# follows it so its links read in order.
+FORM_FIELDS = (*RECORD_FIELDS, "new_case_token")
+CHOICE_FIELDS = CODED_FIELDS
+MULTI_FIELDS = MULTI_CODE_FIELDS
+# Typed into a text box: surrounding spaces are dropped (a chosen code is taken as sent).
+TYPED_FIELDS = ("period", "case_token")
 BOTH_TOKENS_TYPED = (
     "U vulde een zaaknummer in en vroeg ook om een nieuw zaaknummer. Laat het zaaknummer leeg "
     "voor een nieuwe zaak, of haal het vinkje weg voor een vervolgcontact."
@@ -119,32 +112,21 @@ class FormValues:
             value = form.get(name, "")
             return value if isinstance(value, str) else ""
 
-        return cls(
-            period=one("period").strip(),
-            unit=one("unit"),
-            channel=one("channel"),
-            categories=tuple(form.getlist("categories")),
-            implicated_party=one("implicated_party"),
-            reporter_role=one("reporter_role"),
-            follow_up=one("follow_up"),
-            impact=tuple(form.getlist("impact")),
-            case_token=one("case_token").strip(),
-            new_case_token=one("new_case_token") == "1",
-        )
+        values: dict[str, Any] = {
+            name: tuple(form.getlist(name)) if name in MULTI_FIELDS
+            else one(name).strip() if name in TYPED_FIELDS else one(name)
+            for name in RECORD_FIELDS
+        }
+        return cls(**values, new_case_token=one("new_case_token") == "1")
 
     @classmethod
     def from_stored(cls, stored: Mapping[str, Any]) -> FormValues:
         """Prefill from ``SignalService.find_by_receipt``; the case token is never stored."""
-        return cls(
-            period=str(stored["period"]),
-            unit=str(stored["unit"]),
-            channel=str(stored["channel"]),
-            categories=tuple(stored["categories"]),
-            implicated_party=str(stored["implicated_party"]),
-            reporter_role=str(stored["reporter_role"]),
-            follow_up=str(stored["follow_up"]),
-            impact=tuple(stored["impact"]),
-        )
+        values: dict[str, Any] = {
+            name: tuple(stored[name]) if name in MULTI_FIELDS else str(stored[name])
+            for name in RECORD_FIELDS if name != "case_token"
+        }
+        return cls(**values)
 
     def contradictions(self) -> list[FieldError]:
         """What the record cannot judge: a typed case token and a tick for a new one."""
@@ -159,17 +141,12 @@ class FormValues:
         token: str | None = self.case_token or None
         if token is None and self.new_case_token:
             token = generated = new_case_token()
-        return {
-            "period": self.period,
-            "unit": self.unit,
-            "channel": self.channel,
-            "categories": list(self.categories),
-            "implicated_party": self.implicated_party,
-            "reporter_role": self.reporter_role,
-            "follow_up": self.follow_up,
-            "impact": list(self.impact),
-            "case_token": token,
-        }, generated
+        payload: dict[str, Any] = {
+            name: list(getattr(self, name)) if name in MULTI_FIELDS else getattr(self, name)
+            for name in RECORD_FIELDS
+        }
+        payload["case_token"] = token
+        return payload, generated
 
     def echo(self, name: str) -> str:
         """A single value as the page repeats it."""

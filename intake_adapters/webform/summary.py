@@ -14,12 +14,10 @@ from enum import StrEnum
 
 from babel.dates import format_date
 
+from registry.fields import CODED_FIELDS
 from registry.organisations import OrgStructure
 from registry.records import SignalRecord
 from registry.taxonomy import Taxonomy
-
-# The order of the form, so the summary reads like the form that was just filled in.
-CODED_FIELDS = ("channel", "categories", "implicated_party", "reporter_role", "follow_up", "impact")
 
 
 class CaseLink(StrEnum):
