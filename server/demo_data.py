@@ -75,11 +75,13 @@ PARTY = {
     "default": {"collega": 50, "direct_leidinggevende": 25, "hoger_leidinggevende": 10,
                 "burger_extern": 3, "politiek_bestuurder": 2, "onbekend": 10},
 }
+# Channels advisers log; never "meldpunt", which the release plan counts as the meldknop's
+# anonymous self-reports (privacy.plan.SELF_REPORT_CHANNEL) and advisers are not offered.
 CHANNEL = {
-    "integrity": {"integriteitscoordinator": 45, "meldpunt": 25, "vp_intern": 20, "vp_extern": 10},
+    "integrity": {"integriteitscoordinator": 70, "vp_intern": 20, "vp_extern": 10},
     "werkdruk": {"bmw": 45, "vp_intern": 30, "vp_extern": 10, "personeelsraadgever": 15},
-    "default": {"vp_intern": 38, "vp_extern": 17, "bmw": 28, "personeelsraadgever": 10,
-                "integriteitscoordinator": 4, "meldpunt": 3},
+    "default": {"vp_intern": 41, "vp_extern": 17, "bmw": 28, "personeelsraadgever": 10,
+                "integriteitscoordinator": 4},
 }
 FOLLOW_UP = {
     "integrity": {"integriteitsmelding": 40, "advies": 20, "alleen_luisteren": 20,

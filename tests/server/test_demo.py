@@ -132,6 +132,15 @@ def test_demo_cases_have_2_to_4_contacts_in_one_unit(generated) -> None:  # type
         assert len({(r.unit, r.categories) for r in contacts}) == 1
 
 
+def test_demo_advisers_never_log_on_the_meldknops_channel(generated) -> None:  # type: ignore[no-untyped-def]
+    # "meldpunt" is the meldknop's own channel: the release plan counts it as anonymous
+    # self-reports, so contacts that advisers log must never carry it.
+    from privacy.plan import SELF_REPORT_CHANNEL
+
+    records, _ = generated
+    assert records and all(r.channel != SELF_REPORT_CHANNEL for r in records)
+
+
 def test_demo_plants_hotspots_a_works_council_can_be_shown(org, generated) -> None:  # type: ignore[no-untyped-def]
     records, hotspots = generated
     assert len(hotspots) == 4
