@@ -61,12 +61,12 @@ from privacy.kinds import Measure
 from privacy.specs import QuerySpec
 from privacy.tables import KeyGrid, key_grid
 from registry.db import Database
+from registry.fields import SINGLE_CODE_FIELDS
 from registry.models import Signal, SignalCategory, SignalImpact
 from registry.organisations import OrgStructure
 from registry.periods import Month, bucket, month_range
 from registry.taxonomy import Taxonomy
 
-SINGLE_CODE_FIELDS = ("channel", "implicated_party", "reporter_role", "follow_up")
 # Every release fetches exactly these columns, whatever its spec needs.
 SIGNAL_COLUMNS = ("period", "unit", "organisation", "case", "id", *SINGLE_CODE_FIELDS, "mask",
                   "imask")

@@ -19,13 +19,14 @@ from intake_adapters.spreadsheet.importer import ImportReport, RowResult, import
 from intake_adapters.spreadsheet.mapping import resolve_mapping
 from intake_adapters.spreadsheet.reader import CLI_LIMITS, ENCODINGS, Sheet, check_size
 from registry.errors import SignalRegistryError
+from registry.fields import RECORD_FIELDS
 from server.app import create_app
 from server.cli.context import services_of, settings_for
 from server.container import Services
 from server.migrations import upgrade
 
-PREVIEW_FIELDS = ("period", "unit", "channel", "categories", "implicated_party", "reporter_role",
-                  "follow_up", "impact")
+# Every field but the case token, which a preview never prints.
+PREVIEW_FIELDS = tuple(name for name in RECORD_FIELDS if name != "case_token")
 
 
 @click.command("import")
