@@ -51,10 +51,10 @@ from analytics.report_sections import (
 )
 from analytics.report_summary import conclusions
 from privacy.exports import release_to_csv, release_to_json, spreadsheet_safe
+from privacy.kinds import TAXONOMY_FIELDS
 from privacy.plan import NO_IMPACT, RIJK, Dimension, Part
 from privacy.releases import Release, canonical_spec, release_document
 from privacy.signing import Signer, canonical_json
-from privacy.specs import TAXONOMY_FIELDS
 from registry.db import random_id
 from registry.organisations import OrgStructure
 from registry.periods import Month

@@ -37,6 +37,7 @@ from dashboards.prevention.benchmarks import compare_rate, row_count
 from dashboards.prevention.figures import latest_complete, latest_month, periods
 from dashboards.prevention.units import row_fte
 from privacy.coarsening import released_units
+from privacy.kinds import GRAINS, Measure
 from privacy.plan import Part
 from web.access import current_principal, require_roles, services
 from registry.accounts import Role
@@ -45,7 +46,6 @@ from registry.periods import Month
 
 bp = Blueprint("analytics_api", __name__, url_prefix="/api/v1")
 
-GRAINS = ("month", "quarter", "year")
 READ_ROLES = (Role.PREVENTION_OFFICER, Role.WORKS_COUNCIL, Role.CENTRAL_WORKS_COUNCIL)
 NOT_PUBLISHED = ("Voor deze organisatie en periode zijn nog geen cijfers van het releaseplan "
                  "gepubliceerd. Cijfers verschijnen na elke afgesloten maand.")
@@ -124,7 +124,7 @@ def trends() -> Response:
                         "difference": difference.as_dict(),
                         "is_real": difference.excludes_zero})
     note = MONTHS_PER_ORGANISATION if unit or category else None
-    return jsonify({**body, "measure": "cases", "series": series, "changes": changes,
+    return jsonify({**body, "measure": Measure.CASES.value, "series": series, "changes": changes,
                     "note_nl": note})
 
 

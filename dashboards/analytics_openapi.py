@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from privacy.kinds import GRAINS, Measure
+
 _ERROR = {"$ref": "#/components/schemas/Error"}
 _BEARER: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 _MONTH = {"type": "string", "pattern": r"^[0-9]{4}-[0-9]{2}$"}
@@ -65,9 +67,9 @@ SCHEMAS: dict[str, Any] = {
                      "published_months", "release_ids", "note_nl"],
         "properties": {
             "organisation": {"type": "string"}, "from": _MONTH, "to": _MONTH,
-            "grain": {"enum": ["month", "quarter", "year"]},
+            "grain": {"enum": list(GRAINS)},
             "unit": {"type": ["string", "null"]}, "category": {"type": ["string", "null"]},
-            "measure": {"enum": ["cases"]},
+            "measure": {"enum": [Measure.CASES.value]},
             "series": {"type": "array", "items": {
                 "type": "object", "required": ["period", "complete", "count"],
                 "properties": {"period": {"type": "string"}, "complete": {"type": "boolean"},
@@ -179,7 +181,7 @@ PATHS: dict[str, Any] = {
             _ORGANISATION,
             _query("from", _MONTH, True, "First month."),
             _query("to", _MONTH, True, "Last month."),
-            _query("grain", {"enum": ["month", "quarter", "year"]}, False, "Default month."),
+            _query("grain", {"enum": list(GRAINS)}, False, "Default month."),
             _query("unit", {"type": "string"}, False, "A released unit of the organisation."),
             _query("category", {"type": "string"}, False, "A taxonomy category code."),
         ],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from privacy.specs import DIMENSIONS, FILTER_FIELDS, GRAINS, MEASURES
+from privacy.kinds import DIMENSIONS, FILTER_FIELDS, GRAINS, MEASURES, MECHANISMS
 
 _ERROR = {"$ref": "#/components/schemas/Error"}
 _BEARER: list[dict[str, list[str]]] = [{"bearerAuth": []}]
@@ -79,7 +79,7 @@ SCHEMAS: dict[str, Any] = {
             "from": _MONTH,
             "to": _MONTH,
             "grain": {"enum": list(GRAINS)},
-            "mechanism": {"enum": ["laplace", "gaussian"]},
+            "mechanism": {"enum": list(MECHANISMS)},
             "epsilon": {"type": ["string", "integer"],
                         "description": "Budget of a laplace query, e.g. \"0.1\"."},
             "rho": {"type": ["string", "integer"],
@@ -121,7 +121,7 @@ SCHEMAS: dict[str, Any] = {
                              "description": "What the release cost when it was made, as in its "
                                             "signed document, e.g. \"rho 0.005\"."},
             "budget_remaining": _EXACT,
-            "mechanism": {"enum": ["laplace", "gaussian"]},
+            "mechanism": {"enum": list(MECHANISMS)},
             "noise_scale": {"type": "number"},
             "simultaneous_ci95_halfwidth": {"type": "integer"},
             "cells": {"type": "array", "items": _CELL},

@@ -81,7 +81,8 @@ def largest_remainder(totals: np.ndarray, weights: np.ndarray) -> np.ndarray:
     order = np.argsort(-remainders, axis=1, kind="stable")
     position = np.empty_like(order)
     np.put_along_axis(position, order, np.arange(n_parts)[None, :].repeat(n_rows, axis=0), 1)
-    return shares + (position < short[:, None])
+    filled: np.ndarray = shares + (position < short[:, None])
+    return filled
 
 
 def make_consistent(

@@ -167,6 +167,7 @@ def calibrate(mechanism: Mechanism, budget: Fraction, sens: Sensitivity) -> Cali
 
 def half_width(mechanism: Mechanism, scale: float, alpha: float) -> int:
     """The integer h with P(|noise| > h) <= alpha, from OpenDP's accuracy helpers."""
+    accuracy: float
     if mechanism == Mechanism.LAPLACE:
         accuracy = dp.discrete_laplacian_scale_to_accuracy(scale, alpha)
     else:

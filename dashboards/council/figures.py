@@ -16,7 +16,7 @@ from analytics.intervals import Estimate
 from analytics.published import PublishedMonth
 from analytics.reading import display, margin_text
 from analytics.rijk import TOTAL_CODE, TotalTable, summary
-from privacy.specs import TAXONOMY_FIELDS
+from privacy.kinds import TAXONOMY_FIELDS
 from registry.taxonomy import Taxonomy
 
 MARGIN_NL = margin_text(None, "deze publicatie")

@@ -42,9 +42,10 @@ from dashboards.council.precision import (
 from dashboards.council.scope import council_only, is_central, principal, visible_organisations
 from privacy.consumers import consumer_for
 from privacy.exports import release_to_csv, release_to_json
+from privacy.kinds import DIMENSIONS, GRAINS, MEASURES, TAXONOMY_FIELDS, Mechanism
 from privacy.ledger import BudgetExceeded, BudgetStatus, format_epsilon
 from privacy.releases import Release
-from privacy.specs import DIMENSIONS, GRAINS, MEASURES, TAXONOMY_FIELDS, QuerySpec
+from privacy.specs import QuerySpec
 from web.access import services
 from registry.accounts import Principal
 from registry.errors import FieldError, NotFound, ValidationFailed
@@ -221,7 +222,7 @@ def _spec(who: Principal, form: MultiDict[str, str]) -> QuerySpec:
                            "from": form.get("from", "").strip(),
                            "to": form.get("to", "").strip(),
                            "grain": form.get("grain") or None,
-                           "mechanism": "laplace",
+                           "mechanism": Mechanism.LAPLACE.value,
                            "epsilon": epsilon}
     chosen = form.get("organisation", ALL)
     if is_central(who):

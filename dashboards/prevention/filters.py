@@ -16,13 +16,13 @@ from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 from privacy.coarsening import released_units
+from privacy.kinds import GRAINS
 from registry.accounts import Principal
 from registry.errors import FieldError, Forbidden
 from registry.organisations import OrgStructure
 from registry.periods import Month
 from registry.taxonomy import Taxonomy
 
-GRAINS = ("month", "quarter", "year")
 REFERENCES = ("peers", "organisation")
 DEFAULT_MONTHS = 12
 MAX_MONTHS = 120

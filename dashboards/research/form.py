@@ -2,7 +2,7 @@
 
 The form does no validation of its own. It only turns posted fields into the same JSON object the
 researcher API receives, so ``QueryService.parse`` judges both and the page and the API cannot
-disagree. Every choice comes from ``privacy.specs`` (measures, dimensions, filter fields, grains,
+disagree. Every choice comes from ``privacy.kinds`` (measures, dimensions, filter fields, grains,
 mechanisms) and from the public taxonomy and organisation structure, never from a copy here.
 Nothing in this module needs a request: views hand in the posted fields as a MultiDict.
 """
@@ -16,7 +16,7 @@ from typing import Any
 from werkzeug.datastructures import MultiDict
 
 from privacy.coarsening import released_units
-from privacy.specs import (
+from privacy.kinds import (
     BUDGET_FIELD,
     DIMENSIONS,
     FILTER_FIELDS,
@@ -24,6 +24,7 @@ from privacy.specs import (
     MEASURES,
     MECHANISMS,
     TAXONOMY_FIELDS,
+    Mechanism,
 )
 from registry.errors import FieldError
 from registry.organisations import OrgStructure
@@ -37,7 +38,7 @@ MAX_CODES = 2_000
 # An empty budget box means the chosen mechanism's default, valid for it: Laplace epsilon 0.1
 # (rho 0.005), Gauss rho 0.005: the same cost. A single prefilled number could not be valid for
 # both (epsilon runs to 1, rho only to 0.05).
-DEFAULT_BUDGETS = {"laplace": "0.1", "gaussian": "0.005"}
+DEFAULT_BUDGETS = {Mechanism.LAPLACE: "0.1", Mechanism.GAUSSIAN: "0.005"}
 DEFAULT_MONTHS = 12
 # Indentation of a unit under its parent; no-break spaces survive in every browser.
 INDENT = "\u00a0\u00a0\u00a0"

@@ -1,6 +1,6 @@
 """Plain-language names for the spec's codes, in the page language.
 
-The codes themselves come from ``privacy.specs`` and the taxonomy; this module only names them.
+The codes themselves come from ``privacy.kinds`` and the taxonomy; this module only names them.
 A code without a name here (added to the spec later) is shown as itself, so the form never
 silently drops a choice the spec allows.
 """
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
-from privacy.specs import TAXONOMY_FIELDS
+from privacy.kinds import TAXONOMY_FIELDS
 from registry.organisations import OrgStructure
 from registry.taxonomy import Taxonomy
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from dashboards.research.labels import Labels
-from privacy.specs import TAXONOMY_FIELDS
+from privacy.kinds import TAXONOMY_FIELDS, Mechanism
 from registry.organisations import OrgStructure
 
 ROWS_PER_PAGE = 250
@@ -61,7 +61,7 @@ def summarise(release_id: str, release_date: str, spent: str, spec: Any,
               labels: Labels, unit: str = "rho") -> ReleaseSummary:
     """``unit`` is what ``spent`` is in: rho, or epsilon for a release made before the cap."""
     query: Mapping[str, Any] = spec.get("query", {}) if isinstance(spec, Mapping) else {}
-    mechanism = str(query.get("mechanism", "laplace"))
+    mechanism = str(query.get("mechanism", Mechanism.LAPLACE.value))
     return ReleaseSummary(
         id=release_id, release_date=release_date,
         measure=labels("measure", str(query.get("measure", ""))),

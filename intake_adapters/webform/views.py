@@ -25,7 +25,6 @@ from intake_adapters.webform.summary import CaseLink, SummaryLine, saved_summary
 from web.access import current_principal, require_roles, services
 from registry.accounts import Principal, Role
 from registry.errors import FieldError, NotFound, ValidationFailed
-from registry.fields import SIGNAL_FIELDS
 from registry.periods import Month
 from registry.records import SignalRecord
 
@@ -183,7 +182,9 @@ def _form_page(
     locale = _locale()
     groups = choice_groups(svc.taxonomy, locale)
     labels = field_labels(groups, {
-        **{spec.name: _(spec.label) for spec in SIGNAL_FIELDS if spec.label},
+        "period": _("Maand van het contact"),
+        "unit": _("Organisatieonderdeel"),
+        "case_token": _("Zaaknummer"),
         "new_case_token": _("Nieuw zaaknummer"),
         "receipt": _("Ontvangstbewijs"),
     })
