@@ -17,8 +17,9 @@ from analytics.external import ExternalComparison, _verdict, external_benchmarks
 from analytics.intervals import Estimate, rate_per_100_fte
 from analytics.intervals import total as sum_of
 from analytics.plan import PlanYear
-from analytics.reading import Kind, display
-from dashboards.charts import Chart, ChartTable, Column, IntervalRow, intervals_figure
+from analytics.reading import Kind, Reading, display
+from dashboards.charts.figures import IntervalRow, intervals_figure
+from dashboards.charts.table import ChartTable, Column, Drawn
 from dashboards.prevention.figures import Plan, latest_complete
 from dashboards.prevention.filters import Filters
 from dashboards.prevention.units import row_fte, row_label
@@ -28,11 +29,15 @@ from registry.taxonomy import Taxonomy
 
 @dataclass(frozen=True)
 class BenchmarkSection:
-    charts: tuple[Chart, ...]
     category: str | None
     """The one category compared, or None for all categories together."""
     explanations: tuple[str, ...]
     year: int | None
+    label: str = ""
+    """What is compared: the category's label, or all categories together."""
+    rates: tuple[tuple[str, float, Reading, bool], ...] = ()
+    """Per row (the whole organisation first, then each DG): name, FTE, rate, own."""
+    comparisons: tuple[ExternalComparison, ...] = ()
 
 
 def verdict_names() -> dict[str, str]:
@@ -61,7 +66,7 @@ def benchmark_section(plan: Plan, org: OrgStructure, taxonomy: Taxonomy, filters
     category = filters.categories[0] if len(filters.categories) == 1 else None
     py = latest_complete(plan, filters.end.year)
     if py is None:
-        return BenchmarkSection((), category, (), None)
+        return BenchmarkSection(category, (), None)
     organisation = filters.organisation
     codes = [category] if category else list(py.category_codes())
     label = (taxonomy.label("categories", category, locale) if category else
@@ -75,29 +80,39 @@ def benchmark_section(plan: Plan, org: OrgStructure, taxonomy: Taxonomy, filters
         if fte.get(row, 0) > 0:
             entries.append((row_label(org, organisation, row), fte[row],
                             row_count(py, organisation, row, codes), False))
-    drawn, rows = [], []
-    for name, headcount, count, own in entries:
-        rate = display(rate_per_100_fte(count, headcount, 12), Kind.RATE)
-        drawn.append(IntervalRow.shown(name, rate, own))
-        rows.append((name, headcount, rate.cell, rate.low, rate.high))
-    figure = intervals_figure(drawn, x_title=_("Zaken per 100 fte per jaar"),
-                              names=(_("Hele organisatie"), _("DG")))
-    table = ChartTable(
-        _("Zaken per 100 fte in %(year)s per DG (%(label)s), met het 95%%-interval",
-          year=py.year, label=label),
-        (Column(_("DG")), Column(_("Fte"), 0), Column(_("Per 100 fte per jaar"), 2),
-         Column(_("95%-interval van"), 2), Column(_("95%-interval tot"), 2)), tuple(rows))
-    charts = [Chart("dg-vergelijking", _("DG's vergeleken: %(label)s", label=label), figure,
-                    table)]
+    rates = tuple((name, headcount, display(rate_per_100_fte(count, headcount, 12), Kind.RATE),
+                   own) for name, headcount, count, own in entries)
     total = py.total(organisation)
     comparisons = compare_rate(organisation, py.year,
                                rate_per_100_fte(total, org_fte, 12, sampling=True))
-    charts.append(_external_chart(comparisons, py.year))
-    return BenchmarkSection(tuple(charts), category,
-                            tuple(c.explanation_nl for c in comparisons), py.year)
+    return BenchmarkSection(category, tuple(c.explanation_nl for c in comparisons), py.year,
+                            label, rates, comparisons)
 
 
-def _external_chart(comparisons: Sequence[ExternalComparison], year: int) -> Chart:
+def dg_chart(section: BenchmarkSection) -> Drawn | None:
+    if section.year is None:
+        return None
+    figure = intervals_figure([IntervalRow.shown(name, rate, own)
+                               for name, _fte, rate, own in section.rates],
+                              x_title=_("Zaken per 100 fte per jaar"),
+                              names=(_("Hele organisatie"), _("DG")))
+    table = ChartTable(
+        _("Zaken per 100 fte in %(year)s per DG (%(label)s), met het 95%%-interval",
+          year=section.year, label=section.label),
+        (Column(_("DG")), Column(_("Fte"), 0), Column(_("Per 100 fte per jaar"), 2),
+         Column(_("95%-interval van"), 2), Column(_("95%-interval tot"), 2)),
+        tuple((name, headcount, rate.cell, rate.low, rate.high)
+              for name, headcount, rate, _own in section.rates))
+    return Drawn(_("DG's vergeleken: %(label)s", label=section.label), figure, table)
+
+
+def external_chart(section: BenchmarkSection) -> Drawn | None:
+    if section.year is None:
+        return None
+    return _external_chart(section.comparisons, section.year)
+
+
+def _external_chart(comparisons: Sequence[ExternalComparison], year: int) -> Drawn:
     own = display(comparisons[0].rate, Kind.RATE)
     rows = [IntervalRow.shown(_("Uw organisatie, %(year)s", year=year), own)]
     verdicts = verdict_names()
@@ -118,4 +133,4 @@ def _external_chart(comparisons: Sequence[ExternalComparison], year: int) -> Cha
           "95%%-interval, een referentie met haar bandbreedte)", year=year),
         (Column(_("Bron")), Column(_("Per 100 per jaar"), 2), Column(_("Van"), 2),
          Column(_("Tot"), 2), Column(_("Uw cijfer is"))), tuple(table_rows))
-    return Chart("extern", _("Extern vergeleken"), figure, table)
+    return Drawn(_("Extern vergeleken"), figure, table)

@@ -21,15 +21,8 @@ from flask_babel import gettext as _
 from analytics.intervals import Estimate, rate_per_100_fte, share
 from analytics.plan import PlanYear, StructureChanged
 from analytics.reading import Kind, Reading, display, fmt, typical_margin
-from dashboards.charts import (
-    Chart,
-    ChartTable,
-    Column,
-    IntervalRow,
-    Series,
-    intervals_figure,
-    lines_figure,
-)
+from dashboards.charts.figures import IntervalRow, Series, intervals_figure, lines_figure
+from dashboards.charts.table import ChartTable, Column, Drawn
 from dashboards.prevention.filters import Filters
 from privacy.plan import Dimension
 from registry.organisations import OrgStructure
@@ -39,17 +32,6 @@ from registry.taxonomy import Taxonomy
 MAX_SENTENCES = 20
 Plan = Mapping[int, PlanYear]
 """The published plan years, by data year."""
-
-
-@dataclass(frozen=True)
-class Section:
-    charts: tuple[Chart, ...]
-    sentences: tuple[Change, ...]
-    year: int | None = None
-    """The complete data year shown (categories, follow-up), if any."""
-    notes: tuple[str, ...] = ()
-    summary: str = ""
-    """What a reader can conclude, in one sentence, before any figure."""
 
 
 @dataclass(frozen=True)
@@ -126,47 +108,71 @@ def _series(label: str, points: Sequence[tuple[str, Reading]]) -> Series:
                   [s.lower for _p, s in points], [s.upper for _p, s in points])
 
 
-def trend_section(plan: Plan, org: OrgStructure, taxonomy: Taxonomy, filters: Filters,
-                  locale: str) -> Section:
+@dataclass(frozen=True)
+class Trend:
+    """The trends page: the organisation's new cases per period, and the clear changes."""
+
+    plan: Plan
+    organisation: str
+    name: str
+    headcount: int
+    grain: str
+    """The filters' grain: month, quarter or year."""
+    end: Month
+    points: tuple[Point, ...]
+    sentences: tuple[Change, ...]
+
+    @property
+    def counts(self) -> list[tuple[str, Reading]]:
+        return [(p.period, display(p.count)) for p in self.points]
+
+    @property
+    def rates(self) -> list[tuple[str, Reading]]:
+        if self.headcount <= 0:
+            return []
+        return [(p.period, display(rate_per_100_fte(p.count, self.headcount, p.months),
+                                   Kind.RATE)) for p in self.points]
+
+
+def trend_section(plan: Plan, org: OrgStructure, filters: Filters) -> Trend:
     organisation = filters.organisation
-    headcount = org.get(organisation).headcount
+    unit = org.get(organisation)
     points = periods(plan, organisation, filters.start, filters.end, filters.grain)
-    counts = [(p.period, display(p.count)) for p in points]
-    rates = [(p.period, display(rate_per_100_fte(p.count, headcount, p.months), Kind.RATE))
-             for p in points] if headcount > 0 else []
-    grain = _grain(filters.grain)
-    name = org.get(organisation).name
-    count_figure = lines_figure([_series(name, counts)], x_title=grain,
-                                y_title=_("Nieuwe zaken"))
-    rate_figure = lines_figure([_series(name, rates)], x_title=grain,
-                               y_title=_("Nieuwe zaken per 100 fte per jaar"))
-    interval = (Column(_("95%-interval van"), 0), Column(_("95%-interval tot"), 0))
-    count_rows = tuple(
-        (p.period, s.cell, s.low, s.high, _("ja") if p.complete else _("nee"))
-        for p, (_l, s) in zip(points, counts, strict=True))
-    rate_rows = tuple((p.period, s.cell, s.low, s.high, headcount)
-                      for p, (_l, s) in zip(points, rates, strict=True))
-    charts = [
-        Chart("trend-aantal", _("Nieuwe zaken per %(grain)s", grain=grain), count_figure,
-              ChartTable(
-                  _("Nieuwe zaken per %(grain)s (een zaak telt in de maand van het eerste "
-                    "contact), met het 95%%-interval", grain=grain),
-                  (Column(_("Periode")), Column(_("Nieuwe zaken"), 0), *interval,
-                   Column(_("Volledige periode"))), count_rows)),
-        Chart("trend-per-100-fte", _("Nieuwe zaken per 100 fte per jaar"), rate_figure,
-              ChartTable(
-                  _("Nieuwe zaken per 100 fte per jaar, per %(grain)s, met het 95%%-interval",
-                    grain=grain),
-                  (Column(_("Periode")), Column(_("Per 100 fte per jaar"), 2),
-                   Column(_("95%-interval van"), 2), Column(_("95%-interval tot"), 2),
-                   Column(_("Fte"), 0)), rate_rows)),
-    ]
-    charts.append(_sums_chart(plan, organisation, filters.end))
-    return Section(tuple(charts), _trend_sentences(plan, organisation, filters))
+    return Trend(plan, organisation, unit.name, unit.headcount, filters.grain, filters.end,
+                 tuple(points), _trend_sentences(plan, organisation, filters))
 
 
-def _sums_chart(plan: Plan, organisation: str, end: Month) -> Chart:
+def count_chart(trend: Trend) -> Drawn:
+    grain = _grain(trend.grain)
+    counts = trend.counts
+    figure = lines_figure([_series(trend.name, counts)], x_title=grain,
+                          y_title=_("Nieuwe zaken"))
+    rows = tuple((p.period, s.cell, s.low, s.high, _("ja") if p.complete else _("nee"))
+                 for p, (_l, s) in zip(trend.points, counts, strict=True))
+    return Drawn(_("Nieuwe zaken per %(grain)s", grain=grain), figure, ChartTable(
+        _("Nieuwe zaken per %(grain)s (een zaak telt in de maand van het eerste "
+          "contact), met het 95%%-interval", grain=grain),
+        (Column(_("Periode")), Column(_("Nieuwe zaken"), 0), Column(_("95%-interval van"), 0),
+         Column(_("95%-interval tot"), 0), Column(_("Volledige periode"))), rows))
+
+
+def rate_chart(trend: Trend) -> Drawn:
+    grain = _grain(trend.grain)
+    rates = trend.rates
+    figure = lines_figure([_series(trend.name, rates)], x_title=grain,
+                          y_title=_("Nieuwe zaken per 100 fte per jaar"))
+    rows = tuple((p.period, s.cell, s.low, s.high, trend.headcount)
+                 for p, (_l, s) in zip(trend.points, rates, strict=True))
+    return Drawn(_("Nieuwe zaken per 100 fte per jaar"), figure, ChartTable(
+        _("Nieuwe zaken per 100 fte per jaar, per %(grain)s, met het 95%%-interval", grain=grain),
+        (Column(_("Periode")), Column(_("Per 100 fte per jaar"), 2),
+         Column(_("95%-interval van"), 2), Column(_("95%-interval tot"), 2),
+         Column(_("Fte"), 0)), rows))
+
+
+def sums_chart(trend: Trend) -> Drawn:
     """Quarters of the end's year and the year to date, beside the same months a year before."""
+    plan, organisation, end = trend.plan, trend.organisation, trend.end
     rows: list[tuple[str, Estimate]] = []
     for year in (end.year - 1, end.year):
         if year not in plan:
@@ -188,7 +194,7 @@ def _sums_chart(plan: Plan, organisation: str, end: Month) -> Chart:
         (Column(_("Periode")), Column(_("Nieuwe zaken"), 0), Column(_("95%-interval van"), 0),
          Column(_("95%-interval tot"), 0)),
         tuple((label, s.cell, s.low, s.high) for label, s in shown))
-    return Chart("kwartalen", _("Kwartalen en tot nu toe dit jaar"), figure, table)
+    return Drawn(_("Kwartalen en tot nu toe dit jaar"), figure, table)
 
 
 def _year_to_date(plan: Plan, organisation: str, end: Month) -> list[tuple[str, Estimate]]:
@@ -248,14 +254,27 @@ def change_sentence(period: str, reference: str, difference: Estimate) -> Change
     return Change(conclusion, explanation)
 
 
-def follow_up_section(plan: Plan, taxonomy: Taxonomy, filters: Filters,
-                      locale: str) -> Section:
+@dataclass(frozen=True)
+class FollowUp:
+    """The follow-up page: the shares of the follow-up codes in the last complete year."""
+
+    year: int | None
+    """The complete data year shown; None before the first one."""
+    rows: tuple[tuple[str, float | str | None, float | None, float | None, float | str | None,
+                      float | None, float | None], ...] = ()
+    drawn: tuple[IntervalRow, ...] = ()
+    notes: tuple[str, ...] = ()
+    summary: str = ""
+    """What a reader can conclude, in one sentence, before any figure."""
+
+
+def follow_up_section(plan: Plan, taxonomy: Taxonomy, filters: Filters, locale: str) -> FollowUp:
     """Shares of the follow-up codes in the last complete year (the plan releases them per
     year), each within 0-100% and "te onzeker" when the margin is wider than the share."""
     py = latest_complete(plan, filters.end.year)
     if py is None:
-        return Section((), (), None, (_("Opvolging wordt per afgesloten jaar gepubliceerd; "
-                                        "er is nog geen afgesloten jaar."),))
+        return FollowUp(None, notes=(_("Opvolging wordt per afgesloten jaar gepubliceerd; "
+                                       "er is nog geen afgesloten jaar."),))
     # The meldknop's own code is kept apart: the plan's adviser tables never hold its signals.
     meldknop_only = (taxonomy.fields["follow_up"].code_set
                      - {c.code for c in taxonomy.fields["follow_up"].adviser_codes})
@@ -279,18 +298,22 @@ def follow_up_section(plan: Plan, taxonomy: Taxonomy, filters: Filters,
             if not pct.too_uncertain:
                 clear.append(_("%(label)s (ongeveer %(share)s%%)", label=label.lower(),
                                share=pct.number))
-    figure = intervals_figure(drawn, x_title=_("Aandeel van alle zaken (%)"),
+    return FollowUp(py.year, tuple(rows), tuple(drawn), summary=_follow_up_summary(clear))
+
+
+def follow_up_chart(follow_up: FollowUp) -> Drawn | None:
+    if follow_up.year is None:
+        return None
+    figure = intervals_figure(follow_up.drawn, x_title=_("Aandeel van alle zaken (%)"),
                               names=(_("Uw organisatie"), _("Referentie")), ceiling=100.0)
     table = ChartTable(
         _("Zaken en aandeel per soort opvolging in %(year)s, met het 95%%-interval",
-          year=py.year),
+          year=follow_up.year),
         (Column(_("Opvolging")), Column(_("Zaken"), 0), Column(_("95%-interval van"), 0),
          Column(_("95%-interval tot"), 0), Column(_("Aandeel (%)"), 1),
          Column(_("95%-interval van (%)"), 1), Column(_("95%-interval tot (%)"), 1)),
-        tuple(rows))
-    chart = Chart("opvolging", _("Aandeel per soort opvolging, %(year)s", year=py.year),
-                  figure, table)
-    return Section((chart,), (), py.year, summary=_follow_up_summary(clear))
+        follow_up.rows)
+    return Drawn(_("Aandeel per soort opvolging, %(year)s", year=follow_up.year), figure, table)
 
 
 def _follow_up_summary(clear: Sequence[str]) -> str:

@@ -23,9 +23,10 @@ from analytics.findings import CheckSummary, intro_text, page_summaries
 from analytics.hotspots import Verdict
 from analytics.intervals import Estimate
 from analytics.plan import PlanYear
-from analytics.reading import display
-from dashboards.charts import Chart, ChartTable, Column, IntervalRow, heatmap_figure
-from dashboards.charts import intervals_figure as _intervals
+from analytics.reading import Reading, display
+from dashboards.charts.figures import IntervalRow, heatmap_figure
+from dashboards.charts.figures import intervals_figure as _intervals
+from dashboards.charts.table import ChartTable, Column, Drawn
 from dashboards.prevention.figures import Plan, latest_complete
 from dashboards.prevention.filters import Filters
 from registry.organisations import OrgStructure
@@ -51,13 +52,19 @@ class Cell:
 
 @dataclass(frozen=True)
 class UnitSection:
-    charts: tuple[Chart, ...]
     checks: tuple[CheckSummary, ...]
     """One per period checked: the last complete year, the running year's half years."""
     year: int | None
     halves: tuple[str, ...]
     categories: tuple[str, ...]
     rule: str
+    org: OrgStructure
+    organisation: str
+    labels: dict[str, str]
+    """The categories' labels, by code."""
+    year_counts: tuple[tuple[str, Reading], ...]
+    """The organisation's cases per category (label) in the last complete year."""
+    cells: tuple[Cell, ...]
 
 
 def unit_label(org: OrgStructure, code: str) -> str:
@@ -129,38 +136,42 @@ def unit_section(plan: Plan, org: OrgStructure, taxonomy: Taxonomy, filters: Fil
     organisation = filters.organisation
     categories = filters.categories or tuple(taxonomy.codes("categories"))
     labels = {c: taxonomy.label("categories", c, locale) for c in categories}
-    charts: list[Chart] = []
     complete = latest_complete(plan, filters.end.year)
-    if complete is not None:
-        charts.append(_category_chart(complete, organisation, categories, labels))
+    year_counts = tuple((labels[c], display(complete.category(organisation, c)))
+                        for c in categories if c in complete.category_codes()) if complete else ()
     checks = tuple(page_summaries(dict(plan), organisation, filters.end, org, taxonomy, _=_,
                                   locale=locale, categories=filters.categories or None))
     cells, _complete, halves = dg_cells(plan, org, organisation, categories, filters.end.year,
                                         checks)
-    if cells:
-        charts.append(_dg_chart(cells, org, organisation, categories, labels))
-    return UnitSection(tuple(charts), checks, complete.year if complete else None, halves,
-                       categories, intro_text(organisation, org, _))
+    return UnitSection(checks, complete.year if complete else None, halves, categories,
+                       intro_text(organisation, org, _), org, organisation, labels, year_counts,
+                       tuple(cells))
 
 
-def _category_chart(py: PlanYear, organisation: str, categories: Sequence[str],
-                    labels: dict[str, str]) -> Chart:
-    shown = [(labels[c], display(py.category(organisation, c)))
-             for c in categories if c in py.category_codes()]
+def category_chart(section: UnitSection) -> Drawn | None:
+    if section.year is None:
+        return None
+    shown = section.year_counts
     figure = _intervals([IntervalRow.shown(label, s) for label, s in shown], x_title=_("Zaken"),
                         names=(_("Uw organisatie"), _("Referentie")))
     table = ChartTable(
         _("Zaken per categorie in %(year)s (een zaak met meer categorieën telt naar rato), met "
-          "het 95%%-interval", year=py.year),
+          "het 95%%-interval", year=section.year),
         (Column(_("Categorie")), Column(_("Zaken"), 0), Column(_("95%-interval van"), 0),
          Column(_("95%-interval tot"), 0)),
         tuple((label, s.cell, s.low, s.high) for label, s in shown))
-    return Chart("categorie-jaar", _("Zaken per categorie, %(year)s", year=py.year), figure,
-                 table)
+    return Drawn(_("Zaken per categorie, %(year)s", year=section.year), figure, table)
+
+
+def dg_chart(section: UnitSection) -> Drawn | None:
+    if not section.cells:
+        return None
+    return _dg_chart(section.cells, section.org, section.organisation, section.categories,
+                     section.labels)
 
 
 def _dg_chart(cells: Sequence[Cell], org: OrgStructure, organisation: str,
-              categories: Sequence[str], labels: dict[str, str]) -> Chart:
+              categories: Sequence[str], labels: dict[str, str]) -> Drawn:
     latest = cells[-1].period
     in_latest = [c for c in cells if c.period == latest]
     rows = list(dict.fromkeys(c.row for c in in_latest))
@@ -196,7 +207,7 @@ def _dg_chart(cells: Sequence[Cell], org: OrgStructure, organisation: str,
          Column(_("95%-interval van"), 0), Column(_("95%-interval tot"), 0),
          Column(_("Verwacht"), 1), Column(_("Uitkomst"))),
         tuple(table_rows))
-    return Chart("dg-categorie", _("Zaken per DG en categorie (%(period)s)", period=latest),
+    return Drawn(_("Zaken per DG en categorie (%(period)s)", period=latest),
                  figure, table,
                  notes=(_("'?' in een cel: te onzeker, de marge is groter dan het aantal; de "
                           "tabel geeft de marge."),

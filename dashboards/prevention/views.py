@@ -9,7 +9,6 @@ message beside the field (422); nothing published yet is an ordinary state with 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import plotly
@@ -20,15 +19,10 @@ from flask_babel import gettext as _
 from analytics.plan import PlanYear, StructureChanged
 from dashboards import plotly_assets
 from dashboards import published as data
-from dashboards.charts import PAGE_ROWS, Chart, csv_text, safe_filename
-from dashboards.prevention.benchmarks import benchmark_section
-from dashboards.prevention.figures import (
-    follow_up_section,
-    latest_month,
-    published_months,
-    trend_section,
-    typical_plan_margin,
-)
+from dashboards.charts.catalogue import Page, PageFigures, PageInputs, build_page, chart_page
+from dashboards.charts.render import chart_html
+from dashboards.charts.table import PAGE_ROWS, csv_text, safe_filename
+from dashboards.prevention.figures import latest_month, published_months, typical_plan_margin
 from dashboards.prevention.filters import (
     FilterResult,
     Filters,
@@ -37,25 +31,21 @@ from dashboards.prevention.filters import (
     unit_choices,
 )
 from dashboards.prevention.pdca import pdca_context
-from dashboards.prevention.units import unit_section
 from web.access import current_principal, require_roles, services
 from registry.accounts import Role
 from registry.errors import FieldError, NotFound, ValidationFailed
 
 bp = Blueprint("prevention", __name__, url_prefix="/dashboard", template_folder="templates",
                static_folder="static", static_url_path="/static")
+# The one chart renderer, for the templates (prevention/_chart.html).
+bp.add_app_template_global(chart_html, "chart_html")
 
 VIEWERS = (Role.PREVENTION_OFFICER,)
-# Which page builds which chart, for the CSV downloads.
-CHART_PAGES = {"trend-aantal": "trends", "trend-per-100-fte": "trends", "kwartalen": "trends",
-               "categorie-jaar": "units", "dg-categorie": "units",
-               "dg-vergelijking": "benchmarks", "extern": "benchmarks",
-               "opvolging": "follow_up"}
 YEAR = 365 * 24 * 3600
 _plotly_js: bytes | None = None
 # A page's figures depend only on its filters, the language and the (immutable) releases read,
 # so they are kept under exactly that key.
-_sections: data.LruCache[Any] = data.LruCache(256)
+_sections: data.LruCache[PageFigures] = data.LruCache(256)
 
 
 @bp.after_request
@@ -97,31 +87,31 @@ def plotly_url() -> str:
 @bp.get("/")
 @require_roles(*VIEWERS, page=True)
 def index() -> Any:
-    return _page("index", "trends")
+    return _page("index", Page.TRENDS)
 
 
 @bp.get("/eenheden")
 @require_roles(*VIEWERS, page=True)
 def units() -> Any:
-    return _page("units", "units")
+    return _page("units", Page.UNITS)
 
 
 @bp.get("/vergelijking")
 @require_roles(*VIEWERS, page=True)
 def benchmarks() -> Any:
-    return _page("benchmarks", "benchmarks")
+    return _page("benchmarks", Page.BENCHMARKS)
 
 
 @bp.get("/opvolging")
 @require_roles(*VIEWERS, page=True)
 def follow_up() -> Any:
-    return _page("follow_up", "follow_up")
+    return _page("follow_up", Page.FOLLOW_UP)
 
 
 @bp.get("/cijfers/<chart>.csv")
 @require_roles(*VIEWERS, page=True)
 def csv(chart: str) -> Response:
-    page = CHART_PAGES.get(chart)
+    page = chart_page(chart)
     if page is None:
         raise NotFound(_("Deze download bestaat niet."))
     state = _State()
@@ -129,8 +119,7 @@ def csv(chart: str) -> Response:
         raise ValidationFailed(_("De filters zijn niet geldig."), list(state.result.errors))
     if not state.months():
         raise NotFound(_("Voor deze periode zijn nog geen maandcijfers gepubliceerd."))
-    section = _build(page, state.plan, state.result.filters)
-    found = [c for c in _charts(section) if c.key == chart]
+    found = [c for c in _build(page, state.plan, state.result.filters).charts if c.key == chart]
     if not found:
         raise NotFound(_("Deze grafiek is er voor deze periode niet."))
     f = state.result.filters
@@ -171,18 +160,14 @@ def _locale() -> str:
     return str(get_locale() or "nl")
 
 
-def _build(page: str, plan: dict[int, PlanYear], filters: Filters) -> Any:
+def _build(page: Page, plan: dict[int, PlanYear], filters: Filters) -> PageFigures:
+    """The page's section and charts (``dashboards.charts.catalogue``), kept per filters."""
     s = services()
-    org, taxonomy, locale = s.org(), s.taxonomy, _locale()
-    builders: dict[str, Callable[[], Any]] = {
-        "trends": lambda: trend_section(plan, org, taxonomy, filters, locale),
-        "units": lambda: unit_section(plan, org, taxonomy, filters, locale),
-        "benchmarks": lambda: benchmark_section(plan, org, taxonomy, filters, locale),
-        "follow_up": lambda: follow_up_section(plan, taxonomy, filters, locale),
-    }
-    key = (page, filters, locale, tuple(r for y in sorted(plan) for r in plan[y].release_ids))
+    inputs = PageInputs(plan, s.org(), s.taxonomy, filters, _locale())
+    key = (page, filters, inputs.locale,
+           tuple(r for y in sorted(plan) for r in plan[y].release_ids))
     try:
-        return _sections.get_or_make(key, builders[page])
+        return _sections.get_or_make(key, lambda: build_page(page, inputs))
     except (ValueError, StructureChanged) as exc:
         # The structure or taxonomy changed within the period, so months do not line up.
         raise ValidationFailed(_("De gekozen periode kan niet als geheel getoond worden."), [
@@ -192,17 +177,12 @@ def _build(page: str, plan: dict[int, PlanYear], filters: Filters) -> Any:
                 "of een hogere eenheid."))]) from exc
 
 
-def _charts(section: Any) -> list[Chart]:
-    charts = list(getattr(section, "charts", ()))
-    return charts
-
-
-def _page(endpoint: str, page: str) -> Any:
+def _page(endpoint: str, page: Page) -> Any:
     state = _State()
     result = state.result
     f = result.filters
     context: dict[str, Any] = {
-        "page": page, "endpoint": endpoint, "filters": f, "errors": result.errors,
+        "page": page.value, "endpoint": endpoint, "filters": f, "errors": result.errors,
         "typed": result.typed, "error_fields": {e.field: e.message for e in result.errors},
         "organisations": [(code, state.org.get(code).name) for code in
                           allowed_organisations(state.principal, state.org)],
@@ -213,12 +193,12 @@ def _page(endpoint: str, page: str) -> Any:
         "plotly_url": plotly_url(), "query": f.query(),
         "plotly_css_url": url_for("prevention.plotly_css", v=plotly.__version__),
         "plotly_maplibre_id": plotly_assets.maplibre_style_id(),
-        "section": None, "months": [], "latest": None,
+        "section": None, "charts": (), "months": [], "latest": None,
         # Which chart's table to show whole (a link under a long table), and how long the
         # others are on the page.
         "all_rows": request.args.get("alle", ""), "page_rows": PAGE_ROWS,
     }
-    if page == "follow_up" and f.organisation:
+    if page is Page.FOLLOW_UP and f.organisation:
         context.update(pdca_context(state.plan, f.organisation, f.end.year))
     if result.errors:
         return render_template(f"prevention/{endpoint}.html", **context), 422
@@ -229,7 +209,8 @@ def _page(endpoint: str, page: str) -> Any:
     if not months:
         return render_template(f"prevention/{endpoint}.html", **context)
     try:
-        context["section"] = _build(page, state.plan, f)
+        built = _build(page, state.plan, f)
+        context["section"], context["charts"] = built.section, built.charts
     except ValidationFailed as exc:
         context["errors"] = tuple(exc.errors)
         context["error_fields"] = {e.field: e.message for e in exc.errors}

@@ -48,31 +48,37 @@ from pathlib import Path
 from typing import Any
 
 from registry.errors import FieldError, NotFound, ValidationFailed
+from registry.fields import FIELDS_BY_NAME, MULTI_CODE_FIELDS, SIGNAL_FIELDS, FieldKind
 from registry.taxonomy import Taxonomy
 
 MAPPINGS_DIR = Path(__file__).resolve().parent.parent / "mappings"
 NAME_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,63}$")
 UNIT_CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
-CODED_FIELDS = ("categories", "implicated_party", "reporter_role", "follow_up", "impact")
-MULTI_FIELDS = ("categories", "impact")
-# Fields a mapping may name, in the order the report shows them.
-MAPPED_FIELDS = ("period", "unit", *CODED_FIELDS, "case_token")
+# Fields a mapping may name (all but the channel, chosen when importing), in field order.
+MAPPED_FIELDS = tuple(spec.name for spec in SIGNAL_FIELDS if spec.mapped)
+# The coded ones: a column of source values, each mapped to taxonomy codes.
+CODED_FIELDS = tuple(spec.name for spec in SIGNAL_FIELDS if spec.mapped and spec.coded)
+MULTI_FIELDS = MULTI_CODE_FIELDS
+# Fields for which a mapping may give a default instead of a column.
+DEFAULTABLE_FIELDS = frozenset(spec.name for spec in SIGNAL_FIELDS if spec.defaultable)
 # Every record needs these; each must come from a column or a default.
-REQUIRED_FIELDS = ("period", "unit", "categories", "implicated_party", "reporter_role", "follow_up")
+REQUIRED_FIELDS = tuple(spec.name for spec in SIGNAL_FIELDS if spec.mapped and spec.required)
 
 PERIOD_FORMATS = ("dd-mm-jjjj", "dd/mm/jjjj", "jjjj-mm-dd", "jjjj-mm", "mm-jjjj", "excel-date")
 AUTO_FORMAT = "auto"
 TOP_KEYS = frozenset({"name", "aliases", "version", "label", "source", "notes", "sheet", "columns",
                       "defaults"})
-COLUMN_KEYS = {
-    "period": frozenset({"column", "format"}),
-    "unit": frozenset({"column", "values"}),
-    "case_token": frozenset({"column"}),
-    **{name: frozenset({"column", "values", "skip", "accept_codes"}) for name in CODED_FIELDS},
+# The keys a column spec may have, by the kind of field the column feeds.
+_CODE_KEYS = frozenset({"column", "values", "skip", "accept_codes"})
+KEYS_BY_KIND = {
+    FieldKind.MONTH: frozenset({"column", "format"}),
+    FieldKind.UNIT: frozenset({"column", "values"}),
+    FieldKind.CODE: _CODE_KEYS,
+    FieldKind.CODES: _CODE_KEYS | {"separator"},
+    FieldKind.CASE: frozenset({"column"}),
 }
-for _multi in MULTI_FIELDS:
-    COLUMN_KEYS[_multi] = COLUMN_KEYS[_multi] | {"separator"}
+COLUMN_KEYS = {spec.name: KEYS_BY_KIND[spec.kind] for spec in SIGNAL_FIELDS if spec.mapped}
 
 
 def normalise(text: str) -> str:
@@ -298,7 +304,7 @@ def _defaults(raw: Any, taxonomy: Taxonomy, columns: dict[str, ColumnSpec],
     out: dict[str, tuple[str, ...]] = {}
     for name, target in raw.items():
         where = f"defaults.{name}"
-        if name in ("period", "case_token", "channel"):
+        if name in FIELDS_BY_NAME and name not in DEFAULTABLE_FIELDS:
             errors.append(FieldError(where, "Voor dit veld bestaat geen standaardwaarde."))
         elif name not in COLUMN_KEYS:
             errors.append(FieldError(where, "Onbekend veld."))

@@ -25,6 +25,7 @@ from intake_adapters.webform.summary import CaseLink, SummaryLine, saved_summary
 from web.access import current_principal, require_roles, services
 from registry.accounts import Principal, Role
 from registry.errors import FieldError, NotFound, ValidationFailed
+from registry.fields import SIGNAL_FIELDS
 from registry.periods import Month
 from registry.records import SignalRecord
 
@@ -182,9 +183,7 @@ def _form_page(
     locale = _locale()
     groups = choice_groups(svc.taxonomy, locale)
     labels = field_labels(groups, {
-        "period": _("Maand van het contact"),
-        "unit": _("Organisatieonderdeel"),
-        "case_token": _("Zaaknummer"),
+        **{spec.name: _(spec.label) for spec in SIGNAL_FIELDS if spec.label},
         "new_case_token": _("Nieuw zaaknummer"),
         "receipt": _("Ontvangstbewijs"),
     })

@@ -18,7 +18,7 @@
        onzeker") above its bar, across the whole width, instead of a name column beside it
        that would leave the bars no room; the legend goes on top, clear of the axis title.
        Rows stay one line of text and a bar apart, within the same height limit as on a
-       laptop (MAX_HEIGHT in dashboards/charts.py). */
+       laptop (MAX_HEIGHT in dashboards/charts/figures.py). */
     var yaxis = figure.layout.yaxis || {};
     var rows = yaxis.categoryarray;
     var horizontal = figure.data.some(function (trace) { return trace.orientation === "h"; });

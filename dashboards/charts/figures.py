@@ -1,38 +1,21 @@
-"""Plotly charts for the dashboards, each with the table and CSV that carry its figures.
-
-A :class:`Chart` is a plotly figure (plain ``{"data", "layout"}`` dicts, which plotly.js draws
-as they are) plus a :class:`ChartTable` with the same figures and their 95% intervals. The
-table is the content: it is rendered as HTML for everyone and offered as CSV; the figure is
-progressive enhancement drawn by ``static/dashboard.js`` when JavaScript runs.
+"""Plotly figures for the charts (``dashboards.charts.table.Chart``): lines, heat maps, intervals.
 
 Figures are built as dicts rather than ``plotly.graph_objects`` because validating every trace
 costs tens of milliseconds per page; the tests feed each figure through ``go.Figure`` instead,
 so a wrong attribute still fails there. Every chart reads without colour: each series has its
 own line dash and marker symbol and a text label, heat map cells carry their number and marks.
-
-No Flask here: pages and exports of any blueprint can use these helpers.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import math
-import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from functools import cached_property
+from dataclasses import dataclass
 from typing import Any
-
-from markupsafe import Markup, escape
 
 from analytics.intervals import nl_number
 from analytics.reading import TOO_UNCERTAIN, Reading
-from privacy.exports import spreadsheet_safe
-
-Cell = str | int | float | None
-Figure = dict[str, Any]
+from dashboards.charts.table import Figure, plotly_text
 
 # Rijkshuisstijl-like colours, each at least 3:1 against white; never the only difference.
 COLOURS = ("#154273", "#ca005d", "#39870c", "#42145f", "#94710a", "#01689b", "#a90000",
@@ -41,7 +24,6 @@ DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")
 SYMBOLS = ("circle", "square", "diamond", "triangle-up", "x", "star", "cross",
            "triangle-down", "hexagon", "pentagon")
 FONT = {"family": "Verdana, Arial, sans-serif", "size": 13, "color": "#1a1a1a"}
-_UNSAFE_FILENAME = re.compile(r"[^A-Za-z0-9._-]+")
 # Readable at 375 and at 1280 px: no chart taller than a laptop screen and a bit, however many
 # rows (the taxonomy's categories are the most any chart here has); rows never thinner than a
 # line of text with its label.
@@ -49,141 +31,9 @@ MAX_HEIGHT = 1000
 MIN_HEIGHT = 260  # the canvas's min-height in dashboard.css
 ROW_HEIGHT = 60
 MIN_ROW_HEIGHT = 32
-# A table on a page shows this many rows in its own order (periods, DG rows, the taxonomy; never
-# ranked by a noisy value); the rest is one click ("toon alle rijen") or the CSV away.
-PAGE_ROWS = 40
 # The value axis ends a little above the largest upper bound drawn, never far beyond it.
 HEADROOM = 1.08
 
-
-@dataclass(frozen=True)
-class Column:
-    label: str
-    digits: int | None = None
-    """Decimals for a numeric column; None for text."""
-
-
-@dataclass(frozen=True)
-class ChartTable:
-    """The figures of one chart: the first cell of every row is that row's header."""
-
-    caption: str
-    columns: tuple[Column, ...]
-    rows: tuple[tuple[Cell, ...], ...]
-
-    def __post_init__(self) -> None:
-        for row in self.rows:
-            if len(row) != len(self.columns):
-                raise ValueError(f"row {row!r} does not have {len(self.columns)} cells")
-
-    def display(self, index: int, value: Cell) -> str:
-        """A cell as shown on the page: numbers the Dutch way, nothing as a dash."""
-        if value is None:
-            return "–"
-        digits = self.columns[index].digits
-        if digits is not None and isinstance(value, int | float) and not isinstance(value, bool):
-            return nl_number(float(value), digits)
-        return str(value)
-
-    @cached_property
-    def body_html(self) -> Markup:
-        """The rows as HTML, every cell escaped; built once per table (tables are immutable).
-
-        Written here rather than in a template loop: a heat map table has thousands of cells,
-        and a Jinja loop over them costs more than the rest of the page.
-        """
-        return self.rows_html(len(self.rows))
-
-    @cached_property
-    def first_rows_html(self) -> Markup:
-        """The first ``PAGE_ROWS`` rows, in the table's own (public) order, for the page."""
-        return self.rows_html(PAGE_ROWS)
-
-    @property
-    def cut(self) -> bool:
-        """True when the page shows only the first ``PAGE_ROWS`` rows."""
-        return len(self.rows) > PAGE_ROWS
-
-    def rows_html(self, limit: int) -> Markup:
-        numeric = [c.digits is not None for c in self.columns]
-        parts = []
-        for row in self.rows[:limit]:
-            cells = [f'<th scope="row">{escape(self.display(0, row[0]))}</th>']
-            for i in range(1, len(row)):
-                css = ' class="num"' if numeric[i] else ""
-                cells.append(f"<td{css}>{escape(self.display(i, row[i]))}</td>")
-            parts.append("<tr>" + "".join(cells) + "</tr>")
-        return Markup("\n".join(parts))  # noqa: S704 - every cell is escaped above
-
-
-@dataclass(frozen=True)
-class Chart:
-    key: str
-    """Stable name of the chart: the HTML id and the name of its CSV download."""
-    title: str
-    figure: Figure
-    table: ChartTable
-    notes: tuple[str, ...] = field(default_factory=tuple)
-
-    @cached_property
-    def figure_json(self) -> str:
-        return figure_json(self.figure)
-
-
-def plotly_text(text: str) -> str:
-    """``text`` as plotly.js shows it: always as the characters typed, never as markup.
-
-    plotly.js reads a small HTML subset in every label, legend entry, axis tick, annotation and
-    hover text: ``<a href=...>`` becomes a link, ``<b>``, ``<br>`` and ``<span style=...>`` change
-    the text. Unit and organisation names are typed in by administrators (and by whoever wrote
-    the organisation file they upload), so every text that goes into a figure is escaped here;
-    plotly turns the entities back into the characters.
-    """
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _texts(values: Sequence[str]) -> list[str]:
-    return [plotly_text(value) for value in values]
-
-
-def figure_json(figure: Figure) -> str:
-    """JSON safe inside ``<script type="application/json">``: no way to close the element."""
-    text = json.dumps(figure, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-
-
-# -- CSV -------------------------------------------------------------------------------------
-
-def csv_cell(value: Cell, digits: int | None = None) -> str:
-    """A value for a spreadsheet: numbers stay numbers, text never starts a formula."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "ja" if value else "nee"
-    if isinstance(value, int | float):
-        if isinstance(value, float) and digits is not None:
-            return f"{round(value, digits) + 0.0:.{digits}f}"  # + 0.0 turns -0.0 into 0.0
-        return str(value)
-    return str(spreadsheet_safe(str(value)))
-
-
-def csv_text(table: ChartTable) -> str:
-    """The table as CSV (UTF-8 with byte order mark, so spreadsheets read the accents)."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([csv_cell(c.label) for c in table.columns])
-    for row in table.rows:
-        writer.writerow([csv_cell(v, c.digits) for v, c in zip(row, table.columns, strict=True)])
-    return "\ufeff" + out.getvalue()
-
-
-def safe_filename(*parts: str, extension: str = "csv") -> str:
-    """Letters, digits, dot, dash and underscore only: nothing a header or shell can misread."""
-    stem = "-".join(p for p in (_UNSAFE_FILENAME.sub("_", part).strip("._-") for part in parts) if p)
-    return f"{stem or 'download'}.{extension}"
-
-
-# -- figures ---------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class Series:
@@ -194,6 +44,10 @@ class Series:
     y: Sequence[float]
     lower: Sequence[float]
     upper: Sequence[float]
+
+
+def _texts(values: Sequence[str]) -> list[str]:
+    return [plotly_text(value) for value in values]
 
 
 def style(index: int) -> tuple[str, str, str]:
@@ -422,6 +276,25 @@ def intervals_figure(rows: Sequence[IntervalRow], *, x_title: str,
                        "categoryorder": "array", "categoryarray": _texts([r.label for r in rows])}
     layout["margin"] = {"l": 20, "r": 30, "t": 20, "b": 60}
     return {"data": data, "layout": layout}
+
+
+def bars_figure(labels: Sequence[str], values: Sequence[float], lower: Sequence[float],
+                upper: Sequence[float], *, width: int = 520) -> Figure:
+    """Horizontal bars with their 95% interval, one per row in the rows' own order: the
+    printable report's chart beside each of its tables (values as shown, never below zero)."""
+    return {
+        "data": [{
+            "type": "bar", "orientation": "h", "x": [_finite(v) for v in values],
+            "y": _texts(labels),
+            "error_x": {"type": "data", "symmetric": False,
+                        "array": [_finite(hi - v) for v, hi in zip(values, upper, strict=True)],
+                        "arrayminus": [_finite(v - lo)
+                                       for v, lo in zip(values, lower, strict=True)]},
+        }],
+        "layout": {"height": 120 + 28 * len(labels), "width": width, "separators": ",.",
+                   "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
+                   "yaxis": {"autorange": "reversed", "automargin": True}},
+    }
 
 
 def _finite(value: float) -> float | None:
