@@ -38,7 +38,7 @@ MAX_CODES = 2_000
 # An empty budget box means the chosen mechanism's default, valid for it: Laplace epsilon 0.1
 # (rho 0.005), Gauss rho 0.005: the same cost. A single prefilled number could not be valid for
 # both (epsilon runs to 1, rho only to 0.05).
-DEFAULT_BUDGETS = {Mechanism.LAPLACE: "0.1", Mechanism.GAUSSIAN: "0.005"}
+DEFAULT_BUDGETS: dict[str, str] = {Mechanism.LAPLACE: "0.1", Mechanism.GAUSSIAN: "0.005"}
 DEFAULT_MONTHS = 12
 # Indentation of a unit under its parent; no-break spaces survive in every browser.
 INDENT = "\u00a0\u00a0\u00a0"
