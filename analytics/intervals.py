@@ -32,6 +32,8 @@ from functools import lru_cache
 from statistics import NormalDist
 from typing import Any
 
+from analytics.errors import NoHeadcount
+
 DEFAULT_CONFIDENCE = 0.95
 _NORMAL = NormalDist()
 
@@ -156,7 +158,7 @@ def cells(values: Iterable[int], noise_variance: float) -> Estimate:
 def rate_factor(headcount: float, months: int) -> float:
     """Multiply a count over ``months`` by this for a yearly rate per 100 FTE."""
     if headcount <= 0:
-        raise ValueError("a rate needs a positive headcount")
+        raise NoHeadcount("a rate needs a positive headcount")
     if months < 1:
         raise ValueError("a rate needs at least one month")
     return 100.0 * 12.0 / (headcount * months)

@@ -35,6 +35,8 @@ from typing import Any
 
 import numpy as np
 
+from analytics.errors import NotInRelease, PeriodNotPublished, UnknownTable
+from analytics.errors import StructureChanged as StructureChanged
 from analytics.intervals import Estimate
 from privacy.plan import RIJK, Dimension, Part
 from privacy.released import PlanResult, PlanTablePayload, plan_result
@@ -59,7 +61,10 @@ class PlanTableReading:
         return cls(name, table.part, table.dimension, table.standard_deviation, cells)
 
     def get(self, unit: str, code: str, period: str = "") -> Estimate:
-        return Estimate(self.cells[(unit, period, code)], self.sigma**2)
+        value = self.cells.get((unit, period, code))
+        if value is None:
+            raise NotInRelease(f"{self.name} has no cell {unit} {period} {code}")
+        return Estimate(value, self.sigma**2)
 
     def units(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(k[0] for k in self.cells))
@@ -86,6 +91,12 @@ class PlanRelease:
         tables = {name: PlanTableReading.from_payload(name, table)
                   for name, table in result.tables.items()}
         return cls(release_id, result.data_year, result.part, result.period, tables)
+
+    def table(self, name: str) -> PlanTableReading:
+        found = self.tables.get(name)
+        if found is None:
+            raise UnknownTable(f"the release of {self.period} has no table {name!r}")
+        return found
 
     @classmethod
     def from_release(cls, release: Release) -> PlanRelease:
@@ -117,13 +128,6 @@ class Combined:
         value = float(self.estimate[index].sum())
         variance = float(self.covariance[np.ix_(index, index)].sum())
         return Estimate(value, max(variance, 0.0))
-
-
-class StructureChanged(KeyError):
-    """A year's releases hold a unit that today's structure no longer has: which organisation
-    it belonged to cannot be told, so no organisation's figure of that year can be formed from
-    its rows (compared with today's headcount it would mislead besides). The Rijk's figures
-    and the rows still in the structure read as before."""
 
 
 @dataclass(frozen=True)
@@ -204,7 +208,9 @@ class PlanYear:
 
     def category(self, unit: str, code: str) -> Estimate:
         """Cases about ``code`` in ``unit`` (RIJK, an organisation or a DG row), combined."""
-        combined = self._by_category[code]
+        combined = self._by_category.get(code)
+        if combined is None:
+            raise NotInRelease(f"{self.year}: no figures by category for {code!r}", "category")
         if unit == RIJK:
             return combined.sum(combined.leaves)
         if self.org.get(unit).parent is not None:  # a DG row
@@ -212,6 +218,8 @@ class PlanYear:
         owners = [self.owner(u) for u in combined.leaves]
         if None in owners:
             gone = [u for u, o in zip(combined.leaves, owners, strict=True) if o is None]
+            # Which organisation a gone unit belonged to cannot be told, so no organisation's
+            # figure can be formed from the rows (against today's headcount it would mislead).
             raise StructureChanged(f"{self.year}: {', '.join(gone)} not in today's structure")
         return combined.sum([u for u, o in zip(combined.leaves, owners, strict=True)
                              if o == unit])
@@ -237,7 +245,7 @@ class PlanYear:
             parts.append(Estimate(sum(e.value for e in by_category),
                                   sum(e.variance for e in by_category)))
         if not parts:
-            raise KeyError(f"no totals for {organisation} in {self.year}")
+            raise PeriodNotPublished(f"no totals for {organisation} in {self.year}", "year")
         return inverse_variance(parts)
 
     def rijk_total(self) -> Estimate:
@@ -276,7 +284,9 @@ class PlanYear:
         leaves = tuple(sorted(r.period for r in months))
         values, variances, rows = [], [], []
         for release in sorted(months, key=lambda r: r.period):
-            table = release.tables["org_total_month"]
+            table = release.table("org_total_month")
+            if (organisation, release.period, "total") not in table.cells:
+                raise NotInRelease(f"{organisation} is not in the release of {release.period}")
             values.append(table.cells[(organisation, release.period, "total")])
             variances.append(table.sigma**2)
             rows.append([1.0 if leaf == release.period else 0.0 for leaf in leaves])
@@ -284,7 +294,7 @@ class PlanYear:
             members = quarter_months(release.period)
             if not set(members) <= set(leaves):
                 continue
-            table = release.tables["org_total_quarter"]
+            table = release.table("org_total_quarter")
             values.append(table.cells[(organisation, release.period, "total")])
             variances.append(table.sigma**2)
             rows.append([1.0 if leaf in members else 0.0 for leaf in leaves])

@@ -42,6 +42,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from analytics.errors import StructureChanged, UnknownTable
 from privacy.kinds import MECHANISMS, Mechanism
 from privacy.released import ReleasedTable, publication_result
 from privacy.releases import Release
@@ -150,7 +151,7 @@ class PublishedMonth:
         try:
             return self.tables[name]
         except KeyError:
-            raise ValueError(
+            raise UnknownTable(
                 f"the publication of {self.organisation} for {self.month} has no table {name!r}"
             ) from None
 
@@ -223,8 +224,8 @@ def unit_codes(table: PublishedTable, org: OrgStructure, organisation: str) -> t
     codes = table.codes("unit")
     unknown = [c for c in codes if c not in org]
     if unknown:
-        raise ValueError(f"{table.name} of {table.month} has units not in the structure: "
-                         f"{unknown[:5]}")
+        raise StructureChanged(f"{table.name} of {table.month} has units not in the structure: "
+                               f"{unknown[:5]}", "unit")
     return tuple(c for c in codes if org.get(c).organisation == organisation)
 
 
@@ -263,8 +264,8 @@ def window_sums(months: Sequence[PublishedMonth], name: str) -> WindowSums:
         if keys is None:
             keys = set(table.estimates)
         elif set(table.estimates) != keys:
-            raise ValueError(f"{name} has other keys in {published.month}: the structure or "
-                             "taxonomy changed within the window")
+            raise StructureChanged(f"{name} has other keys in {published.month}: the structure "
+                                   "or taxonomy changed within the window", "from")
         for key, value in table.estimates.items():
             sums[key] = sums.get(key, 0) + value
         variance += table.noise_variance

@@ -30,6 +30,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+from analytics.errors import AnalyticsError, PeriodNotPublished
 from analytics.intervals import Estimate, share, total
 from analytics.plan import PlanYear
 from analytics.reading import Kind, display, typical_margin
@@ -109,7 +110,7 @@ def unit_total(py: PlanYear, unit: str) -> Estimate | None:
         return None
     try:
         return py.rijk_total() if unit == RIJK else py.total(unit)
-    except KeyError:
+    except AnalyticsError:
         return None
 
 
@@ -193,7 +194,7 @@ def build_report(unit: str, year: int, py: PlanYear, previous: PlanYear | None,
         previous = None
     estimates = plan_estimates(py, unit, previous)
     if not estimates:
-        raise ValueError(f"no plan figures for {unit} in {year}")
+        raise PeriodNotPublished(f"no plan figures for {unit} in {year}", "year")
     grouped = psa(py, unit, taxonomy)
     if grouped:  # right after the categories it groups
         keys = list(estimates)

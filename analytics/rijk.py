@@ -28,6 +28,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from analytics.errors import AnalyticsError
 from analytics.intervals import Estimate
 from analytics.plan import PlanYear
 from analytics.published import PublishedMonth
@@ -152,7 +153,7 @@ def organisation_totals(py: PlanYear) -> list[dict[str, Any]]:
         if py.complete:
             try:
                 estimate = py.total(unit.code)
-            except KeyError:
+            except AnalyticsError:
                 estimate = None
         else:
             months = [m for m, _e in py.monthly(unit.code)]

@@ -28,6 +28,7 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 
+from analytics.errors import AnalyticsError
 from analytics.findings import period_end, summarise
 from analytics.intervals import rate_per_100_fte
 from analytics.plan import PlanYear
@@ -208,7 +209,7 @@ def benchmarks() -> Response:
     body["release_ids"] = list(py.release_ids)
     try:
         return jsonify({**body, **_benchmark(py, organisation, year, category)})
-    except KeyError:  # a unit or organisation of the releases is not in today's structure
+    except AnalyticsError:  # the releases and today's structure do not line up
         return jsonify({**body, "internal": None, "external": [], "note_nl": NOT_IN_RELEASES})
 
 
@@ -246,7 +247,7 @@ def readable_plan(plan: dict[int, PlanYear], organisation: str) -> dict[int, Pla
     for year, py in plan.items():
         try:
             py.monthly(organisation)
-        except KeyError:
+        except AnalyticsError:
             continue
         out[year] = py
     return out

@@ -1,24 +1,18 @@
 """What a release of published figures holds, typed: written and read through this module only.
 
-Two kinds of release carry the figures that pages, reports and the API read:
-
-- the release plan (``privacy.plan_service``): a :class:`PlanSpec` and a :class:`PlanResult`
-  whose tables are :class:`PlanTablePayload` values (``privacy.plan_counts`` makes them);
-- the earlier design's monthly publication (``privacy.publication``): a
-  :class:`PublicationSpec` and a :class:`PublicationResult` whose tables are
-  :class:`ReleasedTable` values (``privacy.queries.release_payload`` makes them; a researcher's
-  query answer is one such table).
+Two kinds of release carry the figures that pages, reports and the API read: the release plan
+(``privacy.plan_service``: :class:`PlanSpec`, :class:`PlanResult` of :class:`PlanTablePayload`)
+and the earlier design's monthly publication (``privacy.publication``: :class:`PublicationSpec`,
+:class:`PublicationResult` of :class:`ReleasedTable`, which is also a researcher's query answer,
+``privacy.queries``).
 
 ``to_json`` gives the exact document that is hashed, signed and stored (canonical JSON sorts the
-keys, so their order here does not matter); ``from_json`` reads a stored one back and raises
-:class:`MalformedRelease` (a ``ValueError``) when it is not of that shape. The writer builds
-these values and the readers (``analytics.plan``, ``analytics.published``, the indexes) take
-them, so a field is added, renamed or read in one place, and no key of a release's spec or result
-is looked up anywhere else.
-
-Fields that releases made before they existed lack are optional (``None``) and left out of
-``to_json`` again, so a stored document reads back to the same document: a reader never sees a
-default presented as a recorded fact (a plan table without ``source`` is not "advisers").
+keys); ``from_json`` reads a stored one back, or raises :class:`MalformedRelease` (a
+``ValueError``). Writers build these values and readers (``analytics.plan``,
+``analytics.published``, the indexes) take them, so no key of a release's spec or result is
+looked up anywhere else. Fields that older releases lack are optional (``None``) and left out
+again by ``to_json``: a stored document reads back to the same document, and a reader never sees
+a default presented as a recorded fact (a plan table without ``source`` is not "advisers").
 """
 
 from __future__ import annotations
@@ -36,8 +30,7 @@ from registry.periods import Month
 
 PUBLICATION_KIND = "standard-monthly"
 PUBLICATION_VERSION = 1
-BUDGET_UNITS = ("epsilon", "rho")
-"""The keys a released table may name its cost under (by its mechanism)."""
+BUDGET_UNITS = ("epsilon", "rho")  # the keys a released table's cost may stand under
 
 Json = dict[str, Any]
 
@@ -61,6 +54,11 @@ def _kind_of(spec: Any) -> str | None:
     return spec.get("kind") if isinstance(spec, Mapping) else None
 
 
+def _recorded(**fields: Any) -> Json:
+    """The fields that are recorded: an optional field that is None is left out."""
+    return {key: value for key, value in fields.items() if value is not None}
+
+
 # -- the release plan --------------------------------------------------------------------------
 
 
@@ -74,10 +72,8 @@ class PlanCell:
     period: str | None = None
 
     def to_json(self) -> Json:
-        out: Json = {"unit": self.unit, "code": self.code, "estimate": self.estimate}
-        if self.period is not None:
-            out["period"] = self.period
-        return out
+        return _recorded(unit=self.unit, code=self.code, estimate=self.estimate,
+                         period=self.period)
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> PlanCell:
@@ -106,18 +102,12 @@ class PlanTablePayload:
     l2_sensitivity: int = 1
 
     def to_json(self) -> Json:
-        out: Json = {
-            "part": self.part.value, "level": self.level.value,
-            "dimension": self.dimension.value, "measure": self.measure,
-            "rho": format_epsilon(self.rho), "mechanism": self.mechanism,
-            "l2_sensitivity": self.l2_sensitivity,
-            "standard_deviation": self.standard_deviation,
-            "privacy_loss_rho": self.privacy_loss_rho,
-            "cells": [cell.to_json() for cell in self.cells],
-        }
-        if self.source is not None:
-            out["source"] = self.source.value
-        return out
+        return _recorded(
+            part=self.part.value, level=self.level.value, dimension=self.dimension.value,
+            measure=self.measure, rho=format_epsilon(self.rho), mechanism=self.mechanism,
+            l2_sensitivity=self.l2_sensitivity, standard_deviation=self.standard_deviation,
+            privacy_loss_rho=self.privacy_loss_rho, cells=[c.to_json() for c in self.cells],
+            source=self.source.value if self.source is not None else None)
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> PlanTablePayload:
@@ -144,11 +134,9 @@ class PlanTableSpec:
     source: Source | None = None
 
     def to_json(self) -> Json:
-        out: Json = {"level": self.level.value, "dimension": self.dimension.value,
-                     "rho": format_epsilon(self.rho)}
-        if self.source is not None:
-            out["source"] = self.source.value
-        return out
+        return _recorded(level=self.level.value, dimension=self.dimension.value,
+                         rho=format_epsilon(self.rho),
+                         source=self.source.value if self.source is not None else None)
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> PlanTableSpec:
@@ -262,13 +250,9 @@ class ReleasedCell:
     consistent_total: int | None = None
 
     def to_json(self, group_by: tuple[str, ...]) -> Json:
-        out: Json = {**dict(zip(group_by, self.key, strict=True)), "estimate": self.estimate,
-                     "ci95": list(self.ci95)}
-        if self.consistent is not None:
-            out["consistent"] = self.consistent
-        if self.consistent_total is not None:
-            out["consistent_total"] = self.consistent_total
-        return out
+        return {**dict(zip(group_by, self.key, strict=True)),
+                **_recorded(estimate=self.estimate, ci95=list(self.ci95),
+                            consistent=self.consistent, consistent_total=self.consistent_total)}
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any], group_by: tuple[str, ...]) -> ReleasedCell:

@@ -19,6 +19,7 @@ from flask import Response, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
+from analytics.errors import AnalyticsError
 from analytics.plan import PlanYear
 from analytics.published import PublishedMonth
 from analytics.report import build_report
@@ -212,7 +213,7 @@ def _figures(unit: str, year: int) -> dict[str, Any] | None:
     s = services()
     try:
         return build_report(unit, year, py, previous, s.taxonomy, s.org())
-    except ValueError:
+    except AnalyticsError:
         return None
 
 
@@ -237,7 +238,7 @@ def _report(unit: str, year: int, fmt: str) -> Response:
     try:
         found = report_download(fmt, unit, year, py, previous, s.taxonomy, s.org(), s.signer,
                                 date.today())
-    except ValueError:
+    except AnalyticsError:
         raise NotFound(_("Over %(year)s is voor deze organisatie nog niets gepubliceerd.",
                          year=year)) from None
     return attachment(found.data, found.filename, found.kind)

@@ -18,8 +18,9 @@ from itertools import pairwise
 
 from flask_babel import gettext as _
 
+from analytics.errors import StructureChanged
 from analytics.intervals import Estimate, rate_per_100_fte, share
-from analytics.plan import PlanYear, StructureChanged
+from analytics.plan import PlanYear
 from analytics.reading import Kind, Reading, display, fmt, typical_margin
 from dashboards.charts.figures import IntervalRow, Series, intervals_figure, lines_figure
 from dashboards.charts.table import ChartTable, Column, Drawn

@@ -16,7 +16,8 @@ from flask import Blueprint, Response, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from analytics.plan import PlanYear, StructureChanged
+from analytics.errors import AnalyticsError
+from analytics.plan import PlanYear
 from dashboards import plotly_assets
 from dashboards import published as data
 from dashboards.charts.catalogue import Page, PageFigures, PageInputs, build_page, chart_page
@@ -168,10 +169,10 @@ def _build(page: Page, plan: dict[int, PlanYear], filters: Filters) -> PageFigur
            tuple(r for y in sorted(plan) for r in plan[y].release_ids))
     try:
         return _sections.get_or_make(key, lambda: build_page(page, inputs))
-    except (ValueError, StructureChanged) as exc:
+    except AnalyticsError as exc:
         # The structure or taxonomy changed within the period, so months do not line up.
         raise ValidationFailed(_("De gekozen periode kan niet als geheel getoond worden."), [
-            FieldError("unit" if "unit" in str(exc) else "from", _(
+            FieldError("unit" if exc.field == "unit" else "from", _(
                 "De indeling in eenheden of categorieën is binnen deze periode veranderd, of "
                 "de eenheid wordt niet in elke maand apart getoond. Kies een kortere periode "
                 "of een hogere eenheid."))]) from exc
