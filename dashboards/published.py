@@ -17,6 +17,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Collection, Hashable, Sequence
+from functools import partial
 from typing import Any, Generic, TypeVar
 
 from analytics.plan import PlanRelease, PlanYear
@@ -104,9 +105,9 @@ def plan(services: Any, years: Collection[int] | None = None) -> dict[int, PlanY
 
 def _plan_year(services: Any, year: int, entries: Sequence[PlanEntry]) -> PlanYear:
     releases = services.releases
-    parts = tuple(_plan_releases.get_or_make(
-        e.release_id, lambda e=e: PlanRelease.from_release(releases.get(e.release_id)))
-        for e in entries)
+    parts = tuple(_plan_releases.get_or_make(e.release_id, partial(_plan_release, releases,
+                                                                    e.release_id))
+                  for e in entries)
     key = (year, tuple(e.release_id for e in entries))
     return _plan_years.get_or_make(key, lambda: PlanYear(year, services.org(), parts))
 
@@ -141,9 +142,16 @@ def latest_month(index: Sequence[Publication]) -> Month | None:
 def months_between(index: Sequence[Publication], start: Month, end: Month,
                    releases: ReleaseService) -> list[PublishedMonth]:
     """The publications from ``start`` to ``end`` as analytics input, oldest first."""
-    return [_months.get_or_make(p.release_id,
-                                lambda p=p: to_published_month(releases.get(p.release_id)))
+    return [_months.get_or_make(p.release_id, partial(_published_month, releases, p.release_id))
             for p in index if start <= p.month <= end]
+
+
+def _plan_release(releases: ReleaseService, release_id: str) -> PlanRelease:
+    return PlanRelease.from_release(releases.get(release_id))
+
+
+def _published_month(releases: ReleaseService, release_id: str) -> PublishedMonth:
+    return to_published_month(releases.get(release_id))
 
 
 def sums(months: Sequence[PublishedMonth], table: str) -> WindowSums:
