@@ -157,18 +157,3 @@ def typical_margin(estimates: Iterable[Estimate]) -> int | None:
     """The median 95% half-width, rounded: "ongeveer ±N zaken" for most figures."""
     widths = [e.half_width for e in estimates]
     return round(statistics.median(widths)) if widths else None
-
-
-def margin_text(n: int | None, subject: str = "dit verslag") -> str:
-    """The honest margin explanation, stating the actual size."""
-    size = (f"Bij de meeste cijfers in {subject} is dat ongeveer ±{n} zaken. "
-            if n is not None else "")
-    return (
-        "Wat betekent de marge? Elk cijfer is een schatting. Om te voorkomen dat iemand uit de "
-        "cijfers te herleiden is, telt het register bij elk gepubliceerd cijfer een "
-        "willekeurige afwijking (ruis) op, waarvan de grootte vooraf vastligt en openbaar is. "
-        f"{size}De marge is het 95%-interval: het gebied waarin het echte aantal met 95% "
-        "zekerheid ligt. Een aantal wordt nooit onder nul getoond. Is de marge groter dan het "
-        "cijfer zelf, dan staat er 'te onzeker' met het gebied waarin het echte aantal ligt: "
-        "zo'n cijfer is niet te onderscheiden van nul. Verschillen binnen de marge zeggen niets."
-    )

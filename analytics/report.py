@@ -14,10 +14,10 @@ hotspot checks in the three lists of the dashboard and the API; the signed JSON 
 ``findings`` with the API's objects). The report complements the confidential advisers' own
 annual report; it does not replace it.
 
-Output (``write_report``): a printable HTML page (plotly charts with plotly.js inline, no
-network, each chart beside its table), an XLSX workbook, and the signed report document as JSON
-and CSV in the release file formats of ``privacy.exports``; the signed document carries the
-SHA-256 of the HTML and XLSX files.
+Output (``write_report``): the printable HTML page (rendered above analytics, by
+``dashboards.report_html``, and handed in), an XLSX workbook, and the signed report document as
+JSON and CSV in the release file formats of ``privacy.exports``; the signed document carries
+the SHA-256 of the HTML and XLSX files.
 """
 
 from __future__ import annotations
@@ -34,9 +34,6 @@ from analytics.errors import AnalyticsError, PeriodNotPublished
 from analytics.intervals import Estimate, share, total
 from analytics.plan import PlanYear
 from analytics.reading import Kind, display, typical_margin
-from analytics.report_html import COLUMNS, render_html, signature_name
-from analytics.report_html import nl as nl  # re-exported: the tests and callers use it here
-from analytics.report_html import report_title as report_title
 from analytics.report_sections import (
     MELDKNOP,
     MELDKNOP_NOTE,
@@ -82,6 +79,16 @@ NO_FORMAL_FOLLOW_UP = "alleen_luisteren"
 SELF_REPORT_FOLLOW_UPS = frozenset(
     c.code for c in load_taxonomy().fields["follow_up"].codes if c.self_report)
 NO_IMPACT_LABEL = "Geen gevolg"
+# The columns of every report table (key in a row, Dutch header): the XLSX sheets, the HTML's
+# tables and the signed JSON's rows share them.
+COLUMNS = (("label", "Omschrijving"), ("weergave", "Cijfer (95%-interval)"),
+           ("estimate", "Schatting (niet onder nul)"), ("lower", "Ondergrens (95%)"),
+           ("upper", "Bovengrens (95%)"), ("te_onzeker", "Te onzeker"))
+
+
+def signature_name(figures: dict[str, Any]) -> str:
+    """The signed file's name as ``write_report`` writes it."""
+    return f"signalenrapportage-{figures['organisation']}-{figures['year']}.json"
 
 
 def _row(code: str, label: str, estimate: Estimate, kind: Kind = Kind.COUNT) -> dict[str, Any]:
@@ -288,7 +295,7 @@ def _notes(year: int, py: PlanYear, previous: PlanYear | None) -> list[str]:
     return notes
 
 
-# -- output: HTML, XLSX and the signed JSON/CSV ---------------------------------------------
+# -- output: XLSX and the signed JSON/CSV (the HTML is rendered in dashboards/) --------------
 
 def render_xlsx(figures: dict[str, Any], signature: str | None = None) -> bytes:
     from openpyxl import Workbook
@@ -330,9 +337,10 @@ def render_xlsx(figures: dict[str, Any], signature: str | None = None) -> bytes:
     return buffer.getvalue()
 
 
-def write_report(figures: dict[str, Any], out_dir: Path, signer: Signer,
+def write_report(figures: dict[str, Any], html: str, out_dir: Path, signer: Signer,
                  today: date | None = None) -> dict[str, Path]:
-    """Write HTML, XLSX, and the signed JSON and CSV (which hold the hashes of the other two).
+    """Write ``html`` (the figures rendered by ``dashboards.report_html.render_html``), the
+    XLSX, and the signed JSON and CSV (which hold the hashes of the other two).
 
     The report is post-processing of published releases and spends nothing (epsilon 0); it is
     signed as a release document, not stored in the release table (which only holds paid
@@ -342,7 +350,7 @@ def write_report(figures: dict[str, Any], out_dir: Path, signer: Signer,
     stem = f"signalenrapportage-{figures['organisation']}-{figures['year']}"
     # Files 0600 in a 0700 folder whatever the umask (registry.private_files).
     paths = {kind: out_dir / f"{stem}.{kind}" for kind in ("html", "xlsx", "json", "csv")}
-    write_private(paths["html"], render_html(figures).encode("utf-8"))
+    write_private(paths["html"], html.encode("utf-8"))
     write_private(paths["xlsx"], render_xlsx(figures))
     files = {paths[k].name: hashlib.sha256(paths[k].read_bytes()).hexdigest()
              for k in ("html", "xlsx")}

@@ -1,4 +1,4 @@
-"""The parts of the signalenrapportage beside its tables, as data and as HTML and XLSX.
+"""The parts of the signalenrapportage beside its tables, as data and as XLSX sheets.
 
 - *Wat valt op?*: the hotspot checks (``analytics.findings``) in the same three lists as the
   dashboard and the API; the signed JSON holds ``findings`` with the API's objects, and
@@ -18,7 +18,6 @@
 
 from __future__ import annotations
 
-import html
 from collections.abc import Mapping
 from typing import Any
 
@@ -153,56 +152,7 @@ def _example(estimates: Mapping[str, Mapping[str, Estimate]],
     return None
 
 
-# -- output ---------------------------------------------------------------------------------
-
-
-def margins_html(figures: Mapping[str, Any]) -> str:
-    paragraphs = figures.get("margins") or []
-    if not paragraphs:
-        return ""
-    return (f"<section class=\"marges\"><h2>{MARGINS_TITLE}</h2>"
-            + "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs) + "</section>")
-
-
-def findings_html(figures: Mapping[str, Any]) -> str:
-    check = figures.get("findings_check")
-    if not check:
-        return ""
-    e = html.escape
-    parts = ["<section class=\"opvallend\" data-section=\"wat-valt-op\"><h2>Wat valt op?</h2>",
-             f"<p>{e(check['intro'])}</p>"]
-    if check["period_text"]:
-        parts.append(f"<p>{e(check['period_text'])}</p>")
-    if check["note"]:
-        parts.append(f"<p>{e(check['note'])}</p></section>")
-        return "".join(parts)
-    parts.append("<h3>Gevonden</h3>")
-    if figures["findings"]:
-        parts.append("<ul data-list=\"gevonden\">")
-        for f in figures["findings"]:
-            parts.append(
-                f"<li data-unit=\"{e(f['unit'])}\" data-category=\"{e(f['category'])}\">"
-                f"<p>{e(f['sentence_nl'])}</p><details open><summary>Hoe is dit berekend?"
-                f"</summary><p>{e(f['explanation_nl'])}</p></details></li>")
-        parts.append("</ul><p>Dat iets opvalt, is een reden om te kijken en in gesprek te gaan, "
-                     "geen bewijs dat er iets mis is.</p>")
-    else:
-        parts.append("<p data-list=\"gevonden\">Geen enkel onderdeel heeft duidelijk meer zaken "
-                     "dan je zou verwachten; dit verslag noemt daarom geen onderdeel.</p>")
-    parts.append("<h3>Te klein om te beoordelen</h3>")
-    groups = check["too_small_groups"]
-    if groups:
-        parts.append("<ul data-list=\"te-klein\">" + "".join(
-            f"<li data-categories=\"{e(' '.join(g['categories']))}\">{e(g['text_nl'])} "
-            "<details><summary>"
-            f"Welke onderdelen?</summary><p>{e(', '.join(g['units']))}</p></details></li>"
-            for g in groups) + "</ul>")
-    else:
-        parts.append("<p data-list=\"te-klein\">Geen: elk onderdeel is groot genoeg om te "
-                     "beoordelen.</p>")
-    parts.append(f"<h3>Niets gevonden</h3><p data-list=\"niets\">{e(check['nothing_text'])}</p>"
-                 "</section>")
-    return "".join(parts)
+# -- output: the XLSX sheets (the HTML is rendered in dashboards/report_html.py) ----------
 
 
 def findings_sheets(book: Any, figures: Mapping[str, Any]) -> None:

@@ -11,6 +11,8 @@ report written by the command line), so the same words serve both.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
@@ -18,15 +20,15 @@ from dashboards.charts.table import Chart, ChartTable
 
 
 def table_html(table: ChartTable, *, caption_id: str, whole: bool = True,
-               table_id: str | None = None, css: str | None = None,
-               label: str | None = None) -> Markup:
+               attributes: Mapping[str, str] | None = None, label: str | None = None) -> Markup:
     """``table`` in a scrollable region; ``whole`` False shows its first ``PAGE_ROWS`` rows.
 
-    Without a caption the region is named by ``label`` (the report names it by its heading).
+    ``attributes`` go on the table element (the council's id and class, the report's
+    ``data-table``). Without a caption the region is named by ``label`` (the report names a
+    table by the heading above it).
     """
-    attributes = "".join(f' {name}="{escape(value)}"' for name, value in
-                         (("id", table_id), ("class", css)) if value)
-    names = (f'aria-labelledby="{escape(caption_id)}"' if table.caption
+    named = "".join(f' {name}="{escape(value)}"' for name, value in (attributes or {}).items())
+    region = (f'aria-labelledby="{escape(caption_id)}"' if table.caption
              else f'aria-label="{escape(label or "")}"')
     caption = (f'\n    <caption id="{escape(caption_id)}">{escape(table.caption)}</caption>'
                if table.caption else "")
@@ -34,14 +36,14 @@ def table_html(table: ChartTable, *, caption_id: str, whole: bool = True,
                    for c in table.columns)
     body = table.body_html if whole else table.first_rows_html
     return Markup(  # noqa: S704 - every text is escaped above; body_html escapes its cells
-        f'<div class="table-scroll" tabindex="0" role="region" {names}>\n'
-        f"  <table{attributes}>{caption}\n"
+        f'<div class="table-scroll" tabindex="0" role="region" {region}>\n'
+        f"  <table{named}>{caption}\n"
         f"    <thead><tr>{head}</tr></thead>\n"
         f"    <tbody>\n{body}\n    </tbody>\n  </table>\n</div>")
 
 
 def chart_html(chart: Chart, *, level: int | None = 2, whole: bool = True, css: str = "chart",
-               after: str = "") -> Markup:
+               after: str = "", table_attributes: Mapping[str, str] | None = None) -> Markup:
     """``chart`` as a section: heading (none when ``level`` is None), canvas, notes, table.
 
     ``after`` is the caller's own markup at the end of the section (links to all rows and to
@@ -55,7 +57,7 @@ def chart_html(chart: Chart, *, level: int | None = 2, whole: bool = True, css: 
                             title=chart.title))
     notes = "".join(f'\n  <p class="hint">{escape(note)}</p>' for note in chart.notes)
     table = table_html(chart.table, caption_id=f"tabel-{chart.key}", whole=whole,
-                       label=chart.title)
+                       attributes=table_attributes, label=chart.title)
     return Markup(  # noqa: S704 - every text is escaped above; the figure JSON cannot close
         f'<section class="{escape(css)}" {named}>{heading}\n'  # its script element
         f'  <div class="chart-canvas" data-figure="figuur-{key}" role="img"\n'

@@ -20,8 +20,8 @@ from flask_babel import force_locale
 
 from analytics.plan import PlanYear
 from analytics.published import PublishedMonth
-from analytics.report import build_report, render_html, render_xlsx, sign_report
-from dashboards.council.figures import MARGIN_NL, flat_rows, month_sections
+from analytics.report import build_report, render_xlsx, sign_report
+from dashboards.council.figures import flat_rows, month_sections
 from dashboards.council.files import (
     csv_bytes,
     reproducible_zip,
@@ -31,6 +31,8 @@ from dashboards.council.files import (
     stable_html,
     xlsx_bytes,
 )
+from dashboards.margin import margin_note
+from dashboards.report_html import render_html
 from privacy.exports import release_to_csv, release_to_json
 from privacy.signing import Signer
 from registry.organisations import OrgStructure
@@ -59,14 +61,15 @@ def month_files(published: PublishedMonth, organisation_name: str, taxonomy: Tax
     signed_by = f"Controlegetal ondertekend in {signature}"
     # Dutch, whatever the reader's language: the signed bytes must not depend on a session.
     with force_locale("nl"):
+        margin = margin_note()
         page = render_template("council/download_month.html", sections=found,
                                organisation=published.organisation,
                                organisation_name=organisation_name, month=published.month,
-                               release_id=published.release_id, margin=MARGIN_NL,
+                               release_id=published.release_id, margin=margin,
                                signature=signature)
     rows = flat_rows(found)
     notes = [["Organisatie", published.organisation], ["Maand", str(published.month)],
-             ["Bron", f"gepubliceerde maandrelease {published.release_id}"], [MARGIN_NL],
+             ["Bron", f"gepubliceerde maandrelease {published.release_id}"], [margin],
              ["Handtekening", signed_by]]
     return {
         "html": Download(safe_filename(*stem, ext="html"), "html", page.encode("utf-8")),

@@ -12,14 +12,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
+from markupsafe import Markup
+
 from analytics.intervals import Estimate
 from analytics.published import PublishedMonth
-from analytics.reading import display, margin_text
+from analytics.reading import display
 from analytics.rijk import TOTAL_CODE, TotalTable, summary
+from dashboards.charts.render import table_html
+from dashboards.charts.table import ChartTable, Column
 from privacy.kinds import TAXONOMY_FIELDS
 from registry.taxonomy import Taxonomy
-
-MARGIN_NL = margin_text(None, "deze publicatie")
 
 
 @dataclass(frozen=True)
@@ -89,6 +92,21 @@ def flat_rows(found: Sequence[FigureSection]) -> list[list[str | int]]:
     return rows
 
 
+def figure_table_html(section: FigureSection, id_prefix: str = "") -> Markup:
+    """A published month's table on the council's page, through the one table renderer."""
+    columns = (Column(_("Omschrijving")), Column(_("Schatting"), number=True, name="estimate"),
+               # gettext formats only when given a variable: without one, "%%" would stay "%%"
+               Column(_("95%%-interval (marge)", table=section.key), name="interval",
+                      muted=True))
+    rows = tuple((r.label, r.number, r.text if r.too_uncertain else
+                  _("tussen %(lower)s en %(upper)s", lower=r.lower, upper=r.upper))
+                 for r in section.rows)
+    table = ChartTable(section.title, columns, rows, codes=tuple(r.code for r in section.rows),
+                       uncertain=tuple(r.too_uncertain for r in section.rows))
+    return table_html(table, caption_id=f"{id_prefix}{section.key}-caption",
+                      attributes={"id": f"{id_prefix}{section.key}", "class": "figures"})
+
+
 def _floor(value: float) -> int:
     return int(value // 1)
 
@@ -97,5 +115,5 @@ def _ceil(value: float) -> int:
     return -int(-value // 1)
 
 
-__all__ = ["MARGIN_NL", "TOTAL_CODE", "FigureRow", "FigureSection", "figure_row", "flat_rows",
-           "month_sections", "sections"]
+__all__ = ["TOTAL_CODE", "FigureRow", "FigureSection", "figure_row", "figure_table_html",
+           "flat_rows", "month_sections", "sections"]

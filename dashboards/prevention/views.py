@@ -22,6 +22,7 @@ from dashboards import plotly_assets
 from dashboards import published as data
 from dashboards.charts.catalogue import Page, PageFigures, PageInputs, build_page, chart_page
 from dashboards.charts.render import chart_html
+from dashboards.margin import margin_explanation, margin_title
 from dashboards.charts.table import PAGE_ROWS, csv_text, safe_filename
 from dashboards.prevention.figures import latest_month, published_months, typical_plan_margin
 from dashboards.prevention.filters import (
@@ -38,8 +39,10 @@ from registry.errors import FieldError, NotFound, ValidationFailed
 
 bp = Blueprint("prevention", __name__, url_prefix="/dashboard", template_folder="templates",
                static_folder="static", static_url_path="/static")
-# The one chart renderer, for the templates (prevention/_chart.html).
-bp.add_app_template_global(chart_html, "chart_html")
+# For the templates: the one chart renderer (prevention/_chart.html) and the one wording of
+# the margin (prevention/_margin.html).
+for _function in (chart_html, margin_title, margin_explanation):
+    bp.add_app_template_global(_function)
 
 VIEWERS = (Role.PREVENTION_OFFICER,)
 YEAR = 365 * 24 * 3600

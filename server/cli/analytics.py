@@ -15,6 +15,7 @@ import click
 
 from analytics.report import build_report, write_report
 from dashboards.published import plan_year
+from dashboards.report_html import render_html
 from privacy.exact import format_epsilon
 from privacy.plan import RIJK, Part
 from privacy.release_check import check_release_path
@@ -84,7 +85,7 @@ def report_command(ctx: click.Context, organisation: str, year: int, out_dir: Pa
         sys.exit(1)
     figures = build_report(organisation, year, py, plan_year(services, year - 1),
                            services.taxonomy, org)
-    paths = write_report(figures, out_dir, services.signer)
+    paths = write_report(figures, render_html(figures), out_dir, services.signer)
     for path in paths.values():
         click.echo(str(path))
     click.echo(f"Uit {len(figures['source_releases'])} releases van het publicatieplan; "

@@ -13,7 +13,8 @@ import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
-from analytics.report import COLUMNS, SELF_REPORT_FOLLOW_UPS, build_report, nl
+from analytics.report import COLUMNS, SELF_REPORT_FOLLOW_UPS, build_report
+from dashboards.report_html import nl
 from privacy.exports import result_cells, spreadsheet_safe, verify_release_file
 from privacy.plan import RIJK, Dimension
 from registry.periods import Month

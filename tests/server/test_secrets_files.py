@@ -91,12 +91,11 @@ def test_demo_and_test_mode_make_a_private_data_folder_and_secrets(tmp_path, uma
 
 def test_report_files_are_private(tmp_path, umask_022, monkeypatch):
     # The report's own content is tested in tests/analytics/test_report.py; here only its files.
-    monkeypatch.setattr(report, "render_html", lambda figures: "<!doctype html><title>x</title>")
     monkeypatch.setattr(report, "render_xlsx", lambda figures: b"PK")
     key = tmp_path / "signing-key"
     create_signing_key_file(key)
     out = tmp_path / "verslagen" / "2025"
     paths = report.write_report({"organisation": "MIN-A", "year": 2025, "source_releases": []},
-                                out, Signer.from_file(key))
+                                "<!doctype html><title>x</title>", out, Signer.from_file(key))
     assert mode(out) == 0o700 and mode(out.parent) == 0o700
     assert {mode(path) for path in paths.values()} == {0o600}
