@@ -40,14 +40,13 @@ from dashboards.prevention.units import row_fte
 from privacy.coarsening import released_units
 from privacy.kinds import GRAINS, Measure
 from privacy.plan import Part
-from web.access import current_principal, require_roles, services
-from registry.accounts import Role
 from registry.errors import FieldError, Forbidden, ValidationFailed
 from registry.periods import Month
+from web.access import current_principal, require_roles, services
+from web.permissions import FIGURE_READERS, OrganisationAccess, may_read_figures, organisation_access
 
 bp = Blueprint("analytics_api", __name__, url_prefix="/api/v1")
 
-READ_ROLES = (Role.PREVENTION_OFFICER, Role.WORKS_COUNCIL, Role.CENTRAL_WORKS_COUNCIL)
 NOT_PUBLISHED = ("Voor deze organisatie en periode zijn nog geen cijfers van het releaseplan "
                  "gepubliceerd. Cijfers verschijnen na elke afgesloten maand.")
 NO_COMPLETE_YEAR = ("Voor dit jaar is nog geen afgesloten jaar van het releaseplan "
@@ -80,7 +79,7 @@ def _plan() -> dict[int, PlanYear]:
 
 
 @bp.get("/trends")
-@require_roles(*READ_ROLES)
+@require_roles(*FIGURE_READERS)
 def trends() -> Response:
     organisation = _organisation()
     start, end = _month("from"), _month("to")
@@ -130,7 +129,7 @@ def trends() -> Response:
 
 
 @bp.get("/checks")
-@require_roles(*READ_ROLES)
+@require_roles(*FIGURE_READERS)
 def checks() -> Response:
     """What stands out (``analytics.hotspots``) in one period, in the report's shape; never 500.
 
@@ -191,7 +190,7 @@ def default_period(available: list[str]) -> str | None:
 
 
 @bp.get("/benchmarks")
-@require_roles(*READ_ROLES)
+@require_roles(*FIGURE_READERS)
 def benchmarks() -> Response:
     organisation = _organisation()
     year = _year()
@@ -269,13 +268,10 @@ def _within_published(available: list[Month], start: Month, end: Month,
 def _organisation() -> str:
     principal = current_principal()
     assert principal is not None
-    raw = request.args.get("organisation", "")
-    if not raw and principal.organisation:
-        raw = principal.organisation
-    known = {u.code for u in services().org().organisations}
-    if raw not in known:
+    raw = request.args.get("organisation", "") or principal.organisation or ""
+    if organisation_access(principal, services().org(), raw) is OrganisationAccess.UNKNOWN:
         raise _invalid("organisation", "Geef een bestaande organisatiecode (organisation=...).")
-    if principal.role is not Role.CENTRAL_WORKS_COUNCIL and raw != principal.organisation:
+    if not may_read_figures(principal, raw):
         raise Forbidden("U kunt alleen cijfers van uw eigen organisatie bekijken.")
     return raw
 

@@ -18,11 +18,11 @@ from privacy.consumers import consumer_for
 from privacy.exports import release_to_csv, release_to_json
 from privacy.queries import query_answer
 from privacy.releases import Release
-from registry.accounts import Role
 from registry.errors import BadRequest, FieldError, NotFound, ValidationFailed
 from registry.periods import Month
 from web.access import current_principal, require_roles, services
 from web.jsonbody import json_object
+from web.permissions import QUERY_ROLES, may_read_release
 
 bp = Blueprint("research_api", __name__, url_prefix="/api/v1")
 
@@ -30,8 +30,6 @@ YEAR = re.compile(r"[0-9]{4}")
 # Release ids are ASCII letters and digits; anything else (also '²', which isalnum() takes) is
 # not looked up at all.
 RELEASE_ID = re.compile(r"[A-Za-z0-9]{1,64}")
-QUERY_ROLES = (Role.RESEARCHER, Role.WORKS_COUNCIL, Role.CENTRAL_WORKS_COUNCIL,
-               Role.PREVENTION_OFFICER)
 
 
 @bp.after_request
@@ -123,7 +121,7 @@ def _own_release(release_id: str) -> Release:
     if not RELEASE_ID.fullmatch(release_id):
         raise NotFound("Deze release bestaat niet.")
     release = services().releases.get(release_id)
-    if release.scope != consumer_for(principal):
+    if not may_read_release(principal, release.scope):
         # Someone else's release: do not even confirm that it exists.
         raise NotFound("Deze release bestaat niet.")
     return release

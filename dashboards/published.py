@@ -18,15 +18,16 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Collection, Hashable, Sequence
 from functools import partial
-from typing import Any, Generic, TypeVar
+from typing import Generic, TypeVar
 
 from analytics.plan import PlanRelease, PlanYear
 from analytics.published import PublishedMonth, WindowSums, to_published_month, window_sums
 from privacy.plan import Part
 from privacy.plan_service import PlanEntry, PlanService
-from privacy.publication import PublicationEntry, PublicationService
+from privacy.publication import PublicationEntry
 from privacy.releases import Release, ReleaseService
 from registry.periods import Month
+from web.services import RegistryServices
 
 V = TypeVar("V")
 
@@ -68,13 +69,13 @@ _plan_releases: LruCache[PlanRelease] = LruCache(2000)
 _plan_years: LruCache[PlanYear] = LruCache(16)
 
 
-def plan_years(services: Any) -> list[int]:
+def plan_years(services: RegistryServices) -> list[int]:
     """The data years with at least one release of the plan, oldest first."""
     plans: PlanService = services.plans
     return plans.years()
 
 
-def plan_year(services: Any, year: int) -> PlanYear | None:
+def plan_year(services: RegistryServices, year: int) -> PlanYear | None:
     """The plan's figures of one data year (latest revision of every part), or None.
 
     Kept per set of release ids: a new month or a replacement is a new key, so a page never
@@ -85,13 +86,14 @@ def plan_year(services: Any, year: int) -> PlanYear | None:
     return _plan_year(services, year, entries) if entries else None
 
 
-def last_complete_year(services: Any) -> int | None:
+def last_complete_year(services: RegistryServices) -> int | None:
     """The newest data year whose year tables are published, read from the index only."""
     plans: PlanService = services.plans
     return max((e.year for e in plans.index() if e.part is Part.YEAR), default=None)
 
 
-def plan(services: Any, years: Collection[int] | None = None) -> dict[int, PlanYear]:
+def plan(services: RegistryServices, years: Collection[int] | None = None,
+         ) -> dict[int, PlanYear]:
     """Every published data year of the plan (or those of ``years``) by year, oldest first,
     from one read of the index: what a page over a range of years needs."""
     plans: PlanService = services.plans
@@ -103,7 +105,7 @@ def plan(services: Any, years: Collection[int] | None = None) -> dict[int, PlanY
             for year, entries in sorted(by_year.items())}
 
 
-def _plan_year(services: Any, year: int, entries: Sequence[PlanEntry]) -> PlanYear:
+def _plan_year(services: RegistryServices, year: int, entries: Sequence[PlanEntry]) -> PlanYear:
     releases = services.releases
     parts = tuple(_plan_releases.get_or_make(e.release_id, partial(_plan_release, releases,
                                                                     e.release_id))
@@ -112,18 +114,13 @@ def _plan_year(services: Any, year: int, entries: Sequence[PlanEntry]) -> PlanYe
     return _plan_years.get_or_make(key, lambda: PlanYear(year, services.org(), parts))
 
 
-def publication_service(services: Any) -> PublicationService:
-    """The publication service over the app's services (``server.container.Services``)."""
-    return PublicationService(services.queries, services.releases, services.org(),
-                              services.taxonomy)
-
-
-def published_index(services: Any, organisation: str) -> list[Publication]:
+def published_index(services: RegistryServices, organisation: str) -> list[Publication]:
     """The latest revision of every published month of the organisation, oldest first."""
-    return publication_service(services).index(organisation)
+    return services.publications.index(organisation)
 
 
-def month_release(services: Any, organisation: str, month: Month) -> Release | None:
+def month_release(services: RegistryServices, organisation: str, month: Month,
+                  ) -> Release | None:
     """The latest revision of one published month, found through the index: only that
     release is fetched, never every release of the organisation."""
     entry = next((p for p in published_index(services, organisation) if p.month == month), None)

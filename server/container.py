@@ -5,12 +5,14 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from privacy.accounting import Cap
 from privacy.contributions import ContributionBounds
 from privacy.ledger import BudgetLedger, to_fraction
 from privacy.plan_service import PlanService
 from privacy.pseudonyms import KeyedPseudonymizer
+from privacy.publication import PublicationService
 from privacy.queries import QueryService
 from privacy.releases import ReleaseService
 from privacy.signing import Signer
@@ -127,6 +129,12 @@ class Services:
         """The release plan's publications (``privacy.plan_service``)."""
         return PlanService(self.db, self.releases, self.ledger, self.org(), self.taxonomy)
 
+    @property
+    def publications(self) -> PublicationService:
+        """The canonical monthly publications (``privacy.publication``): built here only, so
+        every reader and the publishing command see the same queries, releases and structure."""
+        return PublicationService(self.queries, self.releases, self.org(), self.taxonomy)
+
     def org(self) -> OrgStructure:
         """The public structure, cached until it is replaced through ``replace_org``."""
         with self._lock:
@@ -139,6 +147,14 @@ class Services:
         with self._lock:
             self._org_cache = None
         return result
+
+
+if TYPE_CHECKING:
+    from web.services import RegistryServices
+
+    def _meets_the_views_contract(services: Services) -> RegistryServices:
+        """mypy fails here as soon as ``Services`` stops offering what views use."""
+        return services
 
 
 @lru_cache(maxsize=8)

@@ -32,6 +32,7 @@ from registry.errors import NotFound
 from registry.joined import JoinedDatabase
 from registry.models import ApiToken
 from registry.organisations import OrganisationService
+from web.services import RegistryServices
 
 ActivationIn = Callable[[Session], ActivationService]
 
@@ -140,7 +141,7 @@ def record_cli_token(audit: AuditLog, session: Session, principal: Principal, to
 THROTTLE_EPISODE = timedelta(hours=1)
 
 
-def note_throttled_sign_in(services: Any, username: str, step: str) -> None:
+def note_throttled_sign_in(services: RegistryServices, username: str, step: str) -> None:
     """A throttled sign-in on an account (``step``: password or code), once per hour per account.
 
     Only a name that belongs to an account is logged: whatever else was typed (a password in the

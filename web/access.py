@@ -16,6 +16,7 @@ from flask_login import UserMixin, current_user
 
 from registry.accounts import Principal, Role, TokenProblem
 from registry.errors import Forbidden, Unauthorized
+from web.services import RegistryServices
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -30,9 +31,10 @@ class SessionUser(UserMixin):
         return self.principal.account_id
 
 
-def services() -> Any:
-    """The application's service container (see ``server.container``)."""
-    return current_app.extensions["signal_registry"]
+def services() -> RegistryServices:
+    """The application's service container (``server.container``), as views may use it."""
+    container: RegistryServices = current_app.extensions["signal_registry"]
+    return container
 
 
 def bearer_principal() -> Principal | None:
@@ -57,14 +59,16 @@ def current_principal() -> Principal | None:
         if principal is None and current_user.is_authenticated:
             principal = current_user.principal
         g.principal = principal
-    return g.principal
+    found: Principal | None = g.principal
+    return found
 
 
 def session_principal() -> Principal | None:
     """The signed-in person, for pages: a bearer token never opens a page."""
     if "principal" not in g:
         g.principal = current_user.principal if current_user.is_authenticated else None
-    return g.principal
+    found: Principal | None = g.principal
+    return found
 
 
 def require_roles(*roles: Role, api: bool = False, page: bool = False) -> Callable[[F], F]:

@@ -17,6 +17,7 @@ from registry.approvals import ApprovalKind, Proposal
 from registry.audit import AuditAction
 from registry.errors import Conflict, FieldError, NotFound
 from registry.joined import joined
+from web.services import RegistryServices
 
 ACCOUNT_CODES = ("role", "organisation", "project", "default_channel")
 
@@ -25,7 +26,7 @@ def _coded(fields: dict[str, Any]) -> dict[str, Any]:
     return {key: fields[key] for key in ACCOUNT_CODES if fields.get(key)}
 
 
-def propose_account(svc: Any, admin: str, username: str, role: Role,
+def propose_account(svc: RegistryServices, admin: str, username: str, role: Role,
                     **fields: str | None) -> Proposal:
     """Propose a new account with a role that sees figures; refuses a name taken or waiting."""
     try:
@@ -47,7 +48,7 @@ def propose_account(svc: Any, admin: str, username: str, role: Role,
         return proposal
 
 
-def invite_account(svc: Any, admin: str, username: str, role: Role,
+def invite_account(svc: RegistryServices, admin: str, username: str, role: Role,
                    known_organisations: frozenset[str],
                    **fields: str | None) -> tuple[Principal, Activation]:
     """Create an account without figures (an adviser's) and its activation link, logged."""
@@ -59,14 +60,14 @@ def invite_account(svc: Any, admin: str, username: str, role: Role,
         return principal, activation
 
 
-def set_active(svc: Any, admin: str, account: dict[str, Any], active: bool) -> None:
+def set_active(svc: RegistryServices, admin: str, account: dict[str, Any], active: bool) -> None:
     with svc.db.session(immediate=True) as session:
         joined(svc.accounts, session).set_active(account["id"], active)
         svc.audit.record(session, admin, AuditAction.ACCOUNT_ACTIVATED if active
                          else AuditAction.ACCOUNT_DEACTIVATED, f"account:{account['username']}")
 
 
-def reset_password(svc: Any, admin: str, account: dict[str, Any]) -> Activation:
+def reset_password(svc: RegistryServices, admin: str, account: dict[str, Any]) -> Activation:
     with svc.db.session(immediate=True) as session:
         activation: Activation = joined(svc.activation, session).reset(account["id"])
         svc.audit.record(session, admin, AuditAction.PASSWORD_RESET,
@@ -74,7 +75,7 @@ def reset_password(svc: Any, admin: str, account: dict[str, Any]) -> Activation:
         return activation
 
 
-def reset_second_factor(svc: Any, admin: str, account: dict[str, Any]) -> None:
+def reset_second_factor(svc: RegistryServices, admin: str, account: dict[str, Any]) -> None:
     with svc.db.session(immediate=True) as session:
         if joined(svc.mfa, session).reset(account["id"]):
             svc.audit.record(session, admin, AuditAction.MFA_RESET,

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from flask_babel import gettext as _
 
@@ -19,6 +18,7 @@ from privacy.plan import PLAN_CONSUMER
 from registry.approvals import ApprovalKind, Proposal
 from registry.joined import joined
 from registry.organisations import OrgStructure
+from web.services import RegistryServices
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,7 @@ def consumer_label(key: str, org: OrgStructure) -> str:
     return labels.get(kind, key)
 
 
-def propose_allocation(svc: Any, consumer: str, year: int, rho: str, admin: str) -> Proposal:
+def propose_allocation(svc: RegistryServices, consumer: str, year: int, rho: str, admin: str) -> Proposal:
     """Store a proposal to give ``consumer`` the share ``rho`` of ``year``'s cap.
 
     The ledger's own checks run now, on a trial allocation that is rolled back, so a share

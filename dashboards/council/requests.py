@@ -39,17 +39,25 @@ from dashboards.council.precision import (
     options,
     precision_labels,
 )
-from dashboards.council.scope import council_only, is_central, principal, visible_organisations
+from dashboards.council.scope import council_only, principal
 from privacy.consumers import consumer_for
 from privacy.exports import release_to_csv, release_to_json
 from privacy.kinds import DIMENSIONS, GRAINS, MEASURES, TAXONOMY_FIELDS, Mechanism
 from privacy.ledger import BudgetExceeded, BudgetStatus, format_epsilon
 from privacy.releases import Release
 from privacy.specs import QuerySpec
-from web.access import services
 from registry.accounts import Principal
 from registry.errors import FieldError, NotFound, ValidationFailed
 from registry.periods import Month
+from web.access import services
+from web.permissions import (
+    OrganisationAccess,
+    may_read_release,
+    may_see_organisation,
+    organisation_access,
+    sees_every_organisation,
+    visible_organisations,
+)
 
 ALL = "alle"
 DEFAULT_EPSILON = "0.5"
@@ -225,22 +233,23 @@ def _spec(who: Principal, form: MultiDict[str, str]) -> QuerySpec:
                            "mechanism": Mechanism.LAPLACE.value,
                            "epsilon": epsilon}
     chosen = form.get("organisation", ALL)
-    if is_central(who):
-        if chosen != ALL:
-            if chosen not in visible_organisations(who):
-                raise ValidationFailed(errors=[FieldError(
-                    "organisation", _("Kies een organisatie uit de lijst, of alle."))])
-            raw["filters"] = {"organisation": [chosen]}
-    elif chosen not in (ALL, who.organisation):
+    if chosen != ALL and not may_see_organisation(who, chosen):
         raise ValidationFailed(errors=[FieldError(
             "organisation", _("U kunt alleen cijfers van uw eigen organisatie opvragen."))])
+    if chosen != ALL and sees_every_organisation(who):
+        # An OR's questions are held to its organisation by its scope (``queries.parse``);
+        # only a council that sees every organisation narrows a question down to one.
+        if organisation_access(who, services().org(), chosen) is not OrganisationAccess.VISIBLE:
+            raise ValidationFailed(errors=[FieldError(
+                "organisation", _("Kies een organisatie uit de lijst, of alle."))])
+        raw["filters"] = {"organisation": [chosen]}
     return services().queries.parse(raw, who.organisations)
 
 
 def _form(values: MultiDict[str, str], errors: list[FieldError]) -> str:
     who = principal()
     organisations = [(code, services().org().get(code).name)
-                     for code in visible_organisations(who)]
+                     for code in visible_organisations(who, services().org())]
     by_field: dict[str, str] = {}
     for error in errors:
         by_field.setdefault(error.field, error.message)
@@ -255,7 +264,7 @@ def _form(values: MultiDict[str, str], errors: list[FieldError]) -> str:
                                               or "")
     return render_template(
         "council/request_form.html", values=values, chosen=values.getlist("group_by"),
-        errors=errors, by_field=by_field, anchors=ERROR_ANCHORS, central=is_central(who),
+        errors=errors, by_field=by_field, anchors=ERROR_ANCHORS, central=sees_every_organisation(who),
         organisations=organisations, dimensions=dimension_labels(), measures=measure_labels(),
         grains=grain_labels(), measure_codes=MEASURES, grain_codes=GRAINS,
         dimension_codes=DIMENSIONS, all_value=ALL,
@@ -336,7 +345,7 @@ def _own_release(release_id: str) -> Release:
         release = services().releases.get(release_id)
     except NotFound:
         raise NotFound(_("Deze aanvraag bestaat niet.")) from None
-    if release.scope != consumer_for(who):
+    if not may_read_release(who, release.scope):
         # Another council's release: do not even confirm that it exists.
         raise NotFound(_("Deze aanvraag bestaat niet."))
     return release

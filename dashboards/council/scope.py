@@ -1,8 +1,9 @@
-"""Who may see what in the works councils' portal.
+"""Who may see what in the works councils' portal, in the portal's own words.
 
 An OR (``Role.WORKS_COUNCIL``) sees its own organisation only; the GOR
 (``Role.CENTRAL_WORKS_COUNCIL``) sees every organisation and the Rijk-wide totals. Every other
-role is refused (403), and an anonymous visitor is sent to the sign-in page.
+role is refused (403), and an anonymous visitor is sent to the sign-in page. The decisions are
+``web.permissions``'; this module turns them into the portal's answers.
 """
 
 from __future__ import annotations
@@ -12,13 +13,12 @@ from typing import Any, TypeVar
 
 from flask_babel import gettext as _
 
-from privacy.publication import PublicationService
-from web.access import current_principal, require_roles, services
-from registry.accounts import Principal, Role
+from registry.accounts import Principal
 from registry.errors import Forbidden, NotFound
+from web.access import current_principal, require_roles, services
+from web.permissions import COUNCIL_ROLES, OrganisationAccess, may_see_rijk_totals, organisation_access
 
 F = TypeVar("F", bound=Callable[..., Any])
-COUNCIL_ROLES = (Role.WORKS_COUNCIL, Role.CENTRAL_WORKS_COUNCIL)
 
 
 def council_only(view: F) -> F:
@@ -33,30 +33,21 @@ def principal() -> Principal:
     return found
 
 
-def is_central(who: Principal) -> bool:
-    return who.role is Role.CENTRAL_WORKS_COUNCIL
-
-
-def visible_organisations(who: Principal) -> list[str]:
-    """Organisation codes this council may see, in the order of the structure."""
-    codes = [u.code for u in services().org().organisations]
-    return codes if is_central(who) else [c for c in codes if c == who.organisation]
-
-
 def organisation_name(code: str) -> str:
     return str(services().org().get(code).name)
 
 
 def checked_organisation(who: Principal, code: str) -> str:
     """``code`` when it exists and this council may see it: 404 when unknown, else 403."""
-    known = {u.code for u in services().org().organisations}
-    if code not in known:
+    access = organisation_access(who, services().org(), code)
+    if access is OrganisationAccess.UNKNOWN:
         raise NotFound(_("Deze organisatie bestaat niet."))
-    if not is_central(who) and code != who.organisation:
+    if access is OrganisationAccess.OUT_OF_SCOPE:
         raise Forbidden(_("U kunt alleen de cijfers van uw eigen organisatie bekijken."))
     return code
 
 
-def publications() -> PublicationService:
-    s = services()
-    return PublicationService(s.queries, s.releases, s.org(), s.taxonomy)
+def check_rijk_totals(who: Principal) -> None:
+    """403 unless this council may see the totals of the whole Rijk (the GOR)."""
+    if not may_see_rijk_totals(who):
+        raise Forbidden(_("Alleen de GOR ziet de totalen van het hele Rijk."))

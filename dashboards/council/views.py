@@ -36,19 +36,19 @@ from dashboards.council.bundles import (
 from dashboards.council.figures import month_sections
 from dashboards.council.files import attachment
 from dashboards.council.scope import (
+    check_rijk_totals,
     checked_organisation,
     council_only,
-    is_central,
     organisation_name,
     principal,
-    visible_organisations,
 )
 from privacy.exports import release_to_json
 from privacy.plan import RIJK
 from privacy.releases import Release
-from web.access import services
-from registry.errors import FieldError, Forbidden, NotFound
+from registry.errors import FieldError, NotFound
 from registry.periods import Month
+from web.access import services
+from web.permissions import sees_every_organisation, visible_organisations
 
 
 @bp.after_request
@@ -64,8 +64,8 @@ def index() -> str:
     who = principal()
     year = _default_year()
     rows = [{"code": code, "name": organisation_name(code)}
-            for code in visible_organisations(who)]
-    return render_template("council/index.html", rows=rows, central=is_central(who),
+            for code in visible_organisations(who, services().org())]
+    return render_template("council/index.html", rows=rows, central=sees_every_organisation(who),
                            year=year, years=published.plan_years(services()))
 
 
@@ -122,8 +122,7 @@ def report_page(code: str, year: int) -> str:
 @bp.get("/rijk/rapportage/<int:year>")
 @council_only
 def rijk_report_page(year: int) -> str:
-    if not is_central(principal()):
-        raise Forbidden(_("Alleen de GOR ziet de totalen van het hele Rijk."))
+    check_rijk_totals(principal())
     return _report_page(RIJK, year, _("het Rijk"), [
         (fmt, url_for("council.rijk_report_file", year=year, fmt=fmt))
         for fmt in REPORT_FORMATS])
@@ -139,17 +138,14 @@ def report_file(code: str, year: int, fmt: str) -> Response:
 @bp.get("/rijk/rapportage/<int:year>/<fmt>")
 @council_only
 def rijk_report_file(year: int, fmt: str) -> Response:
-    if not is_central(principal()):
-        raise Forbidden(_("Alleen de GOR ziet de totalen van het hele Rijk."))
+    check_rijk_totals(principal())
     return _report(RIJK, year, fmt)
 
 
 @bp.get("/rijk")
 @council_only
 def rijk() -> str:
-    who = principal()
-    if not is_central(who):
-        raise Forbidden(_("Alleen de GOR ziet de totalen van het hele Rijk."))
+    check_rijk_totals(principal())
     year = _year_arg()
     figures = _figures(RIJK, year)
     py = published.plan_year(services(), year)

@@ -22,6 +22,7 @@ from registry.errors import FieldError, Forbidden
 from registry.organisations import OrgStructure
 from registry.periods import Month
 from registry.taxonomy import Taxonomy
+from web.permissions import OrganisationAccess, default_organisation, organisation_access
 
 REFERENCES = ("peers", "organisation")
 DEFAULT_MONTHS = 12
@@ -70,22 +71,15 @@ class FilterResult:
     """What was typed in the month fields, to show it back beside its error."""
 
 
-def allowed_organisations(principal: Principal, org: OrgStructure) -> list[str]:
-    scope = principal.organisations
-    return [u.code for u in org.organisations if scope is None or u.code in scope]
-
-
 def organisation_of(args: Mapping[str, str], principal: Principal, org: OrgStructure,
                     ) -> tuple[str, FieldError | None]:
     """The organisation asked for; 403 for one outside the person's scope."""
-    allowed = allowed_organisations(principal, org)
-    fallback = principal.organisation if principal.organisation in allowed else (
-        allowed[0] if allowed else "")
+    fallback = default_organisation(principal, org)
     raw = (args.get("organisation") or "").strip() or fallback
-    known = {u.code for u in org.organisations}
-    if raw not in known:
+    access = organisation_access(principal, org, raw)
+    if access is OrganisationAccess.UNKNOWN:
         return fallback, FieldError("organisation", _("Kies een organisatie uit de lijst."))
-    if raw not in allowed:
+    if access is OrganisationAccess.OUT_OF_SCOPE:
         raise Forbidden(_("U kunt alleen de cijfers van uw eigen organisatie bekijken."))
     return raw, None
 

@@ -22,20 +22,19 @@ from dashboards import plotly_assets
 from dashboards import published as data
 from dashboards.charts.catalogue import Page, PageFigures, PageInputs, build_page, chart_page
 from dashboards.charts.render import chart_html
-from dashboards.margin import margin_explanation, margin_title
 from dashboards.charts.table import PAGE_ROWS, csv_text, safe_filename
+from dashboards.margin import margin_explanation, margin_title
 from dashboards.prevention.figures import latest_month, published_months, typical_plan_margin
 from dashboards.prevention.filters import (
     FilterResult,
     Filters,
-    allowed_organisations,
     parse_filters,
     unit_choices,
 )
 from dashboards.prevention.pdca import pdca_context
-from web.access import current_principal, require_roles, services
-from registry.accounts import Role
 from registry.errors import FieldError, NotFound, ValidationFailed
+from web.access import current_principal, require_roles, services
+from web.permissions import DASHBOARD_ROLES, visible_organisations
 
 bp = Blueprint("prevention", __name__, url_prefix="/dashboard", template_folder="templates",
                static_folder="static", static_url_path="/static")
@@ -44,7 +43,6 @@ bp = Blueprint("prevention", __name__, url_prefix="/dashboard", template_folder=
 for _function in (chart_html, margin_title, margin_explanation):
     bp.add_app_template_global(_function)
 
-VIEWERS = (Role.PREVENTION_OFFICER,)
 YEAR = 365 * 24 * 3600
 _plotly_js: bytes | None = None
 # A page's figures depend only on its filters, the language and the (immutable) releases read,
@@ -89,31 +87,31 @@ def plotly_url() -> str:
 
 
 @bp.get("/")
-@require_roles(*VIEWERS, page=True)
+@require_roles(*DASHBOARD_ROLES, page=True)
 def index() -> Any:
     return _page("index", Page.TRENDS)
 
 
 @bp.get("/eenheden")
-@require_roles(*VIEWERS, page=True)
+@require_roles(*DASHBOARD_ROLES, page=True)
 def units() -> Any:
     return _page("units", Page.UNITS)
 
 
 @bp.get("/vergelijking")
-@require_roles(*VIEWERS, page=True)
+@require_roles(*DASHBOARD_ROLES, page=True)
 def benchmarks() -> Any:
     return _page("benchmarks", Page.BENCHMARKS)
 
 
 @bp.get("/opvolging")
-@require_roles(*VIEWERS, page=True)
+@require_roles(*DASHBOARD_ROLES, page=True)
 def follow_up() -> Any:
     return _page("follow_up", Page.FOLLOW_UP)
 
 
 @bp.get("/cijfers/<chart>.csv")
-@require_roles(*VIEWERS, page=True)
+@require_roles(*DASHBOARD_ROLES, page=True)
 def csv(chart: str) -> Response:
     page = chart_page(chart)
     if page is None:
@@ -189,7 +187,7 @@ def _page(endpoint: str, page: Page) -> Any:
         "page": page.value, "endpoint": endpoint, "filters": f, "errors": result.errors,
         "typed": result.typed, "error_fields": {e.field: e.message for e in result.errors},
         "organisations": [(code, state.org.get(code).name) for code in
-                          allowed_organisations(state.principal, state.org)],
+                          visible_organisations(state.principal, state.org)],
         "organisation_name": state.org.get(f.organisation).name if f.organisation else "",
         "units": unit_choices(state.org, f.organisation, state.threshold),
         "categories": [(c, state.taxonomy.label("categories", c, _locale()))

@@ -24,9 +24,10 @@ from privacy.exports import release_to_csv, release_to_json
 from privacy.ledger import BudgetExceeded, BudgetStatus, format_epsilon
 from privacy.releases import Release
 from privacy.specs import QuerySpec
-from web.access import current_principal, require_roles, services
-from registry.accounts import Principal, Role
+from registry.accounts import Principal
 from registry.errors import FieldError, NotFound, ValidationFailed
+from web.access import current_principal, require_roles, services
+from web.permissions import RESEARCH_ROLES, may_read_release
 
 bp = Blueprint("research", __name__, template_folder="templates", static_folder="static",
                static_url_path="/onderzoek/static")
@@ -44,20 +45,20 @@ def _never_cache(response: Response) -> Response:
 
 
 @bp.get("/onderzoek/")
-@require_roles(Role.RESEARCHER, page=True)
+@require_roles(*RESEARCH_ROLES, page=True)
 def index() -> Page:
     return _form_page(SpecForm.defaults(services().queries.today()))
 
 
 @bp.post("/onderzoek/")
-@require_roles(Role.RESEARCHER, page=True)
+@require_roles(*RESEARCH_ROLES, page=True)
 def edit() -> Page:
     """Back from the preview (or from a past release) to the form, with the values kept."""
     return _form_page(SpecForm.from_form(request.form))
 
 
 @bp.post("/onderzoek/voorbeeld")
-@require_roles(Role.RESEARCHER, page=True)
+@require_roles(*RESEARCH_ROLES, page=True)
 def preview() -> Page:
     form = SpecForm.from_form(request.form)
     try:
@@ -74,7 +75,7 @@ def preview() -> Page:
 
 
 @bp.post("/onderzoek/uitvoeren")
-@require_roles(Role.RESEARCHER, page=True)
+@require_roles(*RESEARCH_ROLES, page=True)
 def run() -> Page | BaseResponse:
     form = SpecForm.from_form(request.form)
     try:
@@ -98,7 +99,7 @@ def run() -> Page | BaseResponse:
 
 
 @bp.get("/onderzoek/releases/<release_id>")
-@require_roles(Role.RESEARCHER, page=True)
+@require_roles(*RESEARCH_ROLES, page=True)
 def release(release_id: str) -> Page:
     found = _own_release(release_id)
     labels = _labels()
@@ -117,7 +118,7 @@ def release(release_id: str) -> Page:
 
 
 @bp.get("/onderzoek/releases/<release_id>/release-<name>.<extension>")
-@require_roles(Role.RESEARCHER, page=True)
+@require_roles(*RESEARCH_ROLES, page=True)
 def download(release_id: str, name: str, extension: str) -> Response:
     found = _own_release(release_id)
     if name != found.id or extension not in ("json", "csv"):
@@ -160,7 +161,7 @@ def _own_release(release_id: str) -> Release:
         found: Release = services().releases.get(release_id)
     except NotFound:
         raise NotFound(_("Deze release bestaat niet.")) from None
-    if found.scope != consumer_for(_principal()):
+    if not may_read_release(_principal(), found.scope):
         # Someone else's release: do not even confirm that it exists.
         raise NotFound(_("Deze release bestaat niet."))
     return found

@@ -25,12 +25,11 @@ from intake_adapters.meldknop.limits import (
     StoreUnavailable,
 )
 from intake_adapters.meldknop.padding import REQUEST_BYTES, pad
-from web.access import services
-from registry.contacts import ContactPointService
 from registry.errors import FieldError, ValidationFailed
 from registry.organisations import OrgStructure, OrgUnit
 from registry.periods import Month
 from registry.signals import with_meldcode
+from web.access import services
 
 bp = Blueprint("meldknop", __name__, url_prefix="/meldknop", template_folder="templates",
                static_folder="static")
@@ -121,7 +120,7 @@ def where() -> Page:
                                organisations=org.organisations, routes=[], others=[]), 200
     guide = load_guide()
     locale = _locale()
-    contacts = ContactPointService(services().db).list_for(chosen)
+    contacts = services().contacts.list_for(chosen)
     return render_template(
         "meldknop/where.html",
         organisation=org.get(chosen),
@@ -165,7 +164,7 @@ def _refused_page(refused: Refused | None, answers: Answers) -> Page:
 def _routes_for(organisation: OrgUnit, answers: Answers) -> dict[str, Any]:
     guide = load_guide()
     locale = _locale()
-    contacts = ContactPointService(services().db).list_for(organisation.code)
+    contacts = services().contacts.list_for(organisation.code)
     return {
         "organisation": organisation,
         "routes": guide.views(
