@@ -1,8 +1,15 @@
 """Shared fixtures: an app per test on SQLite, and on PostgreSQL when TEST_DATABASE_URL is set.
 
-Every test that uses ``app`` runs once per database backend. PostgreSQL tests get a schema of
-their own, dropped afterwards. When ``REQUIRE_POSTGRES=1`` (CI), a missing PostgreSQL fails the
-run instead of skipping it.
+Every test that uses ``app`` runs once per database backend, on a database of its own. Each
+pytest process (each xdist worker) runs the migrations once and a test whose fixtures include
+``app`` starts from the result: a copy of a migrated SQLite file in its tmp_path, or on
+PostgreSQL the worker's migrated schema, emptied after each test (``tests/databases.py`` says
+why and how). The ``app`` fixture still runs the upgrade, as ``init-db`` does, and finds the
+schema at head. Other tests (the command line's ``init-db``, say) get an empty database, on
+PostgreSQL a schema of their own, dropped afterwards; so does every test marked
+``migrates_from_scratch``, which a test about migrations is by its name.
+
+When ``REQUIRE_POSTGRES=1`` (CI), a missing PostgreSQL fails the run instead of skipping it.
 """
 
 from __future__ import annotations
@@ -13,10 +20,8 @@ import secrets
 from collections.abc import Iterator
 from fractions import Fraction
 from pathlib import Path
-from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from privacy.consumers import consumer_for
 from registry.accounts import Role
@@ -24,6 +29,7 @@ from registry.organisations import parse_org_csv
 from registry.periods import Month
 from server.app import create_app
 from server.migrations import upgrade
+from tests.databases import PostgresSchemas, copy_sqlite_file, migrated_sqlite_file
 
 FIXTURES = Path(__file__).parent / "fixtures"
 MASTER_SECRET = "ab" * 32
@@ -34,35 +40,61 @@ SHARE_ROLES = (Role.RESEARCHER, Role.WORKS_COUNCIL, Role.CENTRAL_WORKS_COUNCIL,
 PG_SKIP_REASON = "PostgreSQL tests need TEST_DATABASE_URL (e.g. postgresql://postgres@127.0.0.1:5432/test)"
 
 
-def _pg_schema_url(base: str, schema: str) -> str:
-    parts = urlsplit(base)
-    query = parts.query + ("&" if parts.query else "") + urlencode({"options": f"-csearch_path={schema}"})
-    return urlunsplit((parts.scheme, parts.netloc, parts.path, query, parts.fragment))
+# Tests of migrations need them to run, so they start from an empty database: every test whose
+# module or name speaks of migrations.
+ABOUT_MIGRATIONS = re.compile(r"migrat")
+FROM_SCRATCH = "migrates_from_scratch"
 
 
-def _pg_engine_url(url: str) -> str:
-    return url.replace("postgresql://", "postgresql+psycopg://", 1)
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", f"{FROM_SCRATCH}: the test's database starts empty, not as a migrated copy")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if ABOUT_MIGRATIONS.search(item.path.name) or ABOUT_MIGRATIONS.search(item.name):
+            item.add_marker(FROM_SCRATCH)
+
+
+def _starts_migrated(request: pytest.FixtureRequest) -> bool:
+    """A test that uses ``app`` gets a migrated copy: the fixture would migrate it anyway."""
+    return "app" in request.fixturenames and request.node.get_closest_marker(FROM_SCRATCH) is None
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return migrated_sqlite_file(tmp_path_factory.mktemp("template") / "schema.db")
+
+
+@pytest.fixture(scope="session")
+def postgres_schemas() -> Iterator[PostgresSchemas]:
+    schemas = PostgresSchemas(PG_URL)
+    yield schemas
+    schemas.close()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'test.db'}"
+        path = tmp_path / "test.db"
+        if _starts_migrated(request):
+            copy_sqlite_file(request.getfixturevalue("sqlite_template"), path)
+        yield f"sqlite:///{path}"
         return
     if not PG_URL:
         if os.environ.get("REQUIRE_POSTGRES") == "1":
             pytest.fail("REQUIRE_POSTGRES=1 but TEST_DATABASE_URL is not set")
         pytest.skip(PG_SKIP_REASON)
-    schema = "t_" + secrets.token_hex(6)
-    admin = create_engine(_pg_engine_url(PG_URL), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f"CREATE SCHEMA {schema}"))
-    try:
-        yield _pg_schema_url(PG_URL, schema)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()
+    schemas: PostgresSchemas = request.getfixturevalue("postgres_schemas")
+    if _starts_migrated(request):
+        try:
+            yield schemas.lend()
+        finally:
+            schemas.give_back()
+        return
+    with schemas.empty_schema() as url:
+        yield url
 
 
 @pytest.fixture
@@ -86,7 +118,7 @@ def settings_overrides(database_url: str, tmp_path: Path) -> dict[str, object]:
 def app(settings_overrides: dict[str, object]):  # type: ignore[no-untyped-def]
     app = create_app(settings_overrides)
     services = app.extensions["signal_registry"]
-    upgrade(services.db.engine)
+    upgrade(services.db.engine)  # as init-db does; on a template copy it finds the schema at head
     services.replace_org(parse_org_csv((FIXTURES / "org-small.csv").read_text()))
     yield app
     services.db.dispose()
