@@ -1,9 +1,9 @@
 """The one HTML renderer of charts and their tables: the dashboard, the council portal, the report.
 
-A chart is its title, a canvas that ``static/dashboard.js`` (or the report's inline script) draws
-from the figure's JSON beside it, its notes, and its table, which is the content without
-JavaScript. A table alone (the council portal's figures) is rendered the same way. Every text
-is escaped here; the caller adds only its own links (``after``).
+A chart is its title, a canvas that ``dashboards/prevention/static/dashboard.js`` (or the
+report's inline script) draws from the figure's JSON beside it, its notes, and its table, which
+is the content without JavaScript. A table alone (the council portal's figures) is rendered the
+same way. Every text is escaped here; the caller adds only its own links (``after``).
 
 Flask-Babel's gettext translates on a page and gives the Dutch text outside a request (the
 report written by the command line), so the same words serve both.
