@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from registry.audit import AuditAction, AuditLog
 from registry.db import Database
@@ -157,13 +158,13 @@ class ActionService:
             session.delete(row)
             self._log(session, actor, AuditAction.ACTION_REMOVED, action)
 
-    def _log(self, session: Any, actor: str, what: AuditAction, action: Action) -> None:
+    def _log(self, session: Session, actor: str, what: AuditAction, action: Action) -> None:
         self.audit.record(session, actor, what, f"action:{action.id}",
                           {"organisation": action.organisation, "owner_role": action.owner_role,
                            "status": action.status.value, "due_month": action.due_month})
 
 
-def _row(session: Any, organisation: str, action_id: str) -> ActionItem:
+def _row(session: Session, organisation: str, action_id: str) -> ActionItem:
     row = session.get(ActionItem, action_id) if isinstance(action_id, str) else None
     if row is None or row.organisation != organisation:
         raise NotFound("Deze actie staat niet in het actieregister van uw organisatie.")
