@@ -107,6 +107,19 @@ def figure_table_html(section: FigureSection, id_prefix: str = "") -> Markup:
                       attributes={"id": f"{id_prefix}{section.key}", "class": "figures"})
 
 
+def month_table_html(section: FigureSection) -> Markup:
+    """A published month's table in its download: every column, in Dutch whatever the
+    reader's language (the signed bytes must not depend on a session)."""
+    columns = (Column("Omschrijving"), Column("Cijfer (95%-interval)"),
+               *(Column(label, number=True) for label in ("Schatting", "Ondergrens (95%)",
+                                                           "Bovengrens (95%)")),
+               Column("Te onzeker"))
+    rows = tuple((r.label, r.text, str(r.estimate), str(r.lower), str(r.upper),
+                  "ja" if r.too_uncertain else "nee") for r in section.rows)
+    return table_html(ChartTable(section.title, columns, rows),
+                      caption_id=f"{section.key}-caption")
+
+
 def _floor(value: float) -> int:
     return int(value // 1)
 
@@ -116,4 +129,4 @@ def _ceil(value: float) -> int:
 
 
 __all__ = ["TOTAL_CODE", "FigureRow", "FigureSection", "figure_row", "figure_table_html",
-           "flat_rows", "month_sections", "sections"]
+           "flat_rows", "month_sections", "month_table_html", "sections"]

@@ -99,7 +99,7 @@ def periods(plan: Plan, organisation: str, start: Month, end: Month, grain: str)
 
 
 def _grain(grain: str) -> str:
-    return {"month": _("maand"), "quarter": _("kwartaal"), "year": _("jaar")}[grain]
+    return str({"month": _("maand"), "quarter": _("kwartaal"), "year": _("jaar")}[grain])
 
 
 def _series(label: str, points: Sequence[tuple[str, Reading]]) -> Series:
@@ -319,8 +319,8 @@ def follow_up_chart(follow_up: FollowUp) -> Drawn | None:
 
 def _follow_up_summary(clear: Sequence[str]) -> str:
     if not clear:
-        return _("Voor geen enkele soort opvolging is het aandeel met deze cijfers vast te "
-                 "stellen: de marges zijn groter dan de aandelen zelf.")
-    return _("Met deze cijfers is alleen het aandeel vast te stellen van: %(list)s. Bij de "
-             "andere soorten opvolging is de marge groter dan het aandeel zelf; daarover zegt "
-             "dit jaar niets.", list=", ".join(clear))
+        return str(_("Voor geen enkele soort opvolging is het aandeel met deze cijfers vast te "
+                     "stellen: de marges zijn groter dan de aandelen zelf."))
+    return str(_("Met deze cijfers is alleen het aandeel vast te stellen van: %(list)s. Bij de "
+                 "andere soorten opvolging is de marge groter dan het aandeel zelf; daarover "
+                 "zegt dit jaar niets.", list=", ".join(clear)))

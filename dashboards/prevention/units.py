@@ -74,7 +74,7 @@ def unit_label(org: OrgStructure, code: str) -> str:
 
 def row_label(org: OrgStructure, organisation: str, row: str) -> str:
     if row == organisation:
-        return _("Rest van %(name)s (%(code)s)", name=org.get(organisation).name, code=row)
+        return str(_("Rest van %(name)s (%(code)s)", name=org.get(organisation).name, code=row))
     return unit_label(org, row)
 
 
