@@ -33,8 +33,6 @@ from dashboards.council.files import (
 )
 from dashboards.margin import margin_note
 from dashboards.report_html import render_html
-from dashboards.margin import margin_note
-from dashboards.report_html import render_html
 from privacy.exports import release_to_csv, release_to_json
 from privacy.signing import Signer
 from registry.organisations import OrgStructure

@@ -22,7 +22,6 @@ from dashboards import plotly_assets
 from dashboards import published as data
 from dashboards.charts.catalogue import Page, PageFigures, PageInputs, build_page, chart_page
 from dashboards.charts.render import chart_html
-from dashboards.margin import margin_explanation, margin_title
 from dashboards.charts.table import PAGE_ROWS, csv_text, safe_filename
 from dashboards.margin import margin_explanation, margin_title
 from dashboards.prevention.figures import latest_month, published_months, typical_plan_margin
