@@ -34,14 +34,14 @@ of 10. A replacement costs another 0.8.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from fractions import Fraction
 
 from privacy.accounting import laplace_rho
 from privacy.aggregate import exact_table
 from privacy.consumers import publication_consumer
-from privacy.kinds import Grain, Measure
+from privacy.kinds import Grain
 from privacy.noise import add_noise
 from privacy.queries import QueryService, released_table
 from privacy.released import (
@@ -52,18 +52,11 @@ from privacy.released import (
 )
 from privacy.releases import Release, ReleaseService
 from privacy.specs import QuerySpec
-from privacy.standard_tables import STANDARD_MECHANISM, STANDARD_TABLES
+from privacy.standard_tables import STANDARD_MECHANISM, STANDARD_TABLES, StandardTable
 from registry.errors import Conflict, FieldError, ValidationFailed
 from registry.organisations import OrgStructure
 from registry.periods import Month
 from registry.taxonomy import Taxonomy
-
-# Views of the one declaration, ``privacy.standard_tables.STANDARD_TABLES``: name -> (measure,
-# group_by in canonical dimension order), and name -> epsilon. Every table is filtered to the
-# organisation and the month.
-PUBLICATION_TABLES: dict[str, tuple[Measure, tuple[str, ...]]] = {
-    t.name: (t.measure, t.group_by) for t in STANDARD_TABLES}
-TABLE_EPSILON: dict[str, Fraction] = {t.name: t.epsilon for t in STANDARD_TABLES}
 
 
 def publication_scope(organisation: str) -> str:
@@ -85,7 +78,8 @@ class PublicationService:
     releases: ReleaseService
     org: OrgStructure
     taxonomy: Taxonomy
-    epsilons: Mapping[str, Fraction] = field(default_factory=lambda: dict(TABLE_EPSILON))
+    tables: tuple[StandardTable, ...] = STANDARD_TABLES
+    """What a publication holds, each table filtered to the organisation and the month."""
     today: Callable[[], Month] = Month.current
 
     # -- reading ---------------------------------------------------------------------------
@@ -162,15 +156,14 @@ class PublicationService:
 
     @property
     def total_epsilon(self) -> Fraction:
-        return sum(self.epsilons.values(), Fraction(0))
+        return sum((t.epsilon for t in self.tables), Fraction(0))
 
     def table_specs(self, organisation: str, month: Month) -> dict[str, QuerySpec]:
         return {
-            name: QuerySpec(measure=measure, group_by=group_by,
-                            filters={"organisation": (organisation,)}, start=month, end=month,
-                            grain=Grain.MONTH, mechanism=STANDARD_MECHANISM,
-                            epsilon=self.epsilons[name])
-            for name, (measure, group_by) in PUBLICATION_TABLES.items()
+            t.name: QuerySpec(measure=t.measure, group_by=t.group_by,
+                              filters={"organisation": (organisation,)}, start=month, end=month,
+                              grain=Grain.MONTH, mechanism=STANDARD_MECHANISM, epsilon=t.epsilon)
+            for t in self.tables
         }
 
     def spec(self, organisation: str, month: Month, revision: int) -> PublicationSpec:
@@ -178,8 +171,8 @@ class PublicationService:
         bounds = self.queries.bounds
         return PublicationSpec(
             organisation=organisation, period=month, revision=revision,
-            tables={name: PublicationTableSpec(measure, group_by, self.epsilons[name])
-                    for name, (measure, group_by) in PUBLICATION_TABLES.items()},
+            tables={t.name: PublicationTableSpec(t.measure, t.group_by, t.epsilon)
+                    for t in self.tables},
             epsilon=self.total_epsilon, coarsening_threshold=self.queries.threshold,
             contacts_per_case=bounds.contacts_per_case,
             categories_per_signal=bounds.categories_per_signal,
@@ -206,6 +199,3 @@ class PublicationService:
         if month > self.today():
             message = f"{month} ligt in de toekomst; publiceer alleen afgelopen maanden."
             raise ValidationFailed(message, [FieldError("period", message)])
-        missing = set(PUBLICATION_TABLES) - set(self.epsilons)
-        if missing:
-            raise ValueError(f"no epsilon for tables {sorted(missing)}")

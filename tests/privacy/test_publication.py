@@ -11,13 +11,9 @@ import pytest
 from privacy.aggregate import exact_table
 from privacy.contributions import ContributionBounds
 from privacy.ledger import parse_epsilon
-from privacy.publication import (
-    PUBLICATION_TABLES,
-    TABLE_EPSILON,
-    PublicationService,
-    publication_scope,
-)
+from privacy.publication import PublicationService, publication_scope
 from privacy.specs import QuerySpec
+from privacy.standard_tables import MONTHLY_EPSILON, STANDARD_TABLES, standard_table
 from privacy.tables import key_grid
 from registry.errors import Conflict, ValidationFailed
 from registry.periods import Month
@@ -55,16 +51,17 @@ def test_publish_once_makes_one_signed_release_over_every_table(services):
     release = publications(services).publish("MIN-A", MONTH)
     assert release.verify()
     assert release.scope == publication_scope("MIN-A") == release.consumer
-    assert sum(TABLE_EPSILON.values(), Fraction(0)) == Fraction("0.8")
+    assert Fraction("0.8") == MONTHLY_EPSILON
     # Epsilon 0.8 of pure DP is charged as rho 0.8^2 / 2 = 0.32.
     assert release.epsilon_spent == Fraction("0.32") and release.budget_unit == "rho"
     spec = release.spec
     assert spec["kind"] == "standard-monthly" and spec["revision"] == 1
     assert spec["period"] == str(MONTH) and spec["organisation"] == "MIN-A"
-    assert {n: Fraction(t["epsilon"]) for n, t in spec["tables"].items()} == TABLE_EPSILON
+    assert {n: Fraction(t["epsilon"]) for n, t in spec["tables"].items()} == {
+        t.name: t.epsilon for t in STANDARD_TABLES}
     status = services.ledger.status("publication:MIN-A", MONTH.year)
     assert status.spent == Fraction("0.32")
-    assert set(release.result["tables"]) == set(PUBLICATION_TABLES)
+    assert set(release.result["tables"]) == {t.name for t in STANDARD_TABLES}
 
 
 def test_every_table_holds_its_full_public_grid_with_its_own_noise(services):
@@ -72,12 +69,13 @@ def test_every_table_holds_its_full_public_grid_with_its_own_noise(services):
     release = publications(services).publish("MIN-A", MONTH)
     q = services.queries
     for name, table in release.result["tables"].items():
-        measure, group_by = PUBLICATION_TABLES[name]
-        spec = QuerySpec(measure, group_by, {"organisation": ("MIN-A",)}, MONTH, MONTH,
-                         epsilon=TABLE_EPSILON[name])
+        standard = standard_table(name)
+        group_by = standard.group_by
+        spec = QuerySpec(standard.measure, group_by, {"organisation": ("MIN-A",)}, MONTH, MONTH,
+                         epsilon=standard.epsilon)
         grid = key_grid(spec, services.taxonomy, services.org(), q.threshold)
         assert [{k: c[k] for k in group_by} for c in table["cells"]] == grid.keys(), name
-        assert parse_epsilon(table["epsilon"]) == TABLE_EPSILON[name]
+        assert parse_epsilon(table["epsilon"]) == standard.epsilon
         assert all(c["ci95"][1] - c["ci95"][0] == 2 * table["ci95_halfwidth"]
                    for c in table["cells"])
         if "unit" in group_by:
