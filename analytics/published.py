@@ -44,7 +44,7 @@ from typing import TYPE_CHECKING
 
 from analytics.errors import StructureChanged, UnknownTable
 from privacy.kinds import MECHANISMS, Mechanism
-from privacy.released import ReleasedTable, publication_result
+from privacy.released import MalformedRelease, ReleasedTable, publication_result
 from privacy.releases import Release
 from registry.organisations import OrgStructure
 from registry.periods import Month
@@ -114,11 +114,13 @@ class PublishedTable:
     @classmethod
     def from_released(cls, name: str, month: Month, table: ReleasedTable) -> PublishedTable:
         """Read one table of a stored release (``privacy.released``)."""
+        if table.standard_deviation is None:
+            raise MalformedRelease(f"{name} of {month} does not say how large its noise is")
         estimates = {cell.key: cell.estimate for cell in table.cells}
         consistent = {cell.key: cell.consistent for cell in table.cells
                       if cell.consistent is not None}
         return cls(name=name, month=month, group_by=table.group_by, estimates=estimates,
-                   noise_sd=table.standard_deviation, half_width=table.ci95_halfwidth,
+                   noise_sd=table.standard_deviation, half_width=int(table.ci95_halfwidth),
                    consistent=consistent, mechanism=table.mechanism)
 
     @classmethod

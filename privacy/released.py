@@ -17,7 +17,7 @@ a default presented as a recorded fact (a plan table without ``source`` is not "
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from fractions import Fraction
@@ -59,6 +59,17 @@ def _recorded(**fields: Any) -> Json:
     return {key: value for key, value in fields.items() if value is not None}
 
 
+def _number(value: Any) -> float:
+    """A JSON number as it was stored: an int stays an int (``12``, not ``12.0``)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise MalformedRelease(f"not a number: {value!r}")
+    return value
+
+
+def _optional(value: Any, kind: Callable[[Any], Any]) -> Any:
+    return None if value is None else kind(value)
+
+
 # -- the release plan --------------------------------------------------------------------------
 
 
@@ -77,9 +88,8 @@ class PlanCell:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> PlanCell:
-        period = data.get("period")
         return cls(str(data["unit"]), str(data["code"]), float(data["estimate"]),
-                   None if period is None else str(period))
+                   _optional(data.get("period"), str))
 
 
 @dataclass(frozen=True)
@@ -112,16 +122,14 @@ class PlanTablePayload:
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> PlanTablePayload:
         with _reading("plan table"):
-            source = data.get("source")
             return cls(
                 part=Part(data["part"]), level=Level(data["level"]),
                 dimension=Dimension(data["dimension"]), rho=parse_epsilon(str(data["rho"])),
                 standard_deviation=float(data["standard_deviation"]),
                 privacy_loss_rho=float(data["privacy_loss_rho"]),
                 cells=tuple(PlanCell.from_json(c) for c in data["cells"]),
-                source=None if source is None else Source(source),
-                measure=str(data["measure"]), mechanism=str(data["mechanism"]),
-                l2_sensitivity=int(data["l2_sensitivity"]))
+                source=_optional(data.get("source"), Source), measure=str(data["measure"]),
+                mechanism=str(data["mechanism"]), l2_sensitivity=int(data["l2_sensitivity"]))
 
 
 @dataclass(frozen=True)
@@ -140,9 +148,8 @@ class PlanTableSpec:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> PlanTableSpec:
-        source = data.get("source")
         return cls(Level(data["level"]), Dimension(data["dimension"]),
-                   parse_epsilon(str(data["rho"])), None if source is None else Source(source))
+                   parse_epsilon(str(data["rho"])), _optional(data.get("source"), Source))
 
 
 @dataclass(frozen=True)
@@ -160,9 +167,8 @@ class PlanBudget:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> PlanBudget:
-        paid_by = data.get("paid_by")
         return cls(tuple(int(y) for y in data["data_years"]), parse_epsilon(str(data["rho"])),
-                   None if paid_by is None else str(paid_by), str(data["unit"]))
+                   _optional(data.get("paid_by"), str), str(data["unit"]))
 
 
 @dataclass(frozen=True)
@@ -244,7 +250,7 @@ class ReleasedCell:
     key: tuple[str, ...]
     """The key's codes, in the table's ``group_by`` order."""
     estimate: int
-    ci95: tuple[int, int]
+    ci95: tuple[float, float]
     consistent: int | None = None
     """Non-negative display count (post-processed); None in releases made before it existed."""
     consistent_total: int | None = None
@@ -257,75 +263,80 @@ class ReleasedCell:
     @classmethod
     def from_json(cls, data: Mapping[str, Any], group_by: tuple[str, ...]) -> ReleasedCell:
         low, high = data["ci95"]
-        consistent, total = data.get("consistent"), data.get("consistent_total")
         return cls(tuple(str(data[d]) for d in group_by), int(data["estimate"]),
-                   (int(low), int(high)), None if consistent is None else int(consistent),
-                   None if total is None else int(total))
+                   (_number(low), _number(high)), _optional(data.get("consistent"), int),
+                   _optional(data.get("consistent_total"), int))
 
 
 @dataclass(frozen=True)
 class ReleasedTable:
-    """A differentially private table over its full public key grid, as released."""
+    """A differentially private table over its full public key grid, as released.
+
+    What describes the noise and the bounds is None in releases made before the capped ledger
+    (a council's or researcher's early answers): they recorded the cells and the margin only."""
 
     measure: str
     group_by: tuple[str, ...]
-    mechanism: str
-    budget_unit: str
-    """"epsilon" (laplace) or "rho" (gaussian): the key the cost stands under."""
-    budget: Fraction
-    noise_scale: float
-    standard_deviation: float
-    ci95_halfwidth: int
-    simultaneous_ci95_halfwidth: int
-    confidence: float
-    l1_sensitivity: int
-    l2_sensitivity: float
-    coarsening_threshold: int
-    contacts_per_case: int
-    categories_per_signal: int
     cells: tuple[ReleasedCell, ...]
+    ci95_halfwidth: float
+    mechanism: str = "laplace"
+    budget_unit: str | None = None
+    """"epsilon" (laplace) or "rho" (gaussian): the key the cost stands under."""
+    budget: Fraction | None = None
+    noise_scale: float | None = None
+    standard_deviation: float | None = None
+    simultaneous_ci95_halfwidth: float | None = None
+    confidence: float | None = None
+    l1_sensitivity: int | None = None
+    l2_sensitivity: float | None = None
+    coarsening_threshold: int | None = None
+    contacts_per_case: int | None = None
+    categories_per_signal: int | None = None
 
     def __post_init__(self) -> None:
-        if self.budget_unit not in BUDGET_UNITS:
-            raise MalformedRelease(f"budget unit must be one of {BUDGET_UNITS}")
+        if (self.budget_unit is None) != (self.budget is None) or (
+                self.budget_unit is not None and self.budget_unit not in BUDGET_UNITS):
+            raise MalformedRelease(f"a cost needs a budget unit of {BUDGET_UNITS}")
 
     def to_json(self) -> Json:
-        return {
-            "measure": self.measure, "group_by": list(self.group_by),
-            "mechanism": self.mechanism, self.budget_unit: format_epsilon(self.budget),
-            "noise_scale": self.noise_scale, "standard_deviation": self.standard_deviation,
-            "ci95_halfwidth": self.ci95_halfwidth,
-            "simultaneous_ci95_halfwidth": self.simultaneous_ci95_halfwidth,
-            "confidence": self.confidence,
-            "sensitivity": {"l1": self.l1_sensitivity, "l2": self.l2_sensitivity},
-            "coarsening_threshold": self.coarsening_threshold,
-            "contribution_bound": {"contacts_per_case": self.contacts_per_case,
-                                   "categories_per_signal": self.categories_per_signal},
-            "cells": [cell.to_json(self.group_by) for cell in self.cells],
-        }
+        cost = {self.budget_unit: format_epsilon(self.budget)} if self.budget is not None else {}
+        return {**_recorded(
+            measure=self.measure, group_by=list(self.group_by), mechanism=self.mechanism,
+            noise_scale=self.noise_scale, standard_deviation=self.standard_deviation,
+            ci95_halfwidth=self.ci95_halfwidth,
+            simultaneous_ci95_halfwidth=self.simultaneous_ci95_halfwidth,
+            confidence=self.confidence,
+            sensitivity=_recorded(l1=self.l1_sensitivity, l2=self.l2_sensitivity) or None,
+            coarsening_threshold=self.coarsening_threshold,
+            contribution_bound=_recorded(contacts_per_case=self.contacts_per_case,
+                                         categories_per_signal=self.categories_per_signal)
+            or None,
+            cells=[cell.to_json(self.group_by) for cell in self.cells]), **cost}
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> ReleasedTable:
         with _reading("released table"):
             group_by = tuple(str(d) for d in data["group_by"])
             unit = next((u for u in BUDGET_UNITS if u in data), None)
-            if unit is None:
-                raise MalformedRelease("released table: no epsilon or rho")
-            sensitivity, bound = data["sensitivity"], data["contribution_bound"]
+            sensitivity = data.get("sensitivity", {})
+            bound = data.get("contribution_bound", {})
             return cls(
                 measure=str(data["measure"]), group_by=group_by,
+                cells=tuple(ReleasedCell.from_json(c, group_by) for c in data["cells"]),
+                ci95_halfwidth=_number(data["ci95_halfwidth"]),
                 # Releases made before Gaussian noise was offered were all Laplace.
                 mechanism=str(data.get("mechanism", "laplace")), budget_unit=unit,
-                budget=parse_epsilon(str(data[unit])), noise_scale=float(data["noise_scale"]),
-                standard_deviation=float(data["standard_deviation"]),
-                ci95_halfwidth=int(data["ci95_halfwidth"]),
-                simultaneous_ci95_halfwidth=int(data["simultaneous_ci95_halfwidth"]),
-                confidence=float(data["confidence"]), l1_sensitivity=int(sensitivity["l1"]),
-                l2_sensitivity=float(sensitivity["l2"]),
-                coarsening_threshold=int(data["coarsening_threshold"]),
-                contacts_per_case=int(bound["contacts_per_case"]),
-                categories_per_signal=int(bound["categories_per_signal"]),
-                cells=tuple(ReleasedCell.from_json(c, group_by) for c in data["cells"]))
+                budget=parse_epsilon(str(data[unit])) if unit is not None else None,
+                noise_scale=_optional(data.get("noise_scale"), _number),
+                standard_deviation=_optional(data.get("standard_deviation"), _number),
+                simultaneous_ci95_halfwidth=_optional(
+                    data.get("simultaneous_ci95_halfwidth"), _number),
+                confidence=_optional(data.get("confidence"), float),
+                l1_sensitivity=_optional(sensitivity.get("l1"), int),
+                l2_sensitivity=_optional(sensitivity.get("l2"), float),
+                coarsening_threshold=_optional(data.get("coarsening_threshold"), int),
+                contacts_per_case=_optional(bound.get("contacts_per_case"), int),
+                categories_per_signal=_optional(bound.get("categories_per_signal"), int))
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,7 @@ from privacy.consumers import consumer_for
 from privacy.exports import release_to_csv, release_to_json
 from privacy.kinds import DIMENSIONS, GRAINS, MEASURES, TAXONOMY_FIELDS, Mechanism
 from privacy.ledger import BudgetExceeded, BudgetStatus, format_epsilon
+from privacy.released import ReleasedTable
 from privacy.releases import Release
 from privacy.specs import QuerySpec
 from registry.accounts import Principal
@@ -187,15 +188,15 @@ def request_confirm() -> Response | tuple[str, int]:
 @council_only
 def request_detail(release_id: str) -> str:
     release = _own_release(release_id)
-    result = release.result
-    cells = result["cells"]
-    half = float(result["ci95_halfwidth"])
+    result = ReleasedTable.from_json(release.result)
+    half = float(result.ci95_halfwidth)
     # The one display rule of every page: never below zero, "te onzeker" when the margin is
     # larger than the figure. The downloads keep the signed, unclamped estimates.
-    shown = [(cell, display_with_margin(float(cell["estimate"]), half))
-             for cell in cells[:SHOWN_CELLS]]
+    shown = [(dict(zip(result.group_by, cell.key, strict=True)),
+              display_with_margin(float(cell.estimate), half))
+             for cell in result.cells[:SHOWN_CELLS]]
     return render_template("council/request_detail.html", release=release, result=result,
-                           cells=shown, total_cells=len(cells),
+                           cells=shown, total_cells=len(result.cells),
                            label=_cell_label, text=_summary(release.spec["query"]),
                            dimensions=dimension_labels())
 

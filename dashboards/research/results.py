@@ -13,6 +13,7 @@ from typing import Any
 
 from dashboards.research.labels import Labels
 from privacy.kinds import TAXONOMY_FIELDS, Mechanism
+from privacy.released import ReleasedTable
 from registry.organisations import OrgStructure
 
 ROWS_PER_PAGE = 250
@@ -76,18 +77,18 @@ def summarise(release_id: str, release_date: str, spent: str, spec: Any,
     )
 
 
-def result_table(result: Mapping[str, Any], labels: Labels, org: OrgStructure,
+def result_table(result: ReleasedTable, labels: Labels, org: OrgStructure,
                  page: int) -> ResultTable:
-    group_by = tuple(str(d) for d in result.get("group_by", []))
-    cells = list(result.get("cells", []))
+    group_by, cells = result.group_by, result.cells
     pages = max(1, -(-len(cells) // ROWS_PER_PAGE))
     page = min(max(page, 1), pages)
     first = (page - 1) * ROWS_PER_PAGE
-    joint = int(result.get("simultaneous_ci95_halfwidth", 0))
+    joint = int(result.simultaneous_ci95_halfwidth or 0)  # not recorded before the cap
     rows = tuple(
-        ResultRow(tuple(_code_label(name, str(cell[name]), labels, org) for name in group_by),
-                  int(cell["estimate"]), int(cell["ci95"][0]), int(cell["ci95"][1]),
-                  int(cell["estimate"]) - joint, int(cell["estimate"]) + joint)
+        ResultRow(tuple(_code_label(name, code, labels, org)
+                        for name, code in zip(group_by, cell.key, strict=True)),
+                  cell.estimate, int(cell.ci95[0]), int(cell.ci95[1]),
+                  cell.estimate - joint, cell.estimate + joint)
         for cell in cells[first:first + ROWS_PER_PAGE]
     )
     return ResultTable(tuple(labels("dimension", name) for name in group_by), rows, page, pages,

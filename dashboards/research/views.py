@@ -22,6 +22,7 @@ from dashboards.research.results import result_table, summarise
 from privacy.consumers import consumer_for
 from privacy.exports import release_to_csv, release_to_json
 from privacy.ledger import BudgetExceeded, BudgetStatus, format_epsilon
+from privacy.released import ReleasedTable
 from privacy.releases import Release
 from privacy.specs import QuerySpec
 from registry.accounts import Principal
@@ -106,7 +107,7 @@ def release(release_id: str) -> Page:
     page_arg = request.args.get("pagina", "1")
     # ASCII digits of sane length only: int() refuses "²" and strings of thousands of digits.
     page = int(page_arg) if page_arg.isascii() and page_arg.isdigit() and len(page_arg) < 7 else 1
-    result = found.result
+    result = ReleasedTable.from_json(found.result)
     summary = summarise(found.id, found.release_date.isoformat(),
                         format_epsilon(found.epsilon_spent), found.spec, labels,
                         "epsilon" if found.legacy else "rho")

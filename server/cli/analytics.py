@@ -19,6 +19,7 @@ from dashboards.report_html import render_html
 from privacy.exact import format_epsilon
 from privacy.plan import RIJK, Part
 from privacy.release_check import check_release_path
+from privacy.released import PlanSpec
 from registry.errors import SignalRegistryError
 from server.cli.context import services_for
 
@@ -55,10 +56,10 @@ def publish_command(ctx: click.Context, years: tuple[int, ...], part: str | None
         click.echo(f"NIET gepubliceerd: {exc.message}", err=True)
         sys.exit(1)
     for release in made:
-        spec = release.spec
+        spec = PlanSpec.from_json(release.spec)
         replaced = f", vervangt {release.replaces}" if release.replaces else ""
-        click.echo(f"{spec['data_year']} {spec['part']} {spec['period']}: release {release.id} "
-                   f"(revisie {spec['revision']}{replaced}), rho "
+        click.echo(f"{spec.data_year} {spec.part.value} {spec.period}: release {release.id} "
+                   f"(revisie {spec.revision}{replaced}), rho "
                    f"{format_epsilon(release.epsilon_spent)}")
     if not made:
         click.echo("Niets te publiceren: elke afgesloten periode is al gepubliceerd.")

@@ -65,17 +65,23 @@ def released_tables(draw: st.DrawFn) -> ReleasedTable:
     group_by = tuple(draw(st.lists(names.filter(lambda n: n not in ReleasedCell.__annotations__),
                                    max_size=3, unique=True)))
     cells = draw(st.lists(st.builds(
-        ReleasedCell, st.tuples(*(codes for _ in group_by)), ints, st.tuples(ints, ints),
+        ReleasedCell, st.tuples(*(codes for _ in group_by)), ints,
+        st.tuples(ints | floats, ints | floats),
         st.none() | ints, st.none() | ints), max_size=5))
+    maybe = st.none() | positive
+    unit = draw(st.none() | st.sampled_from(("epsilon", "rho")))
     return ReleasedTable(
-        measure=draw(names), group_by=group_by, mechanism=draw(st.sampled_from(
-            ("laplace", "gaussian"))), budget_unit=draw(st.sampled_from(("epsilon", "rho"))),
-        budget=draw(fractions), noise_scale=draw(positive), standard_deviation=draw(positive),
-        ci95_halfwidth=draw(ints), simultaneous_ci95_halfwidth=draw(ints),
-        confidence=draw(st.floats(0.01, 0.99)), l1_sensitivity=draw(st.integers(1, 100)),
-        l2_sensitivity=draw(st.floats(1, 100)), coarsening_threshold=draw(st.integers(0, 500)),
-        contacts_per_case=draw(st.integers(1, 10)), categories_per_signal=draw(st.integers(1, 10)),
-        cells=tuple(cells))
+        measure=draw(names), group_by=group_by, cells=tuple(cells),
+        ci95_halfwidth=draw(ints | positive),
+        mechanism=draw(st.sampled_from(("laplace", "gaussian"))), budget_unit=unit,
+        budget=draw(fractions) if unit is not None else None, noise_scale=draw(maybe),
+        standard_deviation=draw(maybe), simultaneous_ci95_halfwidth=draw(st.none() | ints),
+        confidence=draw(st.none() | st.floats(0.01, 0.99)),
+        l1_sensitivity=draw(st.none() | st.integers(1, 100)),
+        l2_sensitivity=draw(st.none() | st.floats(1, 100)),
+        coarsening_threshold=draw(st.none() | st.integers(0, 500)),
+        contacts_per_case=draw(st.none() | st.integers(1, 10)),
+        categories_per_signal=draw(st.none() | st.integers(1, 10)))
 
 
 publication_specs = st.builds(
@@ -133,6 +139,17 @@ def test_a_plan_release_made_before_sources_reads_back_to_the_same_document() ->
     typed = PlanSpec.from_json(spec)
     assert typed.tables["org_total"].source is None
     assert typed.to_json() == spec
+
+
+def test_an_answer_from_before_the_cap_reads_back_to_the_same_document() -> None:
+    result = {"measure": "contacts", "group_by": ["category"], "mechanism": "laplace",
+              "ci95_halfwidth": 12.3, "cells": [
+                  {"category": "pesten", "estimate": -3, "ci95": [-15.3, 9.3]},
+                  {"category": "werkdruk", "estimate": 25, "ci95": [12, 38]}]}
+    table = ReleasedTable.from_json(result)
+    assert table.noise_scale is None and table.budget is None
+    assert table.cells[1].ci95 == (12, 38) and isinstance(table.cells[1].ci95[0], int)
+    assert table.to_json() == result
 
 
 def test_other_kinds_are_not_read_and_broken_documents_are_refused() -> None:
