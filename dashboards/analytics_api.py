@@ -43,6 +43,7 @@ from privacy.plan import Part
 from registry.errors import FieldError, Forbidden, ValidationFailed
 from registry.periods import Month
 from web.access import current_principal, require_roles, services
+from web.caching import never_cache
 from web.permissions import FIGURE_READERS, OrganisationAccess, may_read_figures, organisation_access
 
 bp = Blueprint("analytics_api", __name__, url_prefix="/api/v1")
@@ -68,10 +69,8 @@ MONTHS_PER_ORGANISATION = ("Maandcijfers zijn er alleen voor de hele organisatie
                            "categorie.")
 
 
-@bp.after_request
-def _no_store(response: Response) -> Response:
-    response.headers["Cache-Control"] = "no-store"
-    return response
+# Figures are for the caller; never kept in shared caches.
+never_cache(bp)
 
 
 def _plan() -> dict[int, PlanYear]:

@@ -21,6 +21,7 @@ from privacy.releases import Release
 from registry.errors import BadRequest, FieldError, NotFound, ValidationFailed
 from registry.periods import Month
 from web.access import current_principal, require_roles, services
+from web.caching import never_cache
 from web.jsonbody import json_object
 from web.permissions import QUERY_ROLES, may_read_release
 
@@ -32,11 +33,8 @@ YEAR = re.compile(r"[0-9]{4}")
 RELEASE_ID = re.compile(r"[A-Za-z0-9]{1,64}")
 
 
-@bp.after_request
-def _no_store(response: Response) -> Response:
-    # Figures are for the caller; never kept in shared caches.
-    response.headers["Cache-Control"] = "no-store"
-    return response
+# Figures are for the caller; never kept in shared caches.
+never_cache(bp)
 
 
 @bp.post("/queries/preview")

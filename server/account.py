@@ -15,17 +15,24 @@ from werkzeug.wrappers import Response
 from wtforms import HiddenField, PasswordField, StringField
 
 from registry.accounts import Principal
-from registry.errors import FieldError, NotFound, Unauthorized, ValidationFailed
+from registry.errors import NotFound, Unauthorized, ValidationFailed
 from registry.mfa import new_secret
 from registry.notices import Notice, NoticeKind
 from server.auth import CODE_PURPOSE, safe_next, totp_setup
 from server.login_throttle import login_throttle
 from server.sessions import carry_on
 from web.access import services, session_principal
+from web.forms import NO_ERRORS, FormErrors, FormFields, page_messages, registry_messages
 
 bp = Blueprint("account", __name__)
 
-Errors = dict[str, list[str]]
+# The fields of each form in page order. "form" is a problem with the form as a whole (an
+# expired CSRF token, or a FieldError without a field): said, but linked nowhere.
+ACTIVATION_FORM = FormFields(("form", "password", "repeat", "code"), anchors={"form": ""},
+                             aliases={"": "form"})
+PASSWORD_FORM = FormFields(("form", "current", "new", "repeat"), anchors={"form": ""},
+                           aliases={"": "form"})
+FACTOR_FORM = FormFields(("code",))
 PagePair = tuple[str, int, dict[str, str]]
 # The link is a secret: no cache keeps the page, and no Referer header carries it anywhere.
 PRIVATE_HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
@@ -61,19 +68,20 @@ def activate(token: str) -> PagePair | Response:
     mfa = services().mfa
     form = ActivationForm()
     secret = mfa.open_offer(form.offer.data or "") if request.method == "POST" else None
-    errors: Errors = {}
+    errors = NO_ERRORS
     if request.method == "POST" and form.validate():
         try:
             activation.complete(token, form.password.data or "", form.repeat.data or "",
                                 secret if offers_factor else None, form.code.data or "")
         except ValidationFailed as refused:
-            errors = _by_field(refused.errors)
+            errors = ACTIVATION_FORM.errors(registry_messages(refused.errors))
         else:
             flash(_("Uw wachtwoord is ingesteld. Log nu in met uw gebruikersnaam %(name)s.",
                     name=principal.username), "success")
             return redirect(url_for("auth.login"))
     elif request.method == "POST":
-        errors = {"form": [_("Het formulier is verlopen; probeer het opnieuw.")]}
+        errors = ACTIVATION_FORM.errors(page_messages(
+            {"form": [_("Het formulier is verlopen; probeer het opnieuw.")]}))
     context = {}
     if offers_factor:
         secret = secret or new_secret()
@@ -89,7 +97,7 @@ def activate(token: str) -> PagePair | Response:
 @bp.get("/account")
 def index() -> PagePair:
     principal = _holder()
-    return _account_page(principal, {})
+    return _account_page(principal, NO_ERRORS)
 
 
 @bp.post("/account/meldingen/gezien")
@@ -104,14 +112,15 @@ def change_password() -> PagePair | Response:
     principal = _holder()
     form = PasswordChangeForm()
     if not form.validate():
-        return _account_page(principal, {"form": [_("Het formulier is verlopen; probeer het "
-                                                    "opnieuw.")]}, 400)
+        return _account_page(principal, PASSWORD_FORM.errors(page_messages(
+            {"form": [_("Het formulier is verlopen; probeer het opnieuw.")]})), 400)
     try:
         version = services().accounts.change_password(
             principal.account_id, form.current.data or "", form.new.data or "",
             form.repeat.data or "")
     except ValidationFailed as refused:
-        return _account_page(principal, _by_field(refused.errors), 422)
+        return _account_page(principal, PASSWORD_FORM.errors(registry_messages(refused.errors)),
+                             422)
     carry_on(version)
     flash(_("Uw wachtwoord is gewijzigd. Op andere apparaten bent u uitgelogd."), "success")
     return redirect(url_for("account.index"))
@@ -125,14 +134,15 @@ def setup_factor() -> PagePair | Response:
         return redirect(url_for("account.index"))
     form = SetupForm()
     secret = mfa.open_offer(form.offer.data or "") if request.method == "POST" else None
-    errors: Errors = {}
+    errors = NO_ERRORS
     status = 200
     headers = dict(PRIVATE_HEADERS)
     if request.method == "POST":
         if not form.validate() or secret is None:
-            errors = {"code": [_("Het formulier is verlopen; probeer het opnieuw.")]}
+            errors = FACTOR_FORM.errors(page_messages(
+                {"code": [_("Het formulier is verlopen; probeer het opnieuw.")]}))
         elif (wait := login_throttle().begin(CODE_PURPOSE, principal.account_id)) is not None:
-            errors, status = {"code": [wait.message()]}, 429
+            errors, status = FACTOR_FORM.errors(page_messages({"code": [wait.message()]})), 429
             headers["Retry-After"] = str(wait.seconds)
         elif mfa.enrol(principal.account_id, secret, form.code.data or ""):
             login_throttle().succeeded(CODE_PURPOSE, principal.account_id)
@@ -141,7 +151,8 @@ def setup_factor() -> PagePair | Response:
                     "voortaan ook een code uit de app."), "success")
             return redirect(url_for("account.index"))
         else:
-            errors = {"code": [_("Deze code klopt niet. Typ de code die de app nu laat zien.")]}
+            errors = FACTOR_FORM.errors(page_messages(
+                {"code": [_("Deze code klopt niet. Typ de code die de app nu laat zien.")]}))
     if errors and status == 200:
         status = 422
     secret = secret or new_secret()
@@ -163,7 +174,7 @@ def notice_text(notice: Notice) -> str:
     return str(_("Er is een API-token voor uw account aangemaakt (op %(date)s).", date=day))
 
 
-def _account_page(principal: Principal, errors: Errors, status: int = 200) -> PagePair:
+def _account_page(principal: Principal, errors: FormErrors, status: int = 200) -> PagePair:
     svc = services()
     page = render_template(
         "account.html", principal=principal, errors=errors,
@@ -181,9 +192,3 @@ def _holder() -> Principal:
         raise Unauthorized(_("Log in om verder te gaan."))
     return principal
 
-
-def _by_field(errors: list[FieldError]) -> Errors:
-    found: Errors = {}
-    for error in errors:
-        found.setdefault(error.field or "form", []).append(error.message)
-    return found

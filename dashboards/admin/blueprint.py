@@ -6,20 +6,23 @@ They see no signals and no figures: nothing here reads a signal or a release.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from web.access import session_principal
 from registry.accounts import ROLE_LABELS, Principal, Role
 from registry.errors import FieldError, Forbidden, Unauthorized
+from web.access import session_principal
+from web.caching import never_cache
+from web.forms import FieldMessage, FormErrors, FormFields
 
 bp = Blueprint("admin", __name__, url_prefix="/beheer", template_folder="templates",
                static_folder="static", static_url_path="/static")
 
-Errors = dict[str, list[str]]
+Errors = dict[str, list[FieldMessage]]
+ErrorSource = Iterable[FieldError | FieldMessage] | Mapping[str, Sequence[object]]
 
 
 @bp.before_request
@@ -35,12 +38,8 @@ def _admins_only() -> None:
         raise Forbidden(_("Uw rol heeft geen toegang tot deze functie."))
 
 
-@bp.after_request
-def _never_cache(response: Response) -> Response:
-    # Pages here show passwords and tokens once; no cache may keep them.
-    if request.endpoint != "admin.static":
-        response.headers["Cache-Control"] = "no-store"
-    return response
+# Pages here show passwords and tokens once; no cache may keep them.
+never_cache(bp, except_endpoints=("admin.static",))
 
 
 def acting_admin() -> Principal:
@@ -58,20 +57,23 @@ def role_label(role: str) -> str:
     return english if str(get_locale()) == "en" else dutch
 
 
-def collect_errors(*sources: Iterable[FieldError] | dict[str, list[str]]) -> Errors:
-    """Messages per field, in the order given: service FieldErrors and WTForms errors alike."""
+def collect_errors(*sources: ErrorSource) -> Errors:
+    """Messages per field, in the order given: WTForms' ``form.errors`` and messages a view
+    worded itself (in the page's language) and the services' FieldErrors (the registry's Dutch)."""
     errors: Errors = {}
     for source in sources:
-        if isinstance(source, dict):
-            for name, messages in source.items():
-                errors.setdefault(name, []).extend(str(m) for m in messages)
+        if isinstance(source, Mapping):
+            messages = [m if isinstance(m, FieldMessage) else FieldMessage(name, str(m))
+                        for name, texts in source.items() for m in texts]
         else:
-            for error in source:
-                errors.setdefault(error.field or "form", []).append(error.message)
+            messages = [m if isinstance(m, FieldMessage) else FieldMessage(m.field, m.message, True)
+                        for m in source]
+        for message in messages:
+            name = message.field or "form"
+            errors.setdefault(name, []).append(FieldMessage(name, message.text, message.dutch))
     return errors
 
 
-def summary(errors: Errors, order: tuple[str, ...]) -> list[tuple[str, str]]:
-    """(anchor, message) pairs for the error summary, in the order the fields are on the page."""
-    ranked = sorted(errors, key=lambda name: order.index(name) if name in order else len(order))
-    return [(name if name in order else "", message) for name in ranked for message in errors[name]]
+def form_errors(errors: Errors, order: tuple[str, ...]) -> FormErrors:
+    """The errors as the page shows them, in the order of the fields on the page."""
+    return FormFields(order).errors(*errors.values())

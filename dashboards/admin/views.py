@@ -18,13 +18,21 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from dashboards.admin import audited
-from dashboards.admin.blueprint import acting_admin, bp, collect_errors, role_label, summary
+from dashboards.admin.blueprint import (
+    Errors,
+    acting_admin,
+    bp,
+    collect_errors,
+    form_errors,
+    role_label,
+)
 from dashboards.admin.forms import AccountForm
-from web.access import services
 from registry.accounts import Principal, Role
 from registry.activation import Activation
 from registry.approvals import needs_approval
 from registry.errors import Conflict, FieldError, NotFound, ValidationFailed
+from web.access import services
+from web.forms import page_messages
 
 ACCOUNT_FIELDS = ("username", "role", "organisation", "default_channel", "project")
 Page = str | tuple[str, int] | Response
@@ -54,7 +62,8 @@ def new_user() -> Page:
     rules = svc.accounts.check_new_user(form.username.data or "", form.role.data or "",
                                         form.organisation.data or None, None, known,
                                         form.project.data or None)
-    errors = collect_errors(errors, [e for e in rules if e.field not in errors], _scope_errors(form))
+    errors = collect_errors(errors, [e for e in rules if e.field not in errors],
+                            page_messages(_scope_errors(form)))
     if errors:
         return _account_page(form, errors, 422)
     role, admin = Role(form.role.data), acting_admin().username
@@ -158,11 +167,11 @@ def _scope_errors(form: AccountForm) -> list[FieldError]:
     return errors
 
 
-def _account_page(form: AccountForm, errors: dict[str, list[str]], status: int = 200) -> tuple[str, int]:
+def _account_page(form: AccountForm, errors: Errors, status: int = 200) -> tuple[str, int]:
     svc = services()
     channels = [(code.code, code.label(str(get_locale()))) for code in svc.taxonomy.fields["channel"].codes]
     page = render_template(
-        "admin/user_new.html", form=form, errors=errors, summary=summary(errors, ACCOUNT_FIELDS),
+        "admin/user_new.html", form=form, errors=form_errors(errors, ACCOUNT_FIELDS),
         roles=[(role.value, role_label(role.value), role.needs_organisation) for role in Role],
         organisations=svc.org().organisations, channels=channels,
     )

@@ -14,7 +14,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from dashboards.admin.blueprint import acting_admin, bp, collect_errors, summary
+from dashboards.admin.blueprint import Errors, acting_admin, bp, collect_errors, form_errors
 from dashboards.admin.budgets import (
     ConsumerRow,
     consumer_keys,
@@ -23,11 +23,11 @@ from dashboards.admin.budgets import (
 )
 from dashboards.admin.forms import BudgetForm
 from privacy.ledger import MAX_YEAR, MIN_YEAR, format_epsilon
-from web.access import services
 from registry.accounts import Role
 from registry.approvals import ApprovalKind
 from registry.errors import FieldError, ValidationFailed
 from registry.periods import Month
+from web.access import services
 
 BUDGET_FIELDS = ("consumer", "year", "rho")
 _YEAR_RE = re.compile(r"^[0-9]{4}$", re.ASCII)
@@ -38,7 +38,8 @@ def budgets() -> str | tuple[str, int]:
     text = request.args.get("jaar", "")
     year = _year(text)
     if text and year is None:
-        errors = {"jaar": [_("Vul een jaar in tussen %(low)s en %(high)s.", low=MIN_YEAR, high=MAX_YEAR)]}
+        errors = collect_errors({"jaar": [_("Vul een jaar in tussen %(low)s en %(high)s.",
+                                             low=MIN_YEAR, high=MAX_YEAR)]})
         return _page(Month.current().year, BudgetForm(), errors), 422
     form = BudgetForm(formdata=None, consumer=request.args.get("afnemer", ""))
     return _page(year or Month.current().year, form, {})
@@ -50,11 +51,11 @@ def set_budget() -> Response | tuple[str, int]:
     errors = collect_errors(form.errors) if not form.validate() else {}
     year = _year(form.year.data or "")
     if year is None:
-        errors.setdefault("year", []).append(_("Vul een jaar in tussen %(low)s en %(high)s.",
-                                               low=MIN_YEAR, high=MAX_YEAR))
+        errors = collect_errors(errors, {"year": [_("Vul een jaar in tussen %(low)s en %(high)s.",
+                                                    low=MIN_YEAR, high=MAX_YEAR)]})
     shown_year = year or Month.current().year
     if form.consumer.data and form.consumer.data not in _keys(shown_year):
-        errors.setdefault("consumer", []).append(_("Kies een afnemer uit de lijst."))
+        errors = collect_errors(errors, {"consumer": [_("Kies een afnemer uit de lijst.")]})
     if errors:
         return _page(shown_year, form, errors), 422
     assert year is not None
@@ -90,7 +91,7 @@ def _keys(year: int) -> list[str]:
     return consumer_keys(svc.org(), researchers, svc.ledger.recorded_consumers(year))
 
 
-def _page(year: int, form: BudgetForm, errors: dict[str, list[str]]) -> str:
+def _page(year: int, form: BudgetForm, errors: Errors) -> str:
     svc = services()
     keys = _keys(year)
     statuses = svc.ledger.statuses(keys, year)
@@ -98,6 +99,6 @@ def _page(year: int, form: BudgetForm, errors: dict[str, list[str]]) -> str:
     rows = [ConsumerRow(key, consumer_label(key, org), statuses[key]) for key in keys]
     waiting = sum(1 for p in svc.approvals.pending()
                   if p.kind is ApprovalKind.BUDGET_ALLOCATION and p.payload.get("year") == year)
-    return render_template("admin/budgets.html", year=year, rows=rows, form=form, errors=errors,
-                           summary=summary(errors, ("jaar", *BUDGET_FIELDS)), fmt=format_epsilon,
+    return render_template("admin/budgets.html", year=year, rows=rows, form=form,
+                           errors=form_errors(errors, ("jaar", *BUDGET_FIELDS)), fmt=format_epsilon,
                            year_budget=svc.ledger.year(year), waiting=waiting)

@@ -11,12 +11,12 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from dashboards.admin.blueprint import bp, collect_errors, summary
+from dashboards.admin.blueprint import Errors, bp, collect_errors, form_errors
 from dashboards.admin.forms import ContactForm
-from web.access import services
 from registry.contacts import MAX_PER_ORGANISATION, ContactPointInfo, ContactRole
 from registry.errors import Conflict, NotFound, ValidationFailed
 from registry.organisations import OrgUnit
+from web.access import services
 
 CONTACT_FIELDS = ("name", "role", "reach", "confidential")
 
@@ -89,10 +89,10 @@ def _roles() -> list[tuple[str, str]]:
     return [(role.value, role.label(locale)) for role in ContactRole]
 
 
-def _list_page(unit: OrgUnit, form: ContactForm, errors: dict[str, list[str]]) -> str:
+def _list_page(unit: OrgUnit, form: ContactForm, errors: Errors) -> str:
     return render_template(
-        "admin/contacts.html", unit=unit, form=form, errors=errors,
-        summary=summary(errors, CONTACT_FIELDS), roles=_roles(),
+        "admin/contacts.html", unit=unit, form=form, errors=form_errors(errors, CONTACT_FIELDS),
+        roles=_roles(),
         organisations=sorted(services().org().organisations, key=lambda u: u.code),
         contacts=services().contacts.list_for(unit.code), limit=MAX_PER_ORGANISATION,
         locale=str(get_locale()),
@@ -100,6 +100,6 @@ def _list_page(unit: OrgUnit, form: ContactForm, errors: dict[str, list[str]]) -
 
 
 def _edit_page(unit: OrgUnit, contact: ContactPointInfo, form: ContactForm,
-               errors: dict[str, list[str]]) -> str:
+               errors: Errors) -> str:
     return render_template("admin/contact_edit.html", unit=unit, contact=contact, form=form,
-                           errors=errors, summary=summary(errors, CONTACT_FIELDS), roles=_roles())
+                           errors=form_errors(errors, CONTACT_FIELDS), roles=_roles())

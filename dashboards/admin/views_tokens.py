@@ -12,15 +12,15 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from dashboards.admin.blueprint import acting_admin, bp, collect_errors, role_label, summary
+from dashboards.admin.blueprint import acting_admin, bp, collect_errors, form_errors, role_label
 from dashboards.admin.forms import TokenForm
 from dashboards.admin.views import find_account
-from web.access import services
 from registry.accounts import hash_token
 from registry.audit import AuditAction
 from registry.errors import NotFound
 from registry.joined import joined
 from registry.models import ApiToken
+from web.access import services
 
 
 @bp.post("/gebruikers/<account_id>/tokens")
@@ -31,8 +31,9 @@ def create_token(account_id: str) -> str | tuple[str, int]:
         errors = collect_errors(form.errors)
         names = {unit.code: unit.name for unit in services().org().organisations}
         page = render_template("admin/user.html", account=account, role_label=role_label,
-                               names=names, me=acting_admin().account_id, errors=errors,
-                               summary=summary(errors, ("label",)), label=form.label.data or "")
+                               names=names, me=acting_admin().account_id,
+                               errors=form_errors(errors, ("label",)),
+                               label=form.label.data or "")
         return page, 422
     svc = services()
     with svc.db.session(immediate=True) as session:

@@ -51,6 +51,7 @@ from registry.accounts import Principal
 from registry.errors import FieldError, NotFound, ValidationFailed
 from registry.periods import Month
 from web.access import services
+from web.forms import FieldMessage, FormFields
 from web.permissions import (
     OrganisationAccess,
     may_read_release,
@@ -65,8 +66,12 @@ DEFAULT_EPSILON = "0.5"
 SHOWN_CELLS = 500
 FORM_FIELDS = ("organisation", "measure", "from", "to", "grain", "precisie", "epsilon")
 # Where an error about a spec field is shown in the form.
-ERROR_ANCHORS = {"filters": "organisation", "group_by": "group_by-period", "": "measure",
-                 "epsilon": "precisie-grof", "precisie": "precisie-grof"}
+# The form's fields in page order; a summary link leads to the first control of each. A problem
+# with the question as a whole ("" or a field not on the form) links to its first question.
+REQUEST_FORM = FormFields(
+    ("organisation", "filters", "measure", "group_by", "from", "to", "grain", "precisie", "epsilon", ""),
+    anchors={"filters": "organisation", "group_by": "group_by-period", "": "measure",
+             "epsilon": "precisie-grof", "precisie": "precisie-grof"}, other="")
 
 
 def dimension_labels() -> dict[str, str]:
@@ -251,9 +256,9 @@ def _form(values: MultiDict[str, str], errors: list[FieldError]) -> str:
     who = principal()
     organisations = [(code, services().org().get(code).name)
                      for code in visible_organisations(who, services().org())]
-    by_field: dict[str, str] = {}
-    for error in errors:
-        by_field.setdefault(error.field, error.message)
+    # The view words its own organisation check (``_spec``) through gettext; every other message
+    # is QueryService.parse's Dutch.
+    messages = [FieldMessage(e.field, e.message, dutch=e.field != "organisation") for e in errors]
     # The levels with their margin for the question as it stands (when it is complete).
     try:
         spec: QuerySpec | None = _spec(who, values)
@@ -265,7 +270,7 @@ def _form(values: MultiDict[str, str], errors: list[FieldError]) -> str:
                                               or "")
     return render_template(
         "council/request_form.html", values=values, chosen=values.getlist("group_by"),
-        errors=errors, by_field=by_field, anchors=ERROR_ANCHORS, central=sees_every_organisation(who),
+        errors=REQUEST_FORM.errors(messages), central=sees_every_organisation(who),
         organisations=organisations, dimensions=dimension_labels(), measures=measure_labels(),
         grains=grain_labels(), measure_codes=MEASURES, grain_codes=GRAINS,
         dimension_codes=DIMENSIONS, all_value=ALL,

@@ -48,14 +48,11 @@ from privacy.releases import Release
 from registry.errors import FieldError, NotFound
 from registry.periods import Month
 from web.access import services
+from web.caching import never_cache
 from web.permissions import sees_every_organisation, visible_organisations
 
-
-@bp.after_request
-def _no_store(response: Response) -> Response:
-    # Figures are for this council; never kept in shared caches.
-    response.headers.setdefault("Cache-Control", "no-store")
-    return response
+# Figures are for this council; never kept in shared caches.
+never_cache(bp, keep_own=True)
 
 
 @bp.get("/")

@@ -21,6 +21,7 @@ from registry.errors import Forbidden, ValidationFailed
 from registry.outcome_models import ActionStatus
 from registry.taxonomy.outcomes import load_outcome_codes
 from web.access import current_principal, require_roles, services
+from web.forms import FormFields, registry_messages
 
 EDITORS = (Role.PREVENTION_OFFICER,)
 
@@ -84,6 +85,13 @@ def _back() -> Response:
     return redirect(url_for("prevention.actions"), code=303)
 
 
+def action_form(editing: str | None) -> FormFields:
+    """The fields of the form that was posted: one action's (ids ``a-<id>-…``) or the new one's
+    (``nieuw-…``); the page holds them all, so its ids carry that prefix."""
+    prefix = f"a-{editing}-" if editing else "nieuw-"
+    return FormFields(ACTION_FIELDS, anchors={name: prefix + name for name in ACTION_FIELDS})
+
+
 def _register_page(errors: ValidationFailed | None = None, typed: dict[str, str] | None = None,
                    editing: str | None = None) -> str:
     organisation = _organisation()
@@ -93,6 +101,5 @@ def _register_page(errors: ValidationFailed | None = None, typed: dict[str, str]
         "prevention/actions.html", actions=services().actions.list(organisation),
         roles=codes.owner_roles, statuses=list(ActionStatus),
         organisation_name=org.get(organisation).name if organisation in org else organisation,
-        errors=errors.errors if errors else (), error_fields={e.field: e.message for e in
-                                                              (errors.errors if errors else ())},
+        errors=action_form(editing).errors(registry_messages(errors.errors if errors else ())),
         typed=typed or {}, editing=editing)

@@ -34,6 +34,8 @@ from dashboards.prevention.filters import (
 from dashboards.prevention.pdca import pdca_context
 from registry.errors import FieldError, NotFound, ValidationFailed
 from web.access import current_principal, require_roles, services
+from web.caching import never_cache
+from web.forms import FormFields, page_messages
 from web.permissions import DASHBOARD_ROLES, visible_organisations
 
 bp = Blueprint("prevention", __name__, url_prefix="/dashboard", template_folder="templates",
@@ -50,13 +52,10 @@ _plotly_js: bytes | None = None
 _sections: data.LruCache[PageFigures] = data.LruCache(256)
 
 
-@bp.after_request
-def _caching(response: Response) -> Response:
-    # An organisation's figures stay out of shared caches; the library and static files may be
-    # kept (their address changes with the version).
-    if request.endpoint not in ("prevention.plotly_js", "prevention.plotly_css", "prevention.static"):
-        response.headers["Cache-Control"] = "no-store"
-    return response
+# An organisation's figures stay out of shared caches; the library and static files may be
+# kept (their address changes with the version).
+never_cache(bp, except_endpoints=("prevention.plotly_js", "prevention.plotly_css",
+                                  "prevention.static"))
 
 
 @bp.get("/vendor/plotly.js")
@@ -179,13 +178,21 @@ def _build(page: Page, plan: dict[int, PlanYear], filters: Filters) -> PageFigur
                 "of een hogere eenheid."))]) from exc
 
 
+# The filter form's fields in page order; their controls' ids start with "f-". The checks word
+# their messages through gettext (``dashboards.prevention.filters``); a problem with the
+# filters as a whole is said at the organisation.
+FILTER_FIELDS = ("organisation", "unit", "from", "to", "grain", "reference", "category")
+FILTER_FORM = FormFields(FILTER_FIELDS, anchors={name: f"f-{name}" for name in FILTER_FIELDS},
+                         aliases={"": "organisation"})
+
+
 def _page(endpoint: str, page: Page) -> Any:
     state = _State()
     result = state.result
     f = result.filters
     context: dict[str, Any] = {
-        "page": page.value, "endpoint": endpoint, "filters": f, "errors": result.errors,
-        "typed": result.typed, "error_fields": {e.field: e.message for e in result.errors},
+        "page": page.value, "endpoint": endpoint, "filters": f,
+        "errors": FILTER_FORM.errors(page_messages(result.errors)), "typed": result.typed,
         "organisations": [(code, state.org.get(code).name) for code in
                           visible_organisations(state.principal, state.org)],
         "organisation_name": state.org.get(f.organisation).name if f.organisation else "",
@@ -214,7 +221,6 @@ def _page(endpoint: str, page: Page) -> Any:
         built = _build(page, state.plan, f)
         context["section"], context["charts"] = built.section, built.charts
     except ValidationFailed as exc:
-        context["errors"] = tuple(exc.errors)
-        context["error_fields"] = {e.field: e.message for e in exc.errors}
+        context["errors"] = FILTER_FORM.errors(page_messages(exc.errors))
         return render_template(f"prevention/{endpoint}.html", **context), 422
     return render_template(f"prevention/{endpoint}.html", **context)

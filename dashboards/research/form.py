@@ -30,6 +30,7 @@ from registry.errors import FieldError
 from registry.organisations import OrgStructure
 from registry.periods import Month
 from registry.taxonomy import Taxonomy
+from web.forms import FormErrors, FormFields, registry_messages
 
 # Posted text is cut short before it is echoed: a page never repeats a megabyte pasted in a field.
 ECHO_LIMIT = 40
@@ -184,48 +185,18 @@ class SpecForm:
 # -- errors ------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class SummaryItem:
-    label: str
-    message: str
-    anchor: str
-
-
-@dataclass(frozen=True)
-class FormErrors:
-    """Messages per form field, and the summary at the top in page order."""
-
-    by_field: Mapping[str, tuple[str, ...]]
-    summary: tuple[SummaryItem, ...]
-
-    def get(self, name: str) -> tuple[str, ...]:
-        return self.by_field.get(name, ())
-
-    def __bool__(self) -> bool:
-        return bool(self.summary)
-
-
-# Spec field -> form field; both budget units land on the one budget box.
-_FORM_FIELD = {"from": "from", "to": "to", "epsilon": "budget", "rho": "budget"}
-_PAGE_ORDER = ("measure", "group_by", "filters", "from", "to", "grain", "mechanism", "budget", "")
+def query_form() -> FormFields:
+    """The form's fields in page order. A choice's summary link leads to its first button; the
+    spec's own names map onto the form's (both budget units land on the one budget box); an
+    error for anything else is said at the end, unlinked."""
+    first = {"measure": MEASURES[0], "group_by": DIMENSIONS[0], "grain": GRAINS[0],
+             "mechanism": MECHANISMS[0]}
+    return FormFields(
+        ("measure", "group_by", "filters", "from", "to", "grain", "mechanism", "budget", ""),
+        anchors={name: f"{name}-{code}" for name, code in first.items()},
+        aliases={"epsilon": "budget", "rho": "budget"}, other="")
 
 
 def form_errors(errors: Iterable[FieldError], labels: Mapping[str, str]) -> FormErrors:
-    """Group the spec's errors by form field; the summary links to the first input of each."""
-    by_field: dict[str, list[str]] = {}
-    for error in errors:
-        name = _FORM_FIELD.get(error.field, error.field)
-        by_field.setdefault(name if name in _PAGE_ORDER else "", []).append(error.message)
-    summary = tuple(
-        SummaryItem(labels.get(name, ""), message, _anchor(name))
-        for name in _PAGE_ORDER for message in by_field.get(name, [])
-    )
-    return FormErrors({k: tuple(v) for k, v in by_field.items()}, summary)
-
-
-def _anchor(name: str) -> str:
-    first = {"measure": MEASURES[0], "group_by": DIMENSIONS[0], "grain": GRAINS[0],
-             "mechanism": MECHANISMS[0]}
-    if name in first:
-        return f"{name}-{first[name]}"
-    return name
+    """The spec's errors (Dutch, from ``QueryService.parse``) as the form shows them."""
+    return query_form().errors(registry_messages(errors), labels=labels)

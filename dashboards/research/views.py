@@ -16,7 +16,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response as BaseResponse
 
-from dashboards.research.form import FormErrors, SpecForm, form_choices, form_errors
+from dashboards.research.form import SpecForm, form_choices, form_errors
 from dashboards.research.labels import Labels
 from dashboards.research.results import result_table, summarise
 from privacy.consumers import consumer_for
@@ -28,6 +28,7 @@ from privacy.specs import QuerySpec
 from registry.accounts import Principal
 from registry.errors import FieldError, NotFound, ValidationFailed
 from web.access import current_principal, require_roles, services
+from web.caching import never_cache
 from web.permissions import RESEARCH_ROLES, may_read_release
 
 bp = Blueprint("research", __name__, template_folder="templates", static_folder="static",
@@ -37,12 +38,8 @@ Page = tuple[str, int]
 RELEASE_ID_MAX = 64
 
 
-@bp.after_request
-def _never_cache(response: Response) -> Response:
-    # Figures, budgets and release files are for this researcher: no shared cache may keep them.
-    if request.endpoint not in ("research.static", "research.api_docs_page"):
-        response.headers["Cache-Control"] = "no-store"
-    return response
+# Figures, budgets and release files are for this researcher: no shared cache may keep them.
+never_cache(bp, except_endpoints=("research.static", "research.api_docs_page"))
 
 
 @bp.get("/onderzoek/")
@@ -181,6 +178,6 @@ def _form_page(form: SpecForm, errors: list[FieldError] | None = None, *, status
         "research/index.html", form=form,
         choices=form_choices(svc.taxonomy, svc.org(), queries.threshold, queries.today(), labels,
                              labels.locale),
-        errors=form_errors(errors or [], labels.form_fields()) if errors else FormErrors({}, ()),
+        errors=form_errors(errors or [], labels.form_fields()),
         budgets=_budgets(), past=past, threshold=queries.threshold, **extra,
     ), status

@@ -6,8 +6,8 @@ contacted only decides what the answer page stresses and is never stored.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from registry.errors import FieldError, ValidationFailed
@@ -15,6 +15,7 @@ from registry.organisations import OrgStructure
 from registry.periods import Month
 from registry.records import SignalRecord
 from registry.taxonomy import Taxonomy
+from web.forms import FormErrors, FormFields, registry_messages
 
 CHANNEL = "meldpunt"
 # Nobody acts on a meldknop signal by storing it: its own code, kept apart in every follow-up
@@ -111,27 +112,8 @@ def _page_order(error: FieldError) -> int:
     return FIELD_ORDER.index(error.field) if error.field in FIELD_ORDER else len(FIELD_ORDER)
 
 
-@dataclass(frozen=True)
-class FormErrors:
-    """Errors by field, plus a summary in page order with anchors for the links."""
-
-    by_field: Mapping[str, list[str]] = field(default_factory=dict)
-    summary: tuple[dict[str, str], ...] = ()
-
-    @classmethod
-    def of(cls, errors: list[FieldError], anchors: Mapping[str, str]) -> FormErrors:
-        """``anchors`` maps a field to the id of its first control, where a summary link leads."""
-        by_field: dict[str, list[str]] = {}
-        for error in errors:
-            by_field.setdefault(error.field, []).append(error.message)
-        summary = tuple(
-            {"anchor": anchors.get(e.field, ""), "message": e.message}
-            for e in errors
-        )
-        return cls(by_field, summary)
-
-    def get(self, name: str) -> list[str]:
-        return self.by_field.get(name, [])
-
-    def __bool__(self) -> bool:
-        return bool(self.summary)
+def form_errors(errors: Iterable[FieldError], anchors: Mapping[str, str]) -> FormErrors:
+    """The errors as the page shows them; ``anchors`` maps a question to the id of its first
+    control, where a summary link leads. All messages are Dutch (the meldknop's and the
+    registry's own words); the proof-of-work's ("work") sits by the send button, last."""
+    return FormFields((*FIELD_ORDER, "work"), anchors=anchors).errors(registry_messages(errors))

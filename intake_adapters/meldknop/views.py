@@ -16,7 +16,7 @@ from flask import Blueprint, Response, current_app, render_template, request, se
 from flask_babel import get_locale
 
 from intake_adapters.meldknop import work
-from intake_adapters.meldknop.form import CONTACT_WISHES, Answers, FormErrors, check
+from intake_adapters.meldknop.form import CONTACT_WISHES, Answers, check, form_errors
 from intake_adapters.meldknop.guide import load_guide, others
 from intake_adapters.meldknop.limits import (
     EXTENSION_KEY,
@@ -207,7 +207,7 @@ def _form_page(
     return render_template(
         "meldknop/form.html",
         answers=answers,
-        errors=FormErrors.of(list(errors or []), anchors),
+        errors=form_errors(errors or (), anchors),
         groups=groups,
         organisations=org.organisations,
         units=_unit_groups(org, only),

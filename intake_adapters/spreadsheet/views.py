@@ -8,20 +8,23 @@ fields and the problems come back on the page, which no cache may keep.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Blueprint, Response, render_template, request, session
+from flask import Blueprint, render_template, request, session
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from intake_adapters.spreadsheet.importer import ImportReport, RowResult, import_file
 from intake_adapters.spreadsheet.mapping import ImportMapping, canonical_name, shipped_mappings
 from intake_adapters.spreadsheet.reader import ENCODINGS, UPLOAD_LIMITS
-from web.access import current_principal, require_roles, services
 from registry.accounts import Principal, Role
 from registry.errors import FieldError, PayloadTooLarge, ValidationFailed
 from registry.fields import RECORD_FIELDS
+from web.access import current_principal, require_roles, services
+from web.caching import never_cache
+from web.forms import FieldMessage, FormFields, page_messages, registry_messages
 
 bp = Blueprint("spreadsheet", __name__, url_prefix="/signalen/import", template_folder="templates")
 
@@ -43,10 +46,8 @@ def _allow_large_upload(endpoint: str | None, values: dict[str, Any] | None) -> 
     request.max_content_length = UPLOAD_LIMITS.max_bytes + FORM_OVERHEAD
 
 
-@bp.after_request
-def _never_cache(response: Response) -> Response:
-    response.headers["Cache-Control"] = "no-store"
-    return response
+# The page shows the coded fields and problems of someone's file.
+never_cache(bp)
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,7 @@ def upload() -> Page:
     if upload_file is None or not upload_file.filename:
         errors.insert(0, FieldError("file", _("Kies een bestand (CSV of Excel-werkmap .xlsx).")))
     if errors:
-        return _page(principal, mappings, choices, errors, status=422)
+        return _page(principal, mappings, choices, page_messages(errors), status=422)
     try:
         report = import_file(
             data, mappings[choices.mapping], channel=choices.channel, taxonomy=svc.taxonomy,
@@ -88,12 +89,13 @@ def upload() -> Page:
             preview_limit=PREVIEW_ROWS,
         )
     except PayloadTooLarge as too_large:
-        return _page(principal, mappings, choices, [FieldError("file", too_large.message)], status=413)
+        return _page(principal, mappings, choices,
+                     registry_messages([FieldError("file", too_large.message)]), status=413)
     except ValidationFailed as refused:
         # The file as a whole is unfit (encoding, delimiter, header, formula cell, ...).
         errors = [FieldError("file", e.message) for e in refused.errors] or \
                  [FieldError("file", refused.message)]
-        return _page(principal, mappings, choices, errors, status=422)
+        return _page(principal, mappings, choices, registry_messages(errors), status=422)
     if not dry_run and not report.refused and form_id:
         session[SENT_KEY] = [*session.get(SENT_KEY, []), form_id][-SENT_KEEP:]
     return _page(principal, mappings, choices, report=report,
@@ -125,25 +127,21 @@ def _check_choices(choices: Choices, mappings: dict[str, ImportMapping],
 
 
 def _page(principal: Principal, mappings: dict[str, ImportMapping], choices: Choices,
-          errors: list[FieldError] | None = None, *, status: int = 200,
+          errors: Iterable[FieldMessage] = (), *, status: int = 200,
           report: ImportReport | None = None, already_sent: bool = False) -> Page:
     svc = services()
     locale = str(get_locale() or "nl")
     taxonomy = svc.taxonomy
-    by_field: dict[str, list[str]] = {}
-    for error in errors or []:
-        by_field.setdefault(error.field if error.field in FIELD_ORDER else "file", []).append(error.message)
-    anchors = {"file": "file", "mapping": f"mapping-{next(iter(mappings), '')}",
-               "channel": "channel", "encoding": "encoding-utf-8"}
-    summary = [(anchors[name], message) for name in FIELD_ORDER for message in by_field.get(name, [])]
+    # A problem with anything but the three choices is a problem with the file.
+    form = FormFields(FIELD_ORDER, anchors={"mapping": f"mapping-{next(iter(mappings), '')}",
+                                            "encoding": "encoding-utf-8"}, other="file")
     return render_template(
         "spreadsheet/upload.html",
         mappings=list(mappings.values()),
         choices=choices,
         channels=[(c.code, c.label(locale)) for c in taxonomy.fields["channel"].codes],
         encodings=ENCODINGS,
-        errors=by_field,
-        summary=summary,
+        errors=form.errors(errors),
         report=report,
         rows=[_row_view(r, locale) for r in report.preview] if report else [],
         preview_rows=PREVIEW_ROWS,

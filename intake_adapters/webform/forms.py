@@ -8,7 +8,7 @@ Nothing here needs a request: the views hand in the posted fields as a MultiDict
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from werkzeug.datastructures import MultiDict
@@ -21,6 +21,7 @@ from registry.organisations import OrgStructure
 from registry.periods import Month
 from registry.records import SELF_REPORT_CHANNEL
 from registry.taxonomy import Code, Taxonomy
+from web.forms import FormErrors, FormFields, registry_messages
 
 # Top-to-bottom order on the page (the signal's fields, registry.fields); the error summary
 # follows it so its links read in order.
@@ -75,13 +76,6 @@ class UnitGroup:
     code: str
     name: str
     options: tuple[UnitOption, ...]
-
-
-@dataclass(frozen=True)
-class SummaryItem:
-    anchor: str
-    label: str
-    message: str
 
 
 @dataclass(frozen=True)
@@ -207,42 +201,17 @@ def unit_groups(org: OrgStructure, organisations: frozenset[str] | None) -> list
     return groups
 
 
-@dataclass(frozen=True)
-class FormErrors:
-    """Field errors keyed by field, plus the ordered summary that links to them."""
-
-    by_field: dict[str, list[str]] = field(default_factory=dict)
-    summary: tuple[SummaryItem, ...] = ()
-
-    def __bool__(self) -> bool:
-        return bool(self.summary)
-
-    def get(self, name: str) -> list[str]:
-        return self.by_field.get(name, [])
+def signal_form(groups: Mapping[str, ChoiceGroup]) -> FormFields:
+    """The signal form's fields in page order; a choice group's link lands on its first box."""
+    return FormFields((*FORM_FIELDS, "receipt"),
+                      anchors={name: group.first_id for name, group in groups.items()})
 
 
 def form_errors(
     errors: Iterable[FieldError], groups: Mapping[str, ChoiceGroup], labels: Mapping[str, str]
 ) -> FormErrors:
-    """Group FieldErrors per field and order the summary as the fields appear on the page."""
-    errors = list(errors)
-    by_field: dict[str, list[str]] = {}
-    for error in errors:
-        by_field.setdefault(error.field, []).append(error.message)
-    order = {name: index for index, name in enumerate((*FORM_FIELDS, "receipt"))}
-    ordered = sorted(errors, key=lambda e: order.get(e.field, len(order)))
-    summary = tuple(
-        SummaryItem(_anchor(e.field, groups), labels.get(e.field, ""), e.message) for e in ordered
-    )
-    return FormErrors(by_field, summary)
-
-
-def _anchor(name: str, groups: Mapping[str, ChoiceGroup]) -> str:
-    if name in groups:
-        return groups[name].first_id
-    if name in ("period", "unit", "case_token", "new_case_token", "receipt"):
-        return name
-    return ""
+    """The record's errors (Dutch, from ``SignalRecord.from_payload``) as the form shows them."""
+    return signal_form(groups).errors(registry_messages(errors), labels=labels)
 
 
 def field_labels(groups: Mapping[str, ChoiceGroup], extra: Mapping[str, str]) -> dict[str, str]:

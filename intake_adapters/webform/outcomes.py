@@ -2,7 +2,7 @@
 
 The same validation as ``POST /api/v1/outcomes`` (``OutcomeRecord.from_payload``): codes only,
 the month only, all or nothing. The case token travels in the POST body only, never in a URL;
-the pages are not cached (``views._never_cache`` covers the whole blueprint).
+the pages are not cached (``web.caching.never_cache`` covers the whole blueprint).
 """
 
 from __future__ import annotations
@@ -13,16 +13,19 @@ from typing import Any
 from flask import render_template, request
 from flask_babel import gettext as _
 
-from intake_adapters.webform.forms import form_errors
 from intake_adapters.webform.views import bp
-from web.access import current_principal, require_roles, services
 from registry.accounts import Role
 from registry.errors import FieldError, ValidationFailed
 from registry.outcomes import OutcomeRecord
 from registry.periods import Month
 from registry.taxonomy.outcomes import OUTCOME_FIELDS, load_outcome_codes
+from web.access import current_principal, require_roles, services
+from web.forms import FormFields, registry_messages
 
 TOKEN_MAX = 64
+# Page order; the summary's link for a choice lands on its fieldset (id = the field's name).
+OUTCOME_FORM = FormFields(("case_token", "month", "fields", *(f"fields.{n}" for n in OUTCOME_FIELDS)),
+                          anchors={"fields": "", **{f"fields.{n}": n for n in OUTCOME_FIELDS}})
 
 
 @bp.route("/uitkomst", methods=["GET", "POST"])
@@ -71,4 +74,4 @@ def _page(typed: Mapping[str, Any], errors: Iterable[FieldError] = (),
               **{f"fields.{name}": codes.fields[name].label_nl for name in OUTCOME_FIELDS}}
     return render_template("webform/outcome.html", typed=typed, codes=codes,
                            fields=OUTCOME_FIELDS, max_month=str(Month.current()),
-                           errors=form_errors(errors, {}, labels)), status
+                           errors=OUTCOME_FORM.errors(registry_messages(errors), labels=labels)), status

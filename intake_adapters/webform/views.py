@@ -10,7 +10,7 @@ import secrets
 from collections.abc import Iterable
 from typing import Any
 
-from flask import Blueprint, Response, render_template, request, session
+from flask import Blueprint, render_template, request, session
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
@@ -22,12 +22,13 @@ from intake_adapters.webform.forms import (
     unit_groups,
 )
 from intake_adapters.webform.summary import CaseLink, SummaryLine, saved_summary
-from web.access import current_principal, require_roles, services
 from registry.accounts import Principal, Role
 from registry.errors import FieldError, NotFound, ValidationFailed
 from registry.fields import SIGNAL_FIELDS
 from registry.periods import Month
 from registry.records import SignalRecord
+from web.access import current_principal, require_roles, services
+from web.caching import never_cache
 
 bp = Blueprint(
     "webform",
@@ -46,12 +47,8 @@ RECEIPT_MAX = 64
 Page = tuple[str, int]
 
 
-@bp.after_request
-def _never_cache(response: Response) -> Response:
-    # These pages show receipts, case tokens and what was entered: no cache may keep them.
-    if request.endpoint != "webform.static":
-        response.headers["Cache-Control"] = "no-store"
-    return response
+# These pages show receipts, case tokens and what was entered: no cache may keep them.
+never_cache(bp, except_endpoints=("webform.static",))
 
 
 @bp.route("/nieuw", methods=["GET", "POST"])
