@@ -23,6 +23,7 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -82,6 +83,10 @@ class SchemaChanged(Exception):
     """A test left other tables or another revision behind: the schema cannot be reused."""
 
 
+class SchemaReplaced(UserWarning):
+    """The schema a test was lent could not be emptied and was dropped."""
+
+
 class PostgresSchemas:
     """A worker's schemas on the server of ``server_url``: one at the newest migration, lent to
     one test at a time (:meth:`lend`) and emptied when given back (:meth:`give_back`), and empty
@@ -100,23 +105,33 @@ class PostgresSchemas:
         if self._schema is None:
             self._schema = unique_name("t")
             self._admin_execute(f'CREATE SCHEMA "{self._schema}"')
-            url = pg_schema_url(self.server_url, self._schema)
-            migrate(url)
-            self._engine = create_engine(pg_engine_url(url), pool_size=1)
-            reflected = MetaData()
-            reflected.reflect(self._engine)
-            self._tables = [table.name for table in reversed(reflected.sorted_tables)
-                            if table.name != VERSION_TABLE]
-            with self._engine.connect() as conn:
-                self._revision = conn.execute(READ_REVISION).scalar_one()
+            try:
+                self._migrate()
+            except BaseException:
+                self.drop()
+                raise
         return pg_schema_url(self.server_url, self._schema)
+
+    def _migrate(self) -> None:
+        assert self._schema is not None
+        url = pg_schema_url(self.server_url, self._schema)
+        migrate(url)
+        self._engine = create_engine(pg_engine_url(url), pool_size=1)
+        reflected = MetaData()
+        reflected.reflect(self._engine)
+        self._tables = [table.name for table in reversed(reflected.sorted_tables)
+                        if table.name != VERSION_TABLE]
+        with self._engine.connect() as conn:
+            self._revision = conn.execute(READ_REVISION).scalar_one()
 
     def give_back(self) -> None:
         """Delete every row the test left, or drop the schema when that cannot be done."""
         try:
             self._empty()
-        except (SchemaChanged, SQLAlchemyError):
+        except (SchemaChanged, SQLAlchemyError) as error:
             self.drop()
+            # Said out loud: a test that keeps doing this costs every next test the migrations.
+            warnings.warn(f"test schema dropped, not emptied: {error}", SchemaReplaced, stacklevel=2)
 
     def _empty(self) -> None:
         assert self._engine is not None

@@ -28,7 +28,6 @@ from werkzeug.routing import Rule
 
 from analytics.report import render_xlsx
 from privacy.consumers import publication_consumer
-from privacy.publication import PublicationService
 from registry.accounts import Role
 from registry.organisations import parse_org_csv
 from registry.periods import Month
@@ -383,8 +382,7 @@ def publish(services, organisation: str, month: Month) -> None:  # type: ignore[
     would give one."""
     services.plans.publish_due([month.year - 1, month.year])  # a complete year and this one
     services.ledger.ensure_budget(publication_consumer(organisation), month.year, Fraction(2))
-    PublicationService(services.queries, services.releases, services.org(),
-                       services.taxonomy).publish(organisation, month)
+    services.publications.publish(organisation, month)
 
 
 def test_a_council_or_prevention_token_of_one_organisation_cannot_read_anothers_figures(

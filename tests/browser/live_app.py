@@ -20,7 +20,6 @@ from flask import Flask
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from privacy.consumers import consumer_for, publication_consumer
-from privacy.publication import PublicationService
 from registry.accounts import Role
 from registry.organisations import parse_org_csv
 from registry.periods import Month
@@ -123,8 +122,7 @@ def seed_and_publish(services: Any, months: list[Month]) -> None:
     for month in months:
         seed(services, month, n=SIGNALS_PER_UNIT)
     services.plans.publish_due(years)
-    publications = PublicationService(services.queries, services.releases, services.org(),
-                                      services.taxonomy)
+    publications = services.publications
     for organisation in ("MIN-A", "MIN-B"):
         services.ledger.ensure_budget(publication_consumer(organisation), last.year,
                                       ARCHIVE_SHARE)

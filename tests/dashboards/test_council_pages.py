@@ -14,7 +14,6 @@ from analytics.report import SELF_REPORT_FOLLOW_UPS
 from dashboards.published import plan_year
 from privacy.consumers import publication_consumer
 from privacy.plan import Dimension
-from privacy.publication import PublicationService
 from registry.accounts import Role
 from registry.periods import Month
 from tests.privacy.test_publication import seed
@@ -30,8 +29,7 @@ def publish(services, organisations=("MIN-A", "MIN-B"), month: Month = MONTH):  
     seed(services, month, n=4)
     for code in organisations:
         services.ledger.ensure_budget(publication_consumer(code), month.year, Fraction(2))
-    service = PublicationService(services.queries, services.releases, services.org(),
-                                 services.taxonomy)
+    service = services.publications
     return {code: service.publish(code, month) for code in organisations}
 
 

@@ -42,8 +42,7 @@ def publications(services) -> PublicationService:  # type: ignore[no-untyped-def
     # needs a share like any consumer (the tests' cap is roomy).
     for organisation in ("MIN-A", "MIN-B"):
         services.ledger.ensure_budget(f"publication:{organisation}", MONTH.year, Fraction(2))
-    return PublicationService(services.queries, services.releases, services.org(),
-                              services.taxonomy)
+    return services.publications
 
 
 def test_publish_once_makes_one_signed_release_over_every_table(services):
