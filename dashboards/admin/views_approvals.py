@@ -20,9 +20,9 @@ from dashboards.admin.blueprint import acting_admin, bp, role_label
 from dashboards.admin.budgets import consumer_label
 from dashboards.audit_view import KIND_LABELS
 from privacy.exact import format_epsilon
-from web.access import services
 from registry.approvals import EXPIRY_DAYS, ApprovalKind, Approved, Proposal
 from registry.errors import Conflict, Forbidden, ValidationFailed
+from web.access import services
 
 
 @dataclass(frozen=True)

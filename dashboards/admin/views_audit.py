@@ -11,8 +11,8 @@ from flask_babel import gettext as _
 
 from dashboards.admin.blueprint import bp
 from dashboards.audit_view import PER_PAGE, page_context, page_number
-from web.access import services
 from registry.errors import ValidationFailed
+from web.access import services
 
 
 @bp.get("/auditlog")

@@ -21,7 +21,6 @@ from werkzeug.wrappers import Response
 from dashboards.admin.blueprint import bp
 from dashboards.admin.orgdiff import org_diff
 from dashboards.admin.orgtree import organisation_trees
-from web.access import services
 from registry.errors import ValidationFailed
 from registry.organisations import (
     CSV_COLUMNS,
@@ -31,6 +30,7 @@ from registry.organisations import (
     parse_org_file,
     structure_to_csv,
 )
+from web.access import services
 
 MAX_UPLOAD_BYTES = 1024 * 1024
 # A file with thousands of bad lines gets the first ones listed, and how many more there are.

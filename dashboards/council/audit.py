@@ -14,8 +14,8 @@ from flask_babel import gettext as _
 from dashboards.audit_view import PER_PAGE, page_context, page_number
 from dashboards.council.blueprint import bp
 from dashboards.council.scope import council_only
-from web.access import services
 from registry.errors import ValidationFailed
+from web.access import services
 
 
 def _page() -> int:

@@ -17,10 +17,10 @@ from analytics.outcomes import outcome_fields
 from dashboards import published
 from dashboards.council.blueprint import bp
 from dashboards.council.scope import checked_organisation, council_only, organisation_name, principal
-from web.access import services
 from registry.errors import NotFound
 from registry.periods import Month
 from registry.taxonomy.outcomes import load_outcome_codes
+from web.access import services
 
 
 @bp.get("/organisatie/<code>/opvolging")

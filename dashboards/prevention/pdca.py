@@ -9,8 +9,8 @@ from typing import Any
 from analytics.outcomes import outcome_fields
 from analytics.plan import PlanYear
 from dashboards.prevention.figures import latest_complete
-from web.access import services
 from registry.taxonomy.outcomes import load_outcome_codes
+from web.access import services
 
 
 def pdca_context(plan: dict[int, PlanYear], organisation: str, up_to: int) -> dict[str, Any]:

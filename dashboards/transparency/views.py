@@ -15,9 +15,9 @@ from dashboards.transparency.budget import budget_years
 from privacy.accounting import epsilon_at
 from privacy.ledger import CapChangeEntry, YearBudget, format_epsilon
 from privacy.plan import PLAN_CONSUMER, PLAN_RHO, PLAN_TABLES, Dimension, Level, Part, PlanTable, Source
-from web.access import services
 from registry.organisations import OrgStructure
 from registry.periods import Month
+from web.access import services
 
 Z95 = 1.959964  # two-sided 95% quantile of the normal distribution
 
