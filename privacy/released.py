@@ -186,13 +186,12 @@ class PlanSpec:
     version: int = PLAN_VERSION
 
     def to_json(self) -> Json:
-        return {
-            "kind": PLAN_KIND, "version": self.version, "data_year": self.data_year,
-            "part": self.part.value, "period": self.period, "revision": self.revision,
-            "tables": {name: table.to_json() for name, table in self.tables.items()},
-            "budget": self.budget.to_json(), "dg_min_fte": self.dg_min_fte,
-            "taxonomy_version": self.taxonomy_version,
-        }
+        return dict(
+            kind=PLAN_KIND, version=self.version, data_year=self.data_year,
+            part=self.part.value, period=self.period, revision=self.revision,
+            tables={name: table.to_json() for name, table in self.tables.items()},
+            budget=self.budget.to_json(), dg_min_fte=self.dg_min_fte,
+            taxonomy_version=self.taxonomy_version)
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> PlanSpec:
@@ -299,7 +298,8 @@ class ReleasedTable:
             raise MalformedRelease(f"a cost needs a budget unit of {BUDGET_UNITS}")
 
     def to_json(self) -> Json:
-        cost = {self.budget_unit: format_epsilon(self.budget)} if self.budget is not None else {}
+        cost = ({self.budget_unit: format_epsilon(self.budget)}
+                if self.budget_unit is not None and self.budget is not None else {})
         return {**_recorded(
             measure=self.measure, group_by=list(self.group_by), mechanism=self.mechanism,
             noise_scale=self.noise_scale, standard_deviation=self.standard_deviation,
@@ -371,17 +371,13 @@ class PublicationSpec:
     version: int = PUBLICATION_VERSION
 
     def to_json(self) -> Json:
-        return {
-            "kind": PUBLICATION_KIND, "version": self.version,
-            "organisation": self.organisation, "period": str(self.period),
-            "revision": self.revision,
-            "tables": {name: table.to_json() for name, table in self.tables.items()},
-            "epsilon": format_epsilon(self.epsilon),
-            "coarsening_threshold": self.coarsening_threshold,
-            "contacts_per_case": self.contacts_per_case,
-            "categories_per_signal": self.categories_per_signal,
-            "taxonomy_version": self.taxonomy_version,
-        }
+        return dict(
+            kind=PUBLICATION_KIND, version=self.version, organisation=self.organisation,
+            period=str(self.period), revision=self.revision, epsilon=format_epsilon(self.epsilon),
+            tables={name: table.to_json() for name, table in self.tables.items()},
+            coarsening_threshold=self.coarsening_threshold, taxonomy_version=self.taxonomy_version,
+            contacts_per_case=self.contacts_per_case,
+            categories_per_signal=self.categories_per_signal)
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> PublicationSpec:
