@@ -51,10 +51,10 @@ REST = ":rest"
 
 
 class Translate(Protocol):
-    def __call__(self, text: str, **values: Any) -> str: ...
+    def __call__(self, text: str, /, **values: Any) -> str: ...
 
 
-def dutch(text: str, **values: Any) -> str:
+def dutch(text: str, /, **values: Any) -> str:
     """The Dutch source text, formatted as gettext formats it (only when values are given)."""
     return text % values if values else text
 

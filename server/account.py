@@ -165,13 +165,12 @@ def setup_factor() -> PagePair | Response:
 def notice_text(notice: Notice) -> str:
     """A notice as one Dutch (or English) sentence, with its date."""
     day = format_date(notice.occurred_at.date(), format="long")
-    # str(): Flask-Babel ships no type information, so mypy takes its gettext for Any.
     if notice.kind is NoticeKind.PASSWORD_RESET:
-        return str(_("Uw wachtwoord is op %(date)s opnieuw ingesteld door de beheerder.", date=day))
+        return _("Uw wachtwoord is op %(date)s opnieuw ingesteld door de beheerder.", date=day)
     if notice.kind is NoticeKind.MFA_RESET:
-        return str(_("Uw tweestapsverificatie is op %(date)s verwijderd door de beheerder. "
-                     "Stel haar opnieuw in.", date=day))
-    return str(_("Er is een API-token voor uw account aangemaakt (op %(date)s).", date=day))
+        return _("Uw tweestapsverificatie is op %(date)s verwijderd door de beheerder. "
+                 "Stel haar opnieuw in.", date=day)
+    return _("Er is een API-token voor uw account aangemaakt (op %(date)s).", date=day)
 
 
 def _account_page(principal: Principal, errors: FormErrors, status: int = 200) -> PagePair:

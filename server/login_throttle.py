@@ -38,10 +38,9 @@ class Wait:
     seconds: int
 
     def message(self) -> str:
-        # str(): Flask-Babel ships no type information, so mypy takes its ngettext for Any.
-        return str(ngettext("Te veel pogingen. Wacht nog %(num)d seconde en probeer het opnieuw.",
-                            "Te veel pogingen. Wacht nog %(num)d seconden en probeer het opnieuw.",
-                            self.seconds))
+        return ngettext("Te veel pogingen. Wacht nog %(num)d seconde en probeer het opnieuw.",
+                        "Te veel pogingen. Wacht nog %(num)d seconden en probeer het opnieuw.",
+                        self.seconds)
 
 
 def normalise_name(name: str) -> str:

@@ -87,6 +87,7 @@ def test_ci_lints_the_whole_tree_and_type_checks_every_package_strictly() -> Non
     installed = [name.rstrip("*") for name in project["tool"]["setuptools"]["packages"]["find"]["include"]]
     assert sorted(mypy["packages"]) == sorted(installed)
     assert {option: mypy.get(option) for option in STRICT_MYPY} == dict.fromkeys(STRICT_MYPY, True)
+    assert (ROOT / mypy["mypy_path"] / "flask_babel" / "__init__.pyi").is_file()
 
 
 def test_run_lint_checks_the_whole_tree_by_default() -> None:

@@ -1,0 +1,3 @@
+# flask_babel.lazy_gettext's result: a string translated when it is used.
+class LazyString:
+    def __str__(self) -> str: ...
