@@ -103,10 +103,10 @@ class Reading:
 
 def rounded(value: float, kind: Kind = Kind.COUNT, rounding: str = "near") -> float:
     """The value at the kind's precision; "down" and "up" round outward for bounds."""
-    factor = 10 ** DIGITS[kind]
+    factor: int = 10 ** DIGITS[kind]
     scaled = round(value * factor, 9)  # 0.29 * 100 is 28.999...: not a reason to round down
-    whole = (math.floor(scaled) if rounding == "down" else math.ceil(scaled) if rounding == "up"
-             else round(scaled))
+    whole: int = (math.floor(scaled) if rounding == "down"
+                  else math.ceil(scaled) if rounding == "up" else round(scaled))
     return whole / factor + 0.0  # + 0.0: no "-0"
 
 

@@ -43,7 +43,7 @@ def organisation() -> str:
 
 
 @bp.post("/organisatie")
-def upload_organisation() -> Response | tuple[str, int]:
+def upload_organisation() -> str | tuple[str, int]:
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         return _page([_("Kies een CSV-bestand met de organisatiestructuur.")]), 422

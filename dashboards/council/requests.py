@@ -26,6 +26,7 @@ from typing import Any
 from flask import Response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from analytics.reading import display_with_margin
 from dashboards.council.blueprint import bp
@@ -175,7 +176,7 @@ def request_preview() -> tuple[str, int] | str:
 
 @bp.post("/aanvragen/bevestigen")
 @council_only
-def request_confirm() -> Response | tuple[str, int]:
+def request_confirm() -> WerkzeugResponse | tuple[str, int]:
     who = principal()
     try:
         spec = _spec(who, request.form)

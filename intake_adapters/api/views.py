@@ -18,15 +18,15 @@ from typing import Any
 from flask import Blueprint, Response, g, jsonify, request
 
 from privacy.pseudonyms import new_case_token
-from web.access import require_roles, services
 from registry.accounts import Principal, Role
 from registry.errors import FieldError, ValidationFailed
 from registry.idempotency import HEADER, MAX_KEY_LENGTH, IdempotentRequest, valid_key
-from web.jsonbody import json_object, receipt_from, refuse_unknown
 from registry.outcomes import OutcomeRecord
 from registry.records import SignalRecord
 from registry.signals import StoredSignal
 from registry.taxonomy.outcomes import load_outcome_codes
+from web.access import require_roles, services
+from web.jsonbody import json_object, receipt_from, refuse_unknown
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
