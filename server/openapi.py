@@ -19,8 +19,8 @@ from flask import Blueprint, Response, jsonify
 FRAGMENTS: tuple[str, ...] = (
     "intake_adapters.api.openapi",
     "intake_adapters.api.outcomes_openapi",
-    "dashboards.api_openapi",
-    "dashboards.analytics_openapi",
+    "dashboards.research.api_openapi",
+    "dashboards.analytics_api.openapi",
     "dashboards.research.docs_openapi",
 )
 

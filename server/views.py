@@ -7,11 +7,11 @@ from flask import Flask
 
 def register_blueprints(app: Flask) -> None:
     from dashboards.admin import bp as admin_bp
-    from dashboards.analytics_api import bp as analytics_api_bp
-    from dashboards.api import bp as research_api_bp
+    from dashboards.analytics_api.api import bp as analytics_api_bp
     from dashboards.council import bp as council_bp
     from dashboards.prevention import bp as prevention_bp
     from dashboards.research import bp as research_bp
+    from dashboards.research.api import bp as research_api_bp
     from dashboards.transparency import bp as transparency_bp
     from intake_adapters.api import bp as api_bp
     from intake_adapters.meldknop import bp as meldknop_bp

@@ -82,3 +82,34 @@ def test_modules_stay_small():
                 continue
             lines = len(path.read_text(encoding="utf-8").splitlines())
             assert lines <= 450, f"{path.relative_to(ROOT)} has {lines} lines"
+
+
+FEATURE_ROOTS = ("dashboards", "intake_adapters")
+ROUTE = ("@bp.get", "@bp.post", "@bp.put", "@bp.patch", "@bp.delete", "@bp.route")
+
+
+def _features() -> list[Path]:
+    """The web features: packages that export a blueprint (charts/ and mappings/ are libraries)."""
+    return sorted(path.parent for root in FEATURE_ROOTS for path in (ROOT / root).glob("*/__init__.py")
+                  if '"bp"' in path.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("feature", _features(), ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_every_feature_package_has_the_same_shape(feature):
+    # views.py (pages, with views_<topic>.py beside it when it grows), forms.py, api.py (a JSON
+    # API with its own blueprint), templates/<feature>/: see docs/architecture.md.
+    modules = {path.name: path.read_text(encoding="utf-8") for path in feature.glob("*.py")}
+    for name, text in modules.items():
+        if "Blueprint(" in text:
+            assert name in ("views.py", "api.py"), f"{feature.name}/{name} defines a blueprint"
+        if any(route in text for route in ROUTE):
+            assert name in ("views.py", "api.py") or name.startswith("views_"), (
+                f"{feature.name}/{name} adds routes: pages go in views*.py, a JSON API in api.py")
+        if "(FlaskForm)" in text:
+            assert name == "forms.py", f"{feature.name}/{name} declares a form"
+    assert "views.py" in modules or "api.py" in modules, f"{feature.name} has no views or api"
+    assert len(_features()) >= 9
+    templates = feature / "templates"
+    if templates.exists():
+        assert [p.name for p in templates.iterdir()] == [feature.name], (
+            f"{feature.name}'s templates belong in templates/{feature.name}/")

@@ -93,3 +93,22 @@ def test_ci_lints_the_whole_tree_and_type_checks_every_package_strictly() -> Non
 def test_run_lint_checks_the_whole_tree_by_default() -> None:
     script = (ROOT / "run").read_text(encoding="utf-8")
     assert re.search(r"^\s*lint\) \[ \$# -gt 0 \] \|\| set -- \.$", script, re.M)
+
+
+def test_every_path_and_module_in_the_architecture_guide_exists() -> None:
+    # docs/architecture.md tells where a new chart, field, table or adapter goes; a renamed
+    # module must not leave it pointing at nothing.
+    guide = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    named = re.findall(r"`([^`\s]+)`", guide)
+    paths = [n for n in named if "/" in n and not n.startswith(("/", "<")) and "<" not in n]
+    assert len(paths) >= 20
+    for path in paths:
+        assert (ROOT / path.rstrip("/")).exists(), f"docs/architecture.md names {path}"
+    dotted = [n for n in named if re.fullmatch(r"(registry|privacy|analytics|web|dashboards|"
+                                               r"intake_adapters|server)(\.\w+)+", n)]
+    for name in dotted:
+        parts = name.split(".")
+        while parts and not ((ROOT / Path(*parts)).with_suffix(".py").exists()
+                             or (ROOT / Path(*parts)).is_dir()):
+            parts.pop()  # a class or function after the module: the module must exist
+        assert len(parts) >= 2, f"docs/architecture.md names {name}"

@@ -11,7 +11,7 @@ from dashboards.admin import (
     views_org,
     views_tokens,
 )
-from dashboards.admin.blueprint import bp
+from dashboards.admin.views import bp
 
 # The view modules register their routes on ``bp`` when imported.
 __all__ = ["bp", "views", "views_approvals", "views_audit", "views_budgets", "views_contacts",

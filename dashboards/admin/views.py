@@ -6,33 +6,94 @@ the link is shown once, on the page that answers the POST, and the account keeps
 hash of it. An account with a role that sees figures is a proposal until a second administrator
 approves it (``views_approvals``); every account change is written to the audit log
 (``audited``).
+
+The blueprint is defined here, with what every admin page shares: access, caching, errors,
+labels.
+
+Administrators manage accounts, tokens, the organisation structure, budgets and contact points.
+They see no signals and no figures: nothing here reads a signal or a release.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from dashboards.admin import audited
-from dashboards.admin.blueprint import (
-    Errors,
-    acting_admin,
-    bp,
-    collect_errors,
-    form_errors,
-    role_label,
-)
 from dashboards.admin.forms import AccountForm
-from registry.accounts import Principal, Role
+from registry.accounts import ROLE_LABELS, Principal, Role
 from registry.activation import Activation
 from registry.approvals import needs_approval
-from registry.errors import Conflict, FieldError, NotFound, ValidationFailed
-from web.access import services
-from web.forms import page_messages
+from registry.errors import Conflict, FieldError, Forbidden, NotFound, Unauthorized, ValidationFailed
+from web.access import services, session_principal
+from web.caching import never_cache
+from web.forms import FieldMessage, FormErrors, FormFields, page_messages
+
+bp = Blueprint("admin", __name__, url_prefix="/beheer", template_folder="templates",
+               static_folder="static", static_url_path="/static")
+
+Errors = dict[str, list[FieldMessage]]
+ErrorSource = Iterable[FieldError | FieldMessage] | Mapping[str, Sequence[object]]
+
+
+@bp.before_request
+def _admins_only() -> None:
+    # One guard for every page of the blueprint, so a new page cannot forget it. The stylesheet
+    # is no secret and is left open.
+    if request.endpoint == "admin.static":
+        return
+    principal = session_principal()  # pages are for people: an API token opens none of them
+    if principal is None:
+        raise Unauthorized(_("Log in om verder te gaan."))
+    if principal.role is not Role.ADMIN:
+        raise Forbidden(_("Uw rol heeft geen toegang tot deze functie."))
+
+
+# Pages here show passwords and tokens once; no cache may keep them.
+never_cache(bp, except_endpoints=("admin.static",))
+
+
+def acting_admin() -> Principal:
+    principal = session_principal()
+    assert principal is not None  # the guard above refused anyone else
+    return principal
+
+
+def role_label(role: str) -> str:
+    """The role's name in the page's language."""
+    try:
+        dutch, english = ROLE_LABELS[Role(role)]
+    except ValueError:
+        return role
+    return english if str(get_locale()) == "en" else dutch
+
+
+def collect_errors(*sources: ErrorSource) -> Errors:
+    """Messages per field, in the order given: WTForms' ``form.errors`` and messages a view
+    worded itself (in the page's language) and the services' FieldErrors (the registry's Dutch)."""
+    errors: Errors = {}
+    for source in sources:
+        if isinstance(source, Mapping):
+            messages = [m if isinstance(m, FieldMessage) else FieldMessage(name, str(m))
+                        for name, texts in source.items() for m in texts]
+        else:
+            messages = [m if isinstance(m, FieldMessage) else FieldMessage(m.field, m.message, True)
+                        for m in source]
+        for message in messages:
+            name = message.field or "form"
+            errors.setdefault(name, []).append(FieldMessage(name, message.text, message.dutch))
+    return errors
+
+
+def form_errors(errors: Errors, order: tuple[str, ...]) -> FormErrors:
+    """The errors as the page shows them, in the order of the fields on the page."""
+    return FormFields(order).errors(*errors.values())
+
 
 ACCOUNT_FIELDS = ("username", "role", "organisation", "default_channel", "project")
 Page = str | tuple[str, int] | Response

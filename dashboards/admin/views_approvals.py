@@ -16,8 +16,8 @@ from flask_babel import format_datetime
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from dashboards.admin.blueprint import acting_admin, bp, role_label
 from dashboards.admin.budgets import consumer_label
+from dashboards.admin.views import acting_admin, bp, role_label
 from dashboards.audit_view import KIND_LABELS
 from privacy.exact import format_epsilon
 from registry.approvals import EXPIRY_DAYS, ApprovalKind, Approved, Proposal

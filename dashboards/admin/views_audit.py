@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import render_template
 from flask_babel import gettext as _
 
-from dashboards.admin.blueprint import bp
+from dashboards.admin.views import bp
 from dashboards.audit_view import PER_PAGE, page_context, page_number
 from registry.errors import ValidationFailed
 from web.access import services

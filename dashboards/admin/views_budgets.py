@@ -14,7 +14,6 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from dashboards.admin.blueprint import Errors, acting_admin, bp, collect_errors, form_errors
 from dashboards.admin.budgets import (
     ConsumerRow,
     consumer_keys,
@@ -22,6 +21,7 @@ from dashboards.admin.budgets import (
     propose_allocation,
 )
 from dashboards.admin.forms import BudgetForm
+from dashboards.admin.views import Errors, acting_admin, bp, collect_errors, form_errors
 from privacy.ledger import MAX_YEAR, MIN_YEAR, format_epsilon
 from registry.accounts import Role
 from registry.approvals import ApprovalKind

@@ -11,8 +11,8 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from dashboards.admin.blueprint import Errors, bp, collect_errors, form_errors
 from dashboards.admin.forms import ContactForm
+from dashboards.admin.views import Errors, bp, collect_errors, form_errors
 from registry.contacts import MAX_PER_ORGANISATION, ContactPointInfo, ContactRole
 from registry.errors import Conflict, NotFound, ValidationFailed
 from registry.organisations import OrgUnit

@@ -18,9 +18,9 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from dashboards.admin.blueprint import bp
 from dashboards.admin.orgdiff import org_diff
 from dashboards.admin.orgtree import organisation_trees
+from dashboards.admin.views import bp
 from registry.errors import ValidationFailed
 from registry.organisations import (
     CSV_COLUMNS,

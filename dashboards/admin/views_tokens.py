@@ -12,9 +12,8 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from dashboards.admin.blueprint import acting_admin, bp, collect_errors, form_errors, role_label
 from dashboards.admin.forms import TokenForm
-from dashboards.admin.views import find_account
+from dashboards.admin.views import acting_admin, bp, collect_errors, find_account, form_errors, role_label
 from registry.accounts import hash_token
 from registry.audit import AuditAction
 from registry.errors import NotFound

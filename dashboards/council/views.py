@@ -7,6 +7,9 @@ figure is shown through ``analytics.reading.display`` (via ``analytics.report.bu
 which also makes the downloads): never below zero, "te onzeker" when the margin is larger.
 The monthly publications of the earlier design stay readable and their downloads verifiable
 (the archive at the bottom of an organisation's page).
+
+``bp``, the council's blueprint, is defined here; the other ``views_*`` modules add their pages
+to it.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ import re
 from datetime import date
 from typing import Any
 
-from flask import Response, render_template, request, url_for
+from flask import Blueprint, Response, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
@@ -25,7 +28,6 @@ from analytics.published import PublishedMonth
 from analytics.report import build_report
 from analytics.rijk import organisation_totals
 from dashboards import published
-from dashboards.council.blueprint import bp
 from dashboards.council.bundles import (
     MONTH_FORMATS,
     REPORT_FORMATS,
@@ -33,7 +35,7 @@ from dashboards.council.bundles import (
     report_download,
     report_signature,
 )
-from dashboards.council.figures import month_sections
+from dashboards.council.figures import figure_table_html, month_sections, month_table_html
 from dashboards.council.files import attachment
 from dashboards.council.scope import (
     check_rijk_totals,
@@ -42,6 +44,8 @@ from dashboards.council.scope import (
     organisation_name,
     principal,
 )
+from dashboards.margin import margin_explanation, margin_title
+from dashboards.report_html import plan_table_html
 from privacy.exports import release_to_json
 from privacy.plan import RIJK
 from privacy.releases import Release
@@ -50,6 +54,15 @@ from registry.periods import Month
 from web.access import services
 from web.caching import never_cache
 from web.permissions import sees_every_organisation, visible_organisations
+
+bp = Blueprint("council", __name__, url_prefix="/raad", template_folder="templates",
+               static_folder="static", static_url_path="/static")
+# For the templates: the council's tables through the one table renderer
+# (dashboards.charts.render), and the one wording of the margin (dashboards.margin).
+for _function in (figure_table_html, month_table_html, plan_table_html, margin_title,
+                  margin_explanation):
+    bp.add_app_template_global(_function)
+
 
 # Figures are for this council; never kept in shared caches.
 never_cache(bp, keep_own=True)

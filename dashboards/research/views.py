@@ -1,6 +1,6 @@
 """The researchers' workspace: compose a query, see what it costs, run it, read and download it.
 
-A page over the same services as the researcher API (``dashboards.api``): the form is turned
+A page over the same services as the researcher API (``dashboards.research.api``): the form is turned
 into the API's JSON spec and judged by ``QueryService.parse``, previewed by ``.preview`` and run
 by ``.run``, so the page and the API cannot disagree. It works without JavaScript: the preview
 page re-posts the spec in hidden fields, and the run re-validates it. Every POST carries a
@@ -16,7 +16,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response as BaseResponse
 
-from dashboards.research.form import SpecForm, form_choices, form_errors
+from dashboards.research.forms import SpecForm, form_choices, form_errors
 from dashboards.research.labels import Labels
 from dashboards.research.results import result_table, summarise
 from privacy.consumers import consumer_for

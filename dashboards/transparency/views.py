@@ -1,4 +1,7 @@
-"""``/privacy/budget``: the privacy budget in plain Dutch, for anyone, without signing in."""
+"""``/privacy/budget``: the privacy budget in plain Dutch, for anyone, without signing in.
+
+``bp``, the transparency blueprint (public pages, no account needed), is defined here.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +9,10 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
-from flask import render_template
+from flask import Blueprint, render_template
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from dashboards.transparency.blueprint import bp
 from dashboards.transparency.budget import budget_years
 from privacy.accounting import epsilon_at
 from privacy.ledger import CapChangeEntry, YearBudget, format_epsilon
@@ -18,6 +20,9 @@ from privacy.plan import PLAN_CONSUMER, PLAN_RHO, PLAN_TABLES, Dimension, Level,
 from registry.organisations import OrgStructure
 from registry.periods import Month
 from web.access import services
+
+bp = Blueprint("transparency", __name__, url_prefix="/privacy", template_folder="templates")
+
 
 Z95 = 1.959964  # two-sided 95% quantile of the normal distribution
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from intake_adapters.api.views import MAX_BATCH
+from intake_adapters.api.api import MAX_BATCH
 from registry.checked_codes import SEPARATOR_CLASS
 from registry.fields import REQUIRED_FIELDS, SIGNAL_FIELDS, FieldKind, SignalField
 from registry.idempotency import HEADER, MAX_KEY_LENGTH

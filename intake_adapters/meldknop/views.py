@@ -16,7 +16,7 @@ from flask import Blueprint, Response, current_app, render_template, request, se
 from flask_babel import get_locale
 
 from intake_adapters.meldknop import work
-from intake_adapters.meldknop.form import CONTACT_WISHES, Answers, check, form_errors
+from intake_adapters.meldknop.forms import CONTACT_WISHES, Answers, check, form_errors
 from intake_adapters.meldknop.guide import load_guide, others
 from intake_adapters.meldknop.limits import (
     EXTENSION_KEY,

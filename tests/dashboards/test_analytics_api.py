@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dashboards.analytics_api import bp
+from dashboards.analytics_api.api import bp
 from dashboards.published import plan_year
 from registry.accounts import Role
 from registry.periods import Month

@@ -1,6 +1,6 @@
 """The analytics API on arbitrary parameters and arbitrary published plans: never a 5xx.
 
-Every endpoint (``dashboards.analytics_openapi``: trends, checks, benchmarks) is called with
+Every endpoint (``dashboards.analytics_api.openapi``: trends, checks, benchmarks) is called with
 hypothesis-made years, months, windows, organisations, units, categories, periods and malformed
 values, against the real published plan, against arbitrary subsets of its releases (any set of
 published months, quarters, half years and years), and after the structure changed. A 4xx

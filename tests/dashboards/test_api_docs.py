@@ -6,7 +6,7 @@ import html
 import re
 
 from dashboards.research.apidocs import HTTP_METHODS, anchor_for, api_docs, schema_node
-from dashboards.research.docs_views import inline_code
+from dashboards.research.views_docs import inline_code
 
 
 def _document(client):  # type: ignore[no-untyped-def]

@@ -262,7 +262,7 @@ def release_cost(services, response) -> str:  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize(("left", "suggested"), [
     ("0.5", "0.5"), ("0.02", "0.1"), ("0.0392", "0.14"), ("0.00001", "0.01"), ("0", "0.5")])
 def test_the_form_suggests_an_epsilon_the_council_can_afford(left, suggested):
-    from dashboards.council.requests import default_epsilon
+    from dashboards.council.views_requests import default_epsilon
 
     assert default_epsilon(Fraction(left)) == suggested
     if Fraction(left) >= Fraction("0.00005"):  # a quarter of the share at most

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dashboards.council.verify import check_download
+from dashboards.council.views_verify import check_download
 from registry.accounts import Role
 from tests.server.test_cli_errors import BAD_FILES
 

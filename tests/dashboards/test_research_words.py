@@ -7,7 +7,7 @@ from fractions import Fraction
 
 import pytest
 
-from dashboards.research.form import DEFAULT_BUDGETS, SpecForm
+from dashboards.research.forms import DEFAULT_BUDGETS, SpecForm
 from privacy.budgets import BUDGET_LIMITS
 from privacy.kinds import BUDGET_FIELD, MECHANISMS
 from registry.accounts import Role

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from intake_adapters.meldknop.form import Answers, check
+from intake_adapters.meldknop.forms import Answers, check
 from intake_adapters.meldknop.guide import Link, load_guide, reach_link
 from registry.contacts import ContactPointInfo, ContactRole
 from registry.errors import ValidationFailed

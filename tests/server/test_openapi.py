@@ -204,7 +204,7 @@ def calls(client, make_token) -> list[Call]:  # type: ignore[no-untyped-def]
             out += [Call("POST", path, 404, adviser, unknown_body),
                     Call("POST", path, 200, adviser, good)]
     out += research_calls(client, make_token, researcher, adviser)
-    if "dashboards.analytics_openapi" in FRAGMENTS:  # once the lead registers the analytics API
+    if "dashboards.analytics_api.openapi" in FRAGMENTS:  # once the lead registers the analytics API
         out += analytics_calls(make_token, researcher)
     return out
 

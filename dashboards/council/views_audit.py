@@ -12,8 +12,8 @@ from flask import Response, jsonify, render_template
 from flask_babel import gettext as _
 
 from dashboards.audit_view import PER_PAGE, page_context, page_number
-from dashboards.council.blueprint import bp
 from dashboards.council.scope import council_only
+from dashboards.council.views import bp
 from registry.errors import ValidationFailed
 from web.access import services
 

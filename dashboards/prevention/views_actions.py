@@ -3,7 +3,7 @@
 The prevention officer of an organisation keeps its register at ``/dashboard/acties``: add an
 action (short title, owner role, due month, status), change it, remove it. Bad input gives the
 page back with a Dutch message beside the field (422) and nothing stored. The works council
-reads the same register on its own pages (``dashboards.council.outcomes``).
+reads the same register on its own pages (``dashboards.council.views_outcomes``).
 """
 
 from __future__ import annotations

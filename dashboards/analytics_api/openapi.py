@@ -1,4 +1,4 @@
-"""OpenAPI 3.1 fragment of the analytics API (``dashboards.analytics_api``)."""
+"""OpenAPI 3.1 fragment of the analytics API (``dashboards.analytics_api.api``)."""
 
 from __future__ import annotations
 

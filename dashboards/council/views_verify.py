@@ -25,9 +25,9 @@ from flask import current_app, render_template, request
 from flask.blueprints import BlueprintSetupState
 from flask_babel import gettext as _
 
-from dashboards.council.blueprint import bp
 from dashboards.council.files import sha256
 from dashboards.council.scope import council_only
+from dashboards.council.views import bp
 from privacy.release_check import check_release_text
 from web.access import services
 

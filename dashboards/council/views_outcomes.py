@@ -15,8 +15,8 @@ from flask_babel import gettext as _
 
 from analytics.outcomes import outcome_fields
 from dashboards import published
-from dashboards.council.blueprint import bp
 from dashboards.council.scope import checked_organisation, council_only, organisation_name, principal
+from dashboards.council.views import bp
 from registry.errors import NotFound
 from registry.periods import Month
 from registry.taxonomy.outcomes import load_outcome_codes

@@ -29,7 +29,6 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from analytics.reading import display_with_margin
-from dashboards.council.blueprint import bp
 from dashboards.council.files import attachment, safe_filename
 from dashboards.council.precision import (
     EPSILON,
@@ -41,6 +40,7 @@ from dashboards.council.precision import (
     precision_labels,
 )
 from dashboards.council.scope import council_only, principal
+from dashboards.council.views import bp
 from privacy.consumers import consumer_for
 from privacy.exports import release_to_csv, release_to_json
 from privacy.kinds import DIMENSIONS, GRAINS, MEASURES, TAXONOMY_FIELDS, Mechanism
