@@ -153,12 +153,7 @@ def parse_org_file(text: str) -> ParsedOrgFile:
     """``parse_org_csv`` with what the reader decided: the separator and each rounded FTE."""
     delimiter = _delimiter(text)
     rows = _csv_rows(text, delimiter)
-    if not rows:
-        raise ValidationFailed("Het bestand is leeg.", [FieldError("file", "Het bestand is leeg.")])
-    header = [h.strip().lower() for h in rows[0][1]]
-    if tuple(header) != CSV_COLUMNS:
-        message = f"Regel 1: de kopregel moet {','.join(CSV_COLUMNS)} zijn."
-        raise ValidationFailed(message, [FieldError("file", message)])
+    _check_header(rows)
     errors: list[FieldError] = []
     units: list[OrgUnit] = []
     lines: dict[str, int] = {}
@@ -171,25 +166,10 @@ def parse_org_file(text: str) -> ParsedOrgFile:
             errors.append(FieldError("file", f"Regel {line_no}: verwacht 5 kolommen."))
             continue
         code, name, parent, organisation, headcount = (cell.strip() for cell in row)
-        problems = []
-        if any(_has_control_character(cell) for cell in row):
-            problems.append("bevat een onzichtbaar stuurteken (zoals NUL); sla het bestand "
-                            "opnieuw op als 'CSV UTF-8'")
-        if not _CODE_RE.fullmatch(code):
-            problems.append("ongeldige code")
-        if code in lines:
-            problems.append(f"code {code} staat ook op regel {lines[code]}")
-        if not name or len(name) > 200:
-            problems.append("naam ontbreekt of is te lang")
+        problems = _unit_problems(row, lines)
         typed = _headcount(headcount)
         fte = _whole_fte(typed) if typed is not None else None
-        if typed is None:
-            problems.append("headcount moet een positief geheel getal zijn")
-        elif fte is None:
-            problems.append(f"headcount {headcount} is afgerond 0 fte; een eenheid heeft "
-                            "minstens 0,5 fte")
-        elif fte > MAX_HEADCOUNT:
-            problems.append(f"headcount is groter dan {MAX_HEADCOUNT} fte")
+        problems += _headcount_problems(headcount, typed, fte)
         if not parent and organisation != code:
             problems.append("een organisatie (zonder parent) moet zichzelf als organisatie hebben")
         if problems or fte is None or typed is None:
@@ -207,6 +187,43 @@ def parse_org_file(text: str) -> ParsedOrgFile:
         message = "Het bestand bevat geen eenheden."
         raise ValidationFailed(message, [FieldError("file", message)])
     return ParsedOrgFile(OrgStructure(tuple(units)), tuple(rounded), delimiter)
+
+
+def _check_header(rows: list[tuple[int, list[str]]]) -> None:
+    """ValidationFailed unless the file has rows and its first is the expected header."""
+    if not rows:
+        raise ValidationFailed("Het bestand is leeg.", [FieldError("file", "Het bestand is leeg.")])
+    header = [h.strip().lower() for h in rows[0][1]]
+    if tuple(header) != CSV_COLUMNS:
+        message = f"Regel 1: de kopregel moet {','.join(CSV_COLUMNS)} zijn."
+        raise ValidationFailed(message, [FieldError("file", message)])
+
+
+def _unit_problems(row: list[str], lines: dict[str, int]) -> list[str]:
+    """What is wrong with a row's characters, code and name (``lines``: codes seen so far)."""
+    code, name = row[0].strip(), row[1].strip()
+    problems = []
+    if any(_has_control_character(cell) for cell in row):
+        problems.append("bevat een onzichtbaar stuurteken (zoals NUL); sla het bestand "
+                        "opnieuw op als 'CSV UTF-8'")
+    if not _CODE_RE.fullmatch(code):
+        problems.append("ongeldige code")
+    if code in lines:
+        problems.append(f"code {code} staat ook op regel {lines[code]}")
+    if not name or len(name) > 200:
+        problems.append("naam ontbreekt of is te lang")
+    return problems
+
+
+def _headcount_problems(headcount: str, typed: Decimal | None, fte: int | None) -> list[str]:
+    """What is wrong with the FTE as typed and as rounded to whole FTE."""
+    if typed is None:
+        return ["headcount moet een positief geheel getal zijn"]
+    if fte is None:
+        return [f"headcount {headcount} is afgerond 0 fte; een eenheid heeft minstens 0,5 fte"]
+    if fte > MAX_HEADCOUNT:
+        return [f"headcount is groter dan {MAX_HEADCOUNT} fte"]
+    return []
 
 
 def _delimiter(text: str) -> str:
