@@ -202,57 +202,12 @@ def build_report(unit: str, year: int, py: PlanYear, previous: PlanYear | None,
     estimates = plan_estimates(py, unit, previous)
     if not estimates:
         raise PeriodNotPublished(f"no plan figures for {unit} in {year}", "year")
-    grouped = psa(py, unit, taxonomy)
-    if grouped:  # right after the categories it groups
-        keys = list(estimates)
-        at = keys.index("zaken_per_categorie") + 1 if "zaken_per_categorie" in keys else len(keys)
-        estimates = {**{k: estimates[k] for k in keys[:at]}, PSA: grouped,
-                     **{k: estimates[k] for k in keys[at:]}}
-    titles = {key: title for key, _d, title in SECTIONS}
-    dimensions = {key: d for key, d, _t in SECTIONS}
-    titles.update({
-        "zaken_totaal": f"Aantal zaken in {year}",
-        "zonder_formele_opvolging": "Aandeel zaken zonder formele opvolging (alleen luisteren), "
-                                    "in procenten",
-        "verandering": f"Verandering {year} ten opzichte van {year - 1} (aantal zaken)",
-        "per_maand": f"Nieuwe zaken per maand in {year} (tot nu toe gepubliceerd)",
-        "tot_nu_toe": f"Nieuwe zaken in {year} tot nu toe",
-        MELDKNOP: MELDKNOP_TITLE,
-        PSA: psa_title(taxonomy),
-    })
-    tables: dict[str, list[dict[str, Any]]] = {}
-    for key, found in estimates.items():
-        rows = []
-        for code, estimate in found.items():
-            if key in dimensions:
-                rows.append(_row(code, _label(taxonomy, dimensions[key], code), estimate))
-            elif key == "zonder_formele_opvolging":
-                rows.append(_row(code, "Zonder formele opvolging (%)", estimate, Kind.PERCENT))
-            elif key == "verandering":
-                label = ("Totaal" if code == "totaal"
-                         else _label(taxonomy, Dimension.CATEGORY, code))
-                rows.append(_row(code, label, estimate, Kind.CHANGE))
-            elif key == "per_maand":
-                rows.append(_row(code, code, estimate))
-            elif key == MELDKNOP:
-                label = ("Totaal (alle categorieën)" if code == "totaal"
-                         else _label(taxonomy, Dimension.CATEGORY, code))
-                rows.append(_row(code, label, estimate))
-            elif key == PSA:
-                label = ("Psychosociale arbeidsbelasting samen" if code == "totaal"
-                         else _label(taxonomy, Dimension.CATEGORY, code))
-                rows.append(_row(code, label, estimate))
-            else:
-                rows.append(_row(code, "Totaal", estimate))
-        tables[key] = rows
-    margin = typical_margin(e for key, found in estimates.items() if key in dimensions
-                            for e in found.values())
-    if margin is None:
-        margin = typical_margin(e for key in ("per_maand", "zaken_totaal")
-                                for e in estimates.get(key, {}).values())
-    name = "het Rijk" if unit == RIJK else str(org.get(unit).name)
-    organisations = ({o.code: str(o.name) for o in org.organisations} if unit == RIJK
-                     else {unit: name})
+    estimates = _with_psa(estimates, psa(py, unit, taxonomy))
+    titles = _titles(year, taxonomy)
+    tables = {key: [_table_row(key, code, e, taxonomy) for code, e in found.items()]
+              for key, found in estimates.items()}
+    margin = _typical_report_margin(estimates)
+    name, organisations = _organisation_names(unit, org)
     figures = {
         "kind": REPORT_KIND,
         "organisation": unit,
@@ -275,6 +230,74 @@ def build_report(unit: str, year: int, py: PlanYear, previous: PlanYear | None,
     }
     figures["summary"] = conclusions(figures)
     return figures
+
+
+_DIMENSIONS = {key: d for key, d, _t in SECTIONS}
+
+
+def _with_psa(estimates: dict[str, dict[str, Estimate]],
+              grouped: dict[str, Estimate]) -> dict[str, dict[str, Estimate]]:
+    """The psychosocial grouping placed right after the categories it groups (if any)."""
+    if not grouped:
+        return estimates
+    keys = list(estimates)
+    at = keys.index("zaken_per_categorie") + 1 if "zaken_per_categorie" in keys else len(keys)
+    return {**{k: estimates[k] for k in keys[:at]}, PSA: grouped,
+            **{k: estimates[k] for k in keys[at:]}}
+
+
+def _titles(year: int, taxonomy: Taxonomy) -> dict[str, str]:
+    """Each table's title: the sections' own, and those that name the year."""
+    titles = {key: title for key, _d, title in SECTIONS}
+    titles.update({
+        "zaken_totaal": f"Aantal zaken in {year}",
+        "zonder_formele_opvolging": "Aandeel zaken zonder formele opvolging (alleen luisteren), "
+                                    "in procenten",
+        "verandering": f"Verandering {year} ten opzichte van {year - 1} (aantal zaken)",
+        "per_maand": f"Nieuwe zaken per maand in {year} (tot nu toe gepubliceerd)",
+        "tot_nu_toe": f"Nieuwe zaken in {year} tot nu toe",
+        MELDKNOP: MELDKNOP_TITLE,
+        PSA: psa_title(taxonomy),
+    })
+    return titles
+
+
+# The tables of categories with a total row, and that row's label.
+_TOTAL_LABELS = {"verandering": "Totaal", MELDKNOP: "Totaal (alle categorieën)",
+                 PSA: "Psychosociale arbeidsbelasting samen"}
+
+
+def _table_row(key: str, code: str, estimate: Estimate, taxonomy: Taxonomy) -> dict[str, Any]:
+    """One figure, labelled as the table ``key`` labels its codes."""
+    if key in _DIMENSIONS:
+        return _row(code, _label(taxonomy, _DIMENSIONS[key], code), estimate)
+    if key == "zonder_formele_opvolging":
+        return _row(code, "Zonder formele opvolging (%)", estimate, Kind.PERCENT)
+    if key == "per_maand":
+        return _row(code, code, estimate)
+    if key in _TOTAL_LABELS:
+        label = (_TOTAL_LABELS[key] if code == "totaal"
+                 else _label(taxonomy, Dimension.CATEGORY, code))
+        return _row(code, label, estimate, Kind.CHANGE if key == "verandering" else Kind.COUNT)
+    return _row(code, "Totaal", estimate)
+
+
+def _typical_report_margin(estimates: dict[str, dict[str, Estimate]]) -> int | None:
+    """The typical margin of the breakdowns; without any, of the months and the total."""
+    margin = typical_margin(e for key, found in estimates.items() if key in _DIMENSIONS
+                            for e in found.values())
+    if margin is None:
+        margin = typical_margin(e for key in ("per_maand", "zaken_totaal")
+                                for e in estimates.get(key, {}).values())
+    return margin
+
+
+def _organisation_names(unit: str, org: OrgStructure) -> tuple[str, dict[str, str]]:
+    """The unit's name and every organisation the report covers, by code."""
+    name = "het Rijk" if unit == RIJK else str(org.get(unit).name)
+    organisations = ({o.code: str(o.name) for o in org.organisations} if unit == RIJK
+                     else {unit: name})
+    return name, organisations
 
 
 def _notes(year: int, py: PlanYear, previous: PlanYear | None) -> list[str]:

@@ -38,28 +38,49 @@ def _count(n: int, one: str, many: str) -> str:
     return f"{n} {one if n == 1 else many}"
 
 
+# What a step of the summary can say and what it cannot, most important first.
+Sentences = tuple[list[str], list[str]]
+
+
 def conclusions(figures: Mapping[str, Any]) -> dict[str, list[str]]:
     """``{"can": [...], "cannot": [...]}``: plain Dutch sentences, most important first."""
     tables: Mapping[str, list[dict[str, Any]]] = figures["tables"]
-    year = figures["year"]
     can: list[str] = []
     cannot: list[str] = []
+    for step_can, step_cannot in (_total(figures, tables), _top_categories(tables),
+                                  _change(figures, tables), _missing(figures),
+                                  _precision(tables), _checks(figures)):
+        can += step_can
+        cannot += step_cannot
+    return {"can": can, "cannot": cannot}
+
+
+def _total(figures: Mapping[str, Any], tables: Mapping[str, list[dict[str, Any]]]) -> Sentences:
+    """The year's number of cases, or that it is too uncertain to name."""
     totals = tables.get("zaken_totaal") or tables.get("tot_nu_toe") or []
-    if totals:
-        total = totals[0]
-        what = (f"In {year} waren er" if figures["complete"]
-                else f"In {year} waren er tot nu toe")
-        if total["te_onzeker"]:
-            cannot.append(f"Het aantal zaken in {year} is te onzeker om te noemen "
-                          f"({total['weergave']}).")
-        else:
-            can.append(f"{what} ongeveer {total['getal']} zaken ({total['weergave']}).")
-    categories = tables.get("zaken_per_categorie") or []
-    clear = sorted((r for r in categories if not r["te_onzeker"]),
+    if not totals:
+        return [], []
+    year, total = figures["year"], totals[0]
+    if total["te_onzeker"]:
+        return [], [f"Het aantal zaken in {year} is te onzeker om te noemen "
+                    f"({total['weergave']})."]
+    what = f"In {year} waren er" if figures["complete"] else f"In {year} waren er tot nu toe"
+    return [f"{what} ongeveer {total['getal']} zaken ({total['weergave']})."], []
+
+
+def _top_categories(tables: Mapping[str, list[dict[str, Any]]]) -> Sentences:
+    """The (at most three) largest categories whose figures are clear."""
+    clear = sorted((r for r in tables.get("zaken_per_categorie") or [] if not r["te_onzeker"]),
                    key=lambda r: r["estimate"], reverse=True)
-    if clear:
-        can.append("De meeste zaken gingen over " + _names([r["label"] for r in clear[:3]])
-                   + ".")
+    if not clear:
+        return [], []
+    return ["De meeste zaken gingen over " + _names([r["label"] for r in clear[:3]]) + "."], []
+
+
+def _change(figures: Mapping[str, Any], tables: Mapping[str, list[dict[str, Any]]]) -> Sentences:
+    """The change since the previous year: in total, and the categories that clearly moved."""
+    can: list[str] = []
+    cannot: list[str] = []
     change = {r["code"]: r for r in tables.get("verandering") or []}
     if "totaal" in change:
         row = change["totaal"]
@@ -74,29 +95,43 @@ def conclusions(figures: Mapping[str, Any]) -> dict[str, list[str]]:
     moved = [r["label"] for code, r in change.items() if code != "totaal" and not r["te_onzeker"]]
     if moved:
         can.append("Duidelijk veranderd ten opzichte van het jaar ervoor: " + _names(moved) + ".")
+    return can, cannot
+
+
+def _missing(figures: Mapping[str, Any]) -> Sentences:
+    """What the report cannot show yet: the comparison, the breakdowns of a running year."""
+    year = figures["year"]
+    cannot = []
     if figures["complete"] and figures.get("previous_year") is None:
         cannot.append(f"Een vergelijking met {year - 1}: over dat jaar zijn geen volledige "
                       "jaarcijfers gepubliceerd.")
     if not figures["complete"]:
         cannot.append(f"Cijfers per onderwerp, kanaal en opvolging: {year} loopt nog; die "
                       "volgen na afloop van het jaar.")
+    return [], cannot
+
+
+def _precision(tables: Mapping[str, list[dict[str, Any]]]) -> Sentences:
+    """How many of the tables' figures are precise enough to read, and which are not."""
     shown = [r for key in COUNT_SECTIONS for r in tables.get(key) or []]
     vague = [r for r in shown if r["te_onzeker"]]
+    can = []
+    cannot = []
     if shown:
         can.append(f"{len(shown) - len(vague)} van de {len(shown)} cijfers in de tabellen zijn "
                    "nauwkeurig genoeg om te lezen.")
-    vague_categories = [r["label"] for r in categories if r["te_onzeker"]]
+    vague_categories = [r["label"] for r in tables.get("zaken_per_categorie") or []
+                        if r["te_onzeker"]]
     if vague:
         text = (f"{_count(len(vague), 'cijfer is', 'cijfers zijn')} te onzeker: het echte "
                 "aantal kan ook nul zijn.")
         if vague_categories:
             text += " Bij de onderwerpen: " + _names(vague_categories) + "."
         cannot.append(text)
-    can_findings, cannot_findings = _checks(figures)
-    return {"can": can + can_findings, "cannot": cannot + cannot_findings}
+    return can, cannot
 
 
-def _checks(figures: Mapping[str, Any]) -> tuple[list[str], list[str]]:
+def _checks(figures: Mapping[str, Any]) -> Sentences:
     check = figures.get("findings_check")
     if not check:
         return [], []
