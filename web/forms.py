@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from registry.errors import FieldError
+from registry.taxonomy import Code
 
 # Where a message for no particular field (FieldError.field == "") goes unless the form says.
 FORM_LEVEL = ""
@@ -132,3 +133,22 @@ def page_messages(
         return tuple(FieldMessage(name, str(text)) for name, texts in errors.items()
                      for text in texts)
     return tuple(FieldMessage(error.field, error.message) for error in errors)
+
+
+# Indentation of a unit under its parent in a <select>: option text cannot be styled
+# everywhere, no-break spaces survive in every browser.
+INDENT = "\u00a0\u00a0\u00a0"
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One box or radio button of a coded field: its code, its label and a one-line hint."""
+
+    code: str
+    label: str
+    hint: str
+
+    @classmethod
+    def of(cls, code: Code, locale: str) -> Choice:
+        """A taxonomy code as offered on a form page in ``locale``."""
+        return cls(code.code, code.label(locale), code.definition(locale))

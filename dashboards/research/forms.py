@@ -30,7 +30,7 @@ from registry.errors import FieldError
 from registry.organisations import OrgStructure
 from registry.periods import Month
 from registry.taxonomy import Taxonomy
-from web.forms import FormErrors, FormFields, registry_messages
+from web.forms import INDENT, FormErrors, FormFields, registry_messages
 
 # Posted text is cut short before it is echoed: a page never repeats a megabyte pasted in a field.
 ECHO_LIMIT = 40
@@ -41,8 +41,6 @@ MAX_CODES = 2_000
 # both (epsilon runs to 1, rho only to 0.05).
 DEFAULT_BUDGETS: dict[str, str] = {Mechanism.LAPLACE: "0.1", Mechanism.GAUSSIAN: "0.005"}
 DEFAULT_MONTHS = 12
-# Indentation of a unit under its parent; no-break spaces survive in every browser.
-INDENT = "\u00a0\u00a0\u00a0"
 
 Labeller = Callable[[str, str], str]
 """(kind, code) -> label in the page language; kind is "measure", "dimension", "grain", ..."""

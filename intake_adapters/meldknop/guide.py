@@ -19,6 +19,7 @@ from typing import Any
 
 from registry.contacts import ContactPointInfo, ContactRole
 from registry.taxonomy import Taxonomy
+from web.forms import Choice
 
 _EMAIL_RE = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
 _URL_RE = re.compile(r"^https?://[^\s<>\"']+$")
@@ -33,13 +34,6 @@ class Link:
     @property
     def external(self) -> bool:
         return self.href.startswith(("http://", "https://"))
-
-
-@dataclass(frozen=True)
-class Choice:
-    code: str
-    label: str
-    hint: str
 
 
 @dataclass(frozen=True)
@@ -131,8 +125,7 @@ class Guide:
                 code=group["code"],
                 legend=_text(group, "label", locale),
                 choices=tuple(
-                    Choice(code, field.get(code).label(locale), field.get(code).definition(locale))
-                    for code in group["categories"]
+                    Choice.of(field.get(code), locale) for code in group["categories"]
                 ),
             )
             for group in self.groups

@@ -21,7 +21,7 @@ from registry.organisations import OrgStructure
 from registry.periods import Month
 from registry.records import SELF_REPORT_CHANNEL
 from registry.taxonomy import Code, Taxonomy
-from web.forms import FormErrors, FormFields, registry_messages
+from web.forms import INDENT, Choice, FormErrors, FormFields, registry_messages
 
 # Top-to-bottom order on the page (the signal's fields, registry.fields); the error summary
 # follows it so its links read in order.
@@ -40,15 +40,6 @@ BOTH_TOKENS_TICKED = (
 )
 # Echoed values are cut short: a page never repeats a megabyte someone pasted into a field.
 ECHO_LIMIT = 100
-# Indentation in a <select>: option text cannot be styled everywhere, no-break spaces can.
-INDENT = "\u00a0\u00a0\u00a0"
-
-
-@dataclass(frozen=True)
-class Choice:
-    code: str
-    label: str
-    hint: str
 
 
 @dataclass(frozen=True)
@@ -165,7 +156,7 @@ def choice_groups(taxonomy: Taxonomy, locale: str) -> dict[str, ChoiceGroup]:
             legend=taxonomy_field.label(locale),
             multiple=name in MULTI_FIELDS,
             choices=tuple(
-                Choice(code.code, code.label(locale), code.definition(locale))
+                Choice.of(code, locale)
                 for code in taxonomy_field.codes
                 if not _self_report_only(name, code)
             ),
