@@ -39,6 +39,7 @@ from privacy.tables import dimension_codes
 from registry.errors import FieldError, ValidationFailed
 from registry.organisations import OrgStructure
 from registry.periods import Month
+from registry.records import past_month
 from registry.taxonomy import Taxonomy
 
 # Noise costs about 12 microseconds a cell; 200,000 cells is a few seconds and far more than
@@ -298,15 +299,7 @@ def _month(data: Mapping[str, Any], name: str, today: Month,
     if not isinstance(value, str) or not value:
         errors.append(FieldError(name, "Vul een maand in (JJJJ-MM)."))
         return None
-    try:
-        month = Month.parse(value)
-    except ValueError as exc:
-        errors.append(FieldError(name, str(exc)))
-        return None
-    if month > today:
-        errors.append(FieldError(name, "De maand mag niet in de toekomst liggen."))
-        return None
-    return month
+    return past_month(value, today, name, errors)
 
 
 def _cell_count(

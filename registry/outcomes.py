@@ -24,14 +24,13 @@ from typing import Any, Protocol
 from sqlalchemy import delete, exists, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from registry.checked_codes import CodeProblem, CodeRefused, parse_case_token
 from registry.db import Database, random_id
 from registry.errors import Conflict, FieldError, ValidationFailed
 from registry.idempotency import HEADER, KEY_REUSED, IdempotencyKey, IdempotentRequest, claimed_month
 from registry.models import Signal
 from registry.outcome_models import CaseOutcome
 from registry.periods import Month
-from registry.records import CASE_MISTYPED, CASE_WRONG_CHARACTERS, reported_month
+from registry.records import checked_case_token, reported_month
 from registry.taxonomy.outcomes import OUTCOME_FIELDS, OutcomeCodes
 
 PAYLOAD_FIELDS = ("case_token", "month", "fields")
@@ -89,13 +88,7 @@ def _case_token(value: Any, errors: list[FieldError]) -> str | None:
     if not isinstance(value, str) or not value.strip():
         errors.append(FieldError("case_token", "Vul het zaaknummer in."))
         return None
-    try:
-        return parse_case_token(value)
-    except CodeRefused as refused:
-        errors.append(FieldError("case_token", CASE_WRONG_CHARACTERS
-                                 if refused.problem is CodeProblem.WRONG_CHARACTERS
-                                 else CASE_MISTYPED))
-        return None
+    return checked_case_token(value, errors)
 
 
 def _values(value: Any, codes: OutcomeCodes, errors: list[FieldError],

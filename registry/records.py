@@ -99,8 +99,14 @@ def reported_month(value: Any, today: Month, errors: list[FieldError],
     if not isinstance(value, str):
         errors.append(FieldError(field, "De maand moet tekst zijn in het formaat JJJJ-MM."))
         return None
+    return past_month(value, today, field, errors)
+
+
+def past_month(text: str, today: Month, field: str, errors: list[FieldError]) -> Month | None:
+    """``text`` as a month (``YYYY-MM``) up to ``today``, or None with an error on ``field``:
+    the one check of a month given for the past, by reporters and by researchers alike."""
     try:
-        month = Month.parse(value)
+        month = Month.parse(text)
     except ValueError as exc:
         errors.append(FieldError(field, str(exc)))
         return None
@@ -173,8 +179,14 @@ def _case_token(value: Any, errors: list[FieldError]) -> str | None:
     if not isinstance(value, str):
         errors.append(FieldError("case_token", "Het zaaknummer moet tekst zijn."))
         return None
+    return checked_case_token(value, errors)
+
+
+def checked_case_token(text: str, errors: list[FieldError]) -> str | None:
+    """The case number in its one spelling, or None with the error a person can act on: wrong
+    characters, or mistyped (its check character does not fit)."""
     try:
-        return parse_case_token(value)
+        return parse_case_token(text)
     except CodeRefused as refused:
         errors.append(FieldError("case_token", CASE_WRONG_CHARACTERS
                                  if refused.problem is CodeProblem.WRONG_CHARACTERS
