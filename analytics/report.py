@@ -24,9 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import io
-import json
 from datetime import date
-from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -51,9 +49,8 @@ from analytics.report_summary import conclusions
 from privacy.exports import release_to_csv, release_to_json, spreadsheet_safe
 from privacy.kinds import TAXONOMY_FIELDS
 from privacy.plan import NO_IMPACT, RIJK, Dimension, Part
-from privacy.releases import Release, canonical_spec, release_document
-from privacy.signing import Signer, canonical_json
-from registry.db import random_id
+from privacy.releases import Release, signed_unstored
+from privacy.signing import Signer
 from registry.organisations import OrgStructure
 from registry.periods import Month
 from registry.private_files import write_private
@@ -390,15 +387,4 @@ def sign_report(figures: dict[str, Any], files: dict[str, str], signer: Signer,
     spec = {"kind": REPORT_KIND, "organisation": figures["organisation"],
             "year": figures["year"], "source_releases": figures["source_releases"]}
     result = {**figures, "files": files}
-    spec_json, spec_hash = canonical_spec(spec)
-    result_json = canonical_json(result).decode("utf-8")
-    release_id = random_id()
-    document = release_document(release_id=release_id, scope=scope, spec=json.loads(spec_json),
-                                result=json.loads(result_json), epsilon_spent="0",
-                                release_date=today, replaces=None,
-                                public_key=signer.public_key_b64)
-    return Release(id=release_id, consumer=scope, scope=scope, year=int(figures["year"]),
-                   spec_json=spec_json, spec_hash=spec_hash, result_json=result_json,
-                   epsilon_spent=Fraction(0), release_date=today, replaces=None,
-                   signature=signer.sign(document), public_key=signer.public_key_b64,
-                   key_id=signer.key_id)
+    return signed_unstored(scope, spec, result, int(figures["year"]), signer, today)

@@ -133,6 +133,25 @@ class Release:
         return verify_document(self.document(), self.signature, self.public_key)
 
 
+def signed_unstored(scope: str, spec: Mapping[str, Any], result: Mapping[str, Any], year: int,
+                    signer: Signer, today: date) -> Release:
+    """A signed document in the release file format that spends nothing (epsilon 0) and is not
+    stored: the signed report and the council's download manifest, which
+    ``signal-registry verify`` checks like any release."""
+    spec_json, spec_hash = canonical_spec(spec)
+    result_json = canonical_json(result).decode("utf-8")
+    release_id = random_id()
+    document = release_document(release_id=release_id, scope=scope, spec=json.loads(spec_json),
+                                result=json.loads(result_json), epsilon_spent="0",
+                                release_date=today, replaces=None,
+                                public_key=signer.public_key_b64)
+    return Release(id=release_id, consumer=scope, scope=scope, year=year,
+                   spec_json=spec_json, spec_hash=spec_hash, result_json=result_json,
+                   epsilon_spent=Fraction(0), release_date=today, replaces=None,
+                   signature=signer.sign(document), public_key=signer.public_key_b64,
+                   key_id=signer.key_id)
+
+
 @dataclass(frozen=True)
 class ReleaseResult:
     release: Release

@@ -15,20 +15,17 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import json
 import re
 import zipfile
 from collections.abc import Mapping, Sequence
 from datetime import date
-from fractions import Fraction
 from typing import Any
 
 from flask import Response
 
 from privacy.exports import spreadsheet_safe
-from privacy.releases import Release, canonical_spec, release_document
-from privacy.signing import Signer, canonical_json
-from registry.db import random_id
+from privacy.releases import Release, signed_unstored
+from privacy.signing import Signer
 
 MIMETYPES = {
     "html": "text/html; charset=utf-8",
@@ -133,18 +130,7 @@ def sign_manifest(subject: Mapping[str, Any], files: Mapping[str, bytes], signer
     scope = "download:" + ":".join(str(v) for v in subject.values())
     spec = {"kind": "council-download", **subject}
     result = {**subject, "files": {name: sha256(data) for name, data in sorted(files.items())}}
-    spec_json, spec_hash = canonical_spec(spec)
-    result_json = canonical_json(result).decode("utf-8")
-    release_id = random_id()
-    document = release_document(release_id=release_id, scope=scope, spec=json.loads(spec_json),
-                                result=json.loads(result_json), epsilon_spent="0",
-                                release_date=today, replaces=None,
-                                public_key=signer.public_key_b64)
-    return Release(id=release_id, consumer=scope, scope=scope, year=today.year,
-                   spec_json=spec_json, spec_hash=spec_hash, result_json=result_json,
-                   epsilon_spent=Fraction(0), release_date=today, replaces=None,
-                   signature=signer.sign(document), public_key=signer.public_key_b64,
-                   key_id=signer.key_id)
+    return signed_unstored(scope, spec, result, today.year, signer, today)
 
 
 def attachment(data: bytes | str, filename: str, kind: str) -> Response:
