@@ -174,30 +174,16 @@ class QuerySpec:
         measure = _choice(data, "measure", MEASURES, None, errors)
         group_by = _group_by(data.get("group_by", []), errors)
         filters = _filters(data.get("filters", {}), taxonomy, org, threshold, errors)
-        start = _month(data, "from", today, errors)
-        end = _month(data, "to", today, errors)
-        if start is not None and end is not None and start > end:
-            errors.append(FieldError("from", "De beginmaand ligt na de eindmaand."))
-            start = None
+        start, end = _period(data, today, errors)
         grain = _choice(data, "grain", GRAINS, Grain.MONTH, errors)
         mechanism = _choice(data, "mechanism", MECHANISMS, Mechanism.LAPLACE, errors)
-        budget = None
-        if mechanism is not None:
-            unit = BUDGET_FIELD[mechanism]
-            wrong = next(other for other in BUDGET_FIELD.values() if other != unit)
-            if wrong in data:
-                errors.append(FieldError(wrong, f"Bij mechanisme {mechanism} hoort {unit}."))
-            budget = parse_budget(data.get(unit), unit, errors)
+        budget = _budget(data, mechanism, errors) if mechanism is not None else None
         if not errors and group_by is not None and start is not None and end is not None:
             assert grain is not None
             cells = _cell_count(group_by, filters or {}, start, end, Grain(grain), taxonomy,
                                 org, threshold)
             if cells > MAX_CELLS:
-                errors.append(FieldError(
-                    "group_by",
-                    f"Deze tabel heeft {cells} cellen; het maximum is {MAX_CELLS}. Kies minder "
-                    "dimensies, een grovere periode of filters.",
-                ))
+                errors.append(FieldError("group_by", _too_many_cells(cells)))
         if errors:
             raise ValidationFailed(errors=errors)
         assert measure and group_by is not None and filters is not None
@@ -208,6 +194,31 @@ class QuerySpec:
             grain=Grain(grain), mechanism=Mechanism(mechanism),
             epsilon=budget if laplace else None, rho=None if laplace else budget,
         )
+
+
+def _period(data: Mapping[str, Any], today: Month,
+            errors: list[FieldError]) -> tuple[Month | None, Month | None]:
+    """The months "from" and "to", each in the past, the first not after the second."""
+    start = _month(data, "from", today, errors)
+    end = _month(data, "to", today, errors)
+    if start is not None and end is not None and start > end:
+        errors.append(FieldError("from", "De beginmaand ligt na de eindmaand."))
+        start = None
+    return start, end
+
+
+def _budget(data: Mapping[str, Any], mechanism: str, errors: list[FieldError]) -> Fraction | None:
+    """The budget in the mechanism's own unit (epsilon or rho); the other unit is refused."""
+    unit = BUDGET_FIELD[mechanism]
+    wrong = next(other for other in BUDGET_FIELD.values() if other != unit)
+    if wrong in data:
+        errors.append(FieldError(wrong, f"Bij mechanisme {mechanism} hoort {unit}."))
+    return parse_budget(data.get(unit), unit, errors)
+
+
+def _too_many_cells(cells: int) -> str:
+    return (f"Deze tabel heeft {cells} cellen; het maximum is {MAX_CELLS}. Kies minder "
+            "dimensies, een grovere periode of filters.")
 
 
 def _choice(
