@@ -235,37 +235,9 @@ def intervals_figure(rows: Sequence[IntervalRow], *, x_title: str,
         unsure = [r for r in rows if r.own == own and r.too_uncertain]
         name = plotly_text(names[0] if own else names[1])
         if chosen:
-            data.append({
-                "type": "scatter", "mode": "markers+text", "orientation": "h", "name": name,
-                "x": [_finite(r.value) for r in chosen], "y": _texts([r.label for r in chosen]),
-                "text": [plotly_text(r.text) if r.text is not None else nl_number(r.value, 1)
-                         for r in chosen],
-                "textposition": "top center",
-                "marker": {"symbol": "diamond" if own else "line-ns-open", "size": 12,
-                           "color": "#154273" if own else "#1a1a1a", "line": {"width": 2}},
-                "error_x": {"type": "data", "symmetric": False,
-                            "array": [_finite(r.upper - r.value) for r in chosen],
-                            "arrayminus": [_finite(r.value - r.lower) for r in chosen],
-                            "thickness": 2, "width": 6, "color": colour},
-                "hovertemplate": "%{y}: %{x:.2f}<extra></extra>",
-            })
+            data.append(_values_trace(chosen, name, own, colour))
         if unsure:
-            data.append({
-                "type": "scatter", "mode": "markers+text", "orientation": "h",
-                "name": f"{name}: {TOO_UNCERTAIN} (alleen de marge)",
-                # a tick at the lower end and the bar up to the upper end: no value drawn
-                "x": [_finite(r.lower) for r in unsure], "y": _texts([r.label for r in unsure]),
-                "text": [TOO_UNCERTAIN] * len(unsure), "textposition": "top right",
-                "marker": {"symbol": "line-ns-open", "size": 12, "color": colour,
-                           "line": {"width": 2}},
-                "error_x": {"type": "data", "symmetric": False,
-                            "array": [_finite(r.upper - r.lower) for r in unsure],
-                            "arrayminus": [0.0] * len(unsure), "thickness": 2, "width": 6,
-                            "color": colour},
-                "customdata": [_finite(r.upper) for r in unsure],
-                "hovertemplate": f"%{{y}}: {TOO_UNCERTAIN}, %{{x:.2f}} tot "
-                                 "%{customdata:.2f}<extra></extra>",
-            })
+            data.append(_ranges_trace(unsure, name, colour))
     layout = base_layout(x_title=x_title, y_title="", height=bounded_height(len(rows)))
     layout["xaxis"] = {"title": {"text": plotly_text(x_title)},
                        "range": value_range([_finite(r.upper) for r in rows]
@@ -276,6 +248,45 @@ def intervals_figure(rows: Sequence[IntervalRow], *, x_title: str,
                        "categoryorder": "array", "categoryarray": _texts([r.label for r in rows])}
     layout["margin"] = {"l": 20, "r": 30, "t": 20, "b": 60}
     return {"data": data, "layout": layout}
+
+
+def _values_trace(chosen: Sequence[IntervalRow], name: str, own: bool,
+                  colour: str) -> dict[str, Any]:
+    """The figures shown at a value: a marker with its interval as a bar."""
+    return {
+        "type": "scatter", "mode": "markers+text", "orientation": "h", "name": name,
+        "x": [_finite(r.value) for r in chosen], "y": _texts([r.label for r in chosen]),
+        "text": [plotly_text(r.text) if r.text is not None else nl_number(r.value, 1)
+                 for r in chosen],
+        "textposition": "top center",
+        "marker": {"symbol": "diamond" if own else "line-ns-open", "size": 12,
+                   "color": "#154273" if own else "#1a1a1a", "line": {"width": 2}},
+        "error_x": {"type": "data", "symmetric": False,
+                    "array": [_finite(r.upper - r.value) for r in chosen],
+                    "arrayminus": [_finite(r.value - r.lower) for r in chosen],
+                    "thickness": 2, "width": 6, "color": colour},
+        "hovertemplate": "%{y}: %{x:.2f}<extra></extra>",
+    }
+
+
+def _ranges_trace(unsure: Sequence[IntervalRow], name: str, colour: str) -> dict[str, Any]:
+    """The figures too uncertain to show: their range only, with the words "te onzeker"."""
+    return {
+        "type": "scatter", "mode": "markers+text", "orientation": "h",
+        "name": f"{name}: {TOO_UNCERTAIN} (alleen de marge)",
+        # a tick at the lower end and the bar up to the upper end: no value drawn
+        "x": [_finite(r.lower) for r in unsure], "y": _texts([r.label for r in unsure]),
+        "text": [TOO_UNCERTAIN] * len(unsure), "textposition": "top right",
+        "marker": {"symbol": "line-ns-open", "size": 12, "color": colour,
+                   "line": {"width": 2}},
+        "error_x": {"type": "data", "symmetric": False,
+                    "array": [_finite(r.upper - r.lower) for r in unsure],
+                    "arrayminus": [0.0] * len(unsure), "thickness": 2, "width": 6,
+                    "color": colour},
+        "customdata": [_finite(r.upper) for r in unsure],
+        "hovertemplate": f"%{{y}}: {TOO_UNCERTAIN}, %{{x:.2f}} tot "
+                         "%{customdata:.2f}<extra></extra>",
+    }
 
 
 def bars_figure(labels: Sequence[str], values: Sequence[float], lower: Sequence[float],
