@@ -298,13 +298,12 @@ def check_tree(nodes: list[Node], category: str, rate: float, rate_variance: flo
     opened = {root} if named_root or any(
         p_values[n.unit] <= share * n.fte / 2 for n in nodes if n.parent == root) else set()
     out = []
-    one_sided = z_value(0.95, one_sided=True)
     for node in nodes:
         expected = rate * node.fte
         sd = _sd(node, rate_variance)
         level = share * node.fte
         p_value: float | None = None
-        if node.parent is None or node.parent in opened:
+        if node.parent is None or node.parent in opened:  # tested only once its parent is
             p_value = p_values.get(node.unit)
             if p_value is None:
                 p_value = tail(node.estimate.value, expected, sd)
@@ -312,14 +311,7 @@ def check_tree(nodes: list[Node], category: str, rate: float, rate_variance: flo
                                                          and p_value <= level)
         if found and p_value is not None:
             opened.add(node.unit)
-            lower = node.estimate.value - one_sided * node.estimate.sd
-            stable = (all(h.value > expected / len(node.half_years) for h in node.half_years)
-                      if node.half_years else None)
-            # The organisation itself is named at half its level (the other half opens it for
-            # its rows): the level stated is the one its test was held to.
-            used = level / 2 if node.parent is None else level
-            out.append(PairResult(node.unit, category, Verdict.FOUND, expected, node.estimate,
-                                  used, p_value, lower >= CONSISTENT_CASES, stable))
+            out.append(_found(node, category, expected, level, p_value))
         elif not detectable(expected, sd, level / 2 if node.parent is None else level, factor):
             # The noise's sd barely depends on the unit's size: round it for the cache.
             out.append(PairResult(node.unit, category, Verdict.TOO_SMALL, expected, node.estimate,
@@ -329,6 +321,20 @@ def check_tree(nodes: list[Node], category: str, rate: float, rate_variance: flo
             out.append(PairResult(node.unit, category, Verdict.NOTHING, expected, node.estimate,
                                   level, p_value))
     return out
+
+
+def _found(node: Node, category: str, expected: float, level: float,
+           p_value: float) -> PairResult:
+    """A unit named for a category: consistent when even the one-sided lower bound of its
+    figure is several cases, stable when it stood out in each half-year."""
+    lower = node.estimate.value - z_value(0.95, one_sided=True) * node.estimate.sd
+    stable = (all(h.value > expected / len(node.half_years) for h in node.half_years)
+              if node.half_years else None)
+    # The organisation itself is named at half its level (the other half opens it for its
+    # rows): the level stated is the one its test was held to.
+    used = level / 2 if node.parent is None else level
+    return PairResult(node.unit, category, Verdict.FOUND, expected, node.estimate, used, p_value,
+                      lower >= CONSISTENT_CASES, stable)
 
 
 def _sd(node: Node, rate_variance: float) -> float:
