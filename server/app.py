@@ -29,6 +29,7 @@ from registry.mfa import AccountKeys
 from registry.private_files import private_folder
 from registry.taxonomy import load_taxonomy
 from server import sessions
+from web.numbers import local_decimal
 from server.container import Services
 from server.settings import Settings
 
@@ -82,6 +83,7 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     views.register_blueprints(app)
     limiter.init_app(app, settings)
     app.jinja_env.globals.update(locales=LOCALES, get_locale=get_locale)
+    app.jinja_env.filters["decimal"] = local_decimal
     return app
 
 

@@ -49,4 +49,4 @@ def test_the_default_form_previews_with_either_mechanism(client, csrf_from, rese
     response = post(client, csrf_from, "/onderzoek/voorbeeld",
                     {**SPEC, "mechanism": mechanism, "budget": ""})
     assert response.status_code == 200, response.get_data(as_text=True)[:2000]
-    assert figure(response.get_data(as_text=True), "cost") == "0.005"
+    assert figure(response.get_data(as_text=True), "cost") == "0,005"

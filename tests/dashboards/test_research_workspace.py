@@ -82,7 +82,8 @@ def test_compose_preview_run_and_read_the_result(client, csrf_from, services, re
     page = preview.get_data(as_text=True)
     assert spent(services, researcher) == 0
     # Laplace epsilon 0.5 is charged rho 0.125, from the test share of rho 0.5.
-    assert figure(page, "cost") == "0.125" and figure(page, "remaining-after") == "0.375"
+    # Written the Dutch way, as every figure on the site (web.numbers.local_decimal).
+    assert figure(page, "cost") == "0,125" and figure(page, "remaining-after") == "0,375"
     # The page's figures are the service's own preview of the same spec.
     spec = services.queries.parse({**{k: v for k, v in SPEC.items() if k != "budget"},
                                    "filters": {}, "epsilon": "0.5"}, None)
@@ -102,7 +103,7 @@ def test_compose_preview_run_and_read_the_result(client, csrf_from, services, re
     result = client.get(ran.headers["Location"])
     assert result.status_code == 200
     text = result.get_data(as_text=True)
-    assert "0.375" in text and "besteed" in text.lower()
+    assert "0,375" in text and "besteed" in text.lower()
     rows = re.findall(r'<td class="num">(-?\d+)</td>\s*<td class="num">(-?\d+) tot (-?\d+)</td>', text)
     assert len(rows) == expected["cells"]
     half = expected["ci95_halfwidth"]
@@ -189,7 +190,7 @@ def test_a_strange_page_number_shows_the_first_page(client, csrf_from, researche
 def test_a_dutch_decimal_comma_is_read_as_a_point(client, csrf_from, services, researcher):
     response = post(client, csrf_from, "/onderzoek/voorbeeld", {**SPEC, "budget": "0,25"})
     assert response.status_code == 200
-    assert figure(response.get_data(as_text=True), "cost") == "0.03125"  # 0.25^2 / 2
+    assert figure(response.get_data(as_text=True), "cost") == "0,03125"  # 0.25^2 / 2
 
 
 def test_over_budget_is_refused_with_nothing_spent(client, csrf_from, services, researcher):
@@ -223,7 +224,7 @@ def test_a_post_without_csrf_token_is_refused(client, services, researcher):
 def test_past_releases_are_listed_with_links(client, csrf_from, researcher):
     location = post(client, csrf_from, "/onderzoek/uitvoeren", SPEC).headers["Location"]
     page = client.get("/onderzoek/").get_data(as_text=True)
-    assert f'href="{location}"' in page and "0.125 rho" in page
+    assert f'href="{location}"' in page and "0,125 rho" in page
 
 
 def test_someone_elses_release_is_not_found(client, services, researcher):
@@ -245,3 +246,14 @@ def test_a_large_table_is_shown_in_pages(client, csrf_from, researcher):
     last = client.get(location + f"?pagina={pages}").get_data(as_text=True)
     assert f"Pagina {pages} van {pages}" in last
     assert "pagina=2" in first
+
+
+def test_budgets_are_written_with_the_pages_decimal_sign(client, csrf_from, researcher):
+    # A Dutch page writes 0,125 (as every other figure on the site); an English page 0.125.
+    dutch = post(client, csrf_from, "/onderzoek/voorbeeld", SPEC).get_data(as_text=True)
+    assert figure(dutch, "cost") == "0,125"
+    assert re.search(r"Ruisschaal</dt>\s*<dd>\d+(,\d+)?\s", dutch)
+    token = csrf_from(client.get("/onderzoek/").get_data(as_text=True))
+    client.post("/taal/en", data={"csrf_token": token, "next": "/onderzoek/"})
+    english = post(client, csrf_from, "/onderzoek/voorbeeld", SPEC).get_data(as_text=True)
+    assert figure(english, "cost") == "0.125"
