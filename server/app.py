@@ -29,9 +29,9 @@ from registry.mfa import AccountKeys
 from registry.private_files import private_folder
 from registry.taxonomy import load_taxonomy
 from server import sessions
-from web.numbers import local_decimal
 from server.container import Services
 from server.settings import Settings
+from web.numbers import local_decimal
 
 LOCALES = ("nl", "en")
 csrf = CSRFProtect()
