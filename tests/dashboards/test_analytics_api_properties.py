@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
 from analytics.plan import PlanYear
-from dashboards import analytics_api
+from dashboards.analytics_api import api as analytics_api
 from dashboards import published as data
 from privacy.plan import Part
 from registry.accounts import Role
