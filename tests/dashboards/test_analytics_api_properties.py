@@ -18,8 +18,8 @@ from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
 from analytics.plan import PlanYear
-from dashboards.analytics_api import api as analytics_api
 from dashboards import published as data
+from dashboards.analytics_api import api as analytics_api
 from privacy.plan import Part
 from registry.accounts import Role
 from registry.organisations import OrgStructure, OrgUnit
