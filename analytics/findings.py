@@ -21,7 +21,8 @@ it too.
 Which period: a complete data year as a whole (its half years tell whether a finding is
 stable), a running year by its latest published half year; with neither, nothing is checked
 and ``note`` says why. No Flask here; a page passes its own ``gettext`` as ``_`` (the default
-``dutch`` formats the Dutch source text).
+``dutch`` formats the Dutch source text). How units, categories and periods are named is
+``analytics.naming``.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from analytics.hotspots import (
     ALPHA,
@@ -41,89 +42,23 @@ from analytics.hotspots import (
     hotspots,
 )
 from analytics.intervals import nl_number
+from analytics.naming import (
+    Labels,
+    Translate,
+    category_label,
+    dutch,
+    in_unit,
+    lower_first,
+    period_end,
+    period_label,
+    plain_name,
+    unit_name,
+)
 from analytics.plan import PlanYear
 from analytics.reading import display
 from privacy.plan import RIJK, Part
 from registry.organisations import OrgStructure
 from registry.periods import Month
-
-REST = ":rest"
-
-
-class Translate(Protocol):
-    def __call__(self, text: str, /, **values: Any) -> str: ...
-
-
-def dutch(text: str, /, **values: Any) -> str:
-    """The Dutch source text, formatted as gettext formats it (only when values are given)."""
-    return text % values if values else text
-
-
-class Labels(Protocol):  # the taxonomy
-    def label(self, field: str, code: str, locale: str = "nl") -> str: ...
-
-
-# -- names ------------------------------------------------------------------------------------
-
-
-def unit_name(org: OrgStructure, unit: str, _: Translate = dutch, rijk: bool = False) -> str:
-    """The unit's name from the structure; the rest row is "Rest van <organisation>". In a
-    report of the whole Rijk a unit's organisation is named too (names repeat between them)."""
-    if unit.endswith(REST):
-        return _("Rest van %(name)s", name=_name(org, unit[:-len(REST)]))
-    return _name(org, unit, rijk)
-
-
-def _name(org: OrgStructure, code: str, rijk: bool = False) -> str:
-    """The unit's name; a directie's with its DG's, as names repeat between DGs."""
-    if code not in org:
-        return code
-    unit = org.get(code)
-    context = []
-    if unit.parent is not None and unit.parent != unit.organisation and unit.parent in org:
-        context.append(str(org.get(unit.parent).name))
-    if rijk and code != unit.organisation and unit.organisation in org:
-        context.append(str(org.get(unit.organisation).name))
-    return f"{unit.name} ({', '.join(context)})" if context else str(unit.name)
-
-
-def _in_unit(org: OrgStructure, unit: str, organisation: str, _: Translate,
-             rijk: bool = False) -> str:
-    """How a sentence names the unit: "DG Uitvoering", "de rest van ...", "... als geheel"."""
-    if unit.endswith(REST):
-        return _("de rest van %(name)s (buiten de grote DG's)",
-                 name=_name(org, unit[:-len(REST)]))
-    if unit == organisation:
-        return _("%(name)s als geheel", name=_name(org, unit))
-    return _name(org, unit, rijk)
-
-
-def category_label(taxonomy: Labels, code: str, locale: str = "nl") -> str:
-    try:
-        return taxonomy.label("categories", code, locale)
-    except KeyError:
-        return code
-
-
-def lower_first(text: str) -> str:
-    """"Pesten" -> "pesten", for a label inside a sentence."""
-    return text[:1].lower() + text[1:] if text[1:2].islower() else text
-
-
-def period_label(period: str, _: Translate = dutch) -> str:
-    """"2025" or "het eerste halfjaar van 2026"."""
-    year, _sep, half = period.partition("-H")
-    if not half:
-        return year
-    if half == "1":
-        return _("het eerste halfjaar van %(year)s", year=year)
-    return _("het tweede halfjaar van %(year)s", year=year)
-
-
-def period_end(period: str) -> Month:
-    year, _sep, half = period.partition("-H")
-    return Month(int(year), 6 if half == "1" else 12)
-
 
 # -- which period ---------------------------------------------------------------------------
 
@@ -287,7 +222,7 @@ def finding_sentence(pair: PairResult, organisation: str, org: OrgStructure, lab
     first = _("In %(period)s waren er in %(unit)s meer zaken over %(category)s dan je zou "
               "verwachten op grond van het aantal zaken in de organisatie en de verdeling over "
               "het Rijk: naar schatting %(estimate)s, verwacht %(expected)s.",
-              period=period_label(period, _), unit=_in_unit(org, pair.unit, organisation, _, rijk),
+              period=period_label(period, _), unit=in_unit(org, pair.unit, organisation, _, rijk),
               category=lower_first(label), estimate=estimate,
               expected=_count(pair.expected))
     return f"{first} {_evidence(pair, _)}"
@@ -321,7 +256,7 @@ def explanation(pair: PairResult, organisation: str, org: OrgStructure, label: s
         _("Verwacht: %(expected)s zaken over %(category)s. Dat is het aantal zaken per fte in "
           "%(organisation)s, maal het aandeel van deze categorie in het hele Rijk, maal de "
           "omvang van %(unit)s.", expected=nl_number(pair.expected, 1),
-          category=lower_first(label), organisation=_name(org, organisation),
+          category=lower_first(label), organisation=plain_name(org, organisation),
           unit=unit_name(org, pair.unit, _, rijk)),
         _("Als er niets bijzonders speelt, is de kans op een schatting van %(estimate)s of "
           "hoger %(p)s (toeval en de ruis samen, p-waarde). Het onderdeel wordt alleen genoemd "

@@ -21,8 +21,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from analytics.findings import lower_first, summarise
+from analytics.findings import summarise
 from analytics.intervals import Estimate, total
+from analytics.naming import lower_first
 from analytics.plan import PlanYear
 from analytics.reading import display
 from privacy.plan import RIJK

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from analytics.findings import lower_first
+from analytics.naming import lower_first
 
 SUMMARY_TITLE = "Samenvatting: wat kunt u dit jaar concluderen?"
 # Sections whose rows are "aantal zaken" per value of one dimension.

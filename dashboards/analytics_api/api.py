@@ -29,8 +29,9 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, request
 
 from analytics.errors import AnalyticsError
-from analytics.findings import period_end, summarise
+from analytics.findings import summarise
 from analytics.intervals import rate_per_100_fte
+from analytics.naming import period_end
 from analytics.plan import PlanYear
 from analytics.reading import display
 from dashboards import published as data

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from markupsafe import escape
 
-from analytics.findings import finding_sentence, period_label, unit_name
+from analytics.findings import finding_sentence
 from analytics.hotspots import hotspots
+from analytics.naming import period_label, unit_name
 from dashboards.published import plan_year
 from registry.accounts import Role
 from tests.dashboards.hotspot_data import period_of, publish_demo, related, seed_noise
