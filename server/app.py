@@ -30,7 +30,7 @@ from registry.private_files import private_folder
 from registry.taxonomy import load_taxonomy
 from server import sessions
 from server.container import Services
-from server.settings import Settings
+from server.settings import Mode, Settings
 from web.numbers import local_decimal
 
 LOCALES = ("nl", "en")
@@ -52,11 +52,11 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
         WTF_CSRF_TIME_LIMIT=8 * 3600,
         BABEL_DEFAULT_LOCALE="nl",
         BABEL_TRANSLATION_DIRECTORIES=str(Path(__file__).parent / "translations"),
-        TESTING=settings.mode == "test",
+        TESTING=settings.mode is Mode.TEST,
     )
     # Tests may switch CSRF off with {"csrf": False} to post forms directly; never elsewhere.
     app.config["WTF_CSRF_ENABLED"] = not (
-        settings.mode == "test" and isinstance(config, Mapping) and config.get("csrf") is False
+        settings.mode is Mode.TEST and isinstance(config, Mapping) and config.get("csrf") is False
     )
     _quiet_logging()
 
@@ -98,7 +98,7 @@ def _master_secret(settings: Settings) -> bytes:
     secret = load_master_secret(settings.master_secret, settings.master_secret_file)
     if secret is not None:
         return secret
-    if settings.mode == "production":
+    if settings.mode is Mode.PRODUCTION:
         raise SecretError(
             "No master secret: set SIGNAL_REGISTRY_MASTER_SECRET or "
             "SIGNAL_REGISTRY_MASTER_SECRET_FILE (outside demo and test mode it is required)."
@@ -116,11 +116,11 @@ def _signer(settings: Settings) -> Signer:
     # can verify releases.
     if settings.signing_key_file:
         path = Path(settings.signing_key_file)
-    elif settings.mode == "production":
+    elif settings.mode is Mode.PRODUCTION:
         path = settings.data_path / "secrets" / "signing-key"
     else:
         path = _secrets_folder(settings) / "signing-key"
-    if settings.mode == "production":
+    if settings.mode is Mode.PRODUCTION:
         # A key made up silently at start would sign releases nobody can verify against the
         # key that was published before (a lost or misplaced file, a wrong data folder): the
         # operator makes the key once, as the master secret, and keeps it.

@@ -31,7 +31,7 @@ from registry.outcomes import OutcomeService
 from registry.signals import SignalService
 from registry.taxonomy import Taxonomy
 from server.governance import approval_service
-from server.settings import Settings
+from server.settings import Mode, Settings
 
 
 @dataclass
@@ -53,7 +53,7 @@ class Services:
     def account_policy(self) -> AccountPolicy:
         return AccountPolicy(api_token_days=self.settings.api_token_days,
                              activation_hours=self.settings.activation_hours,
-                             second_factor_required=self.settings.mode == "production")
+                             second_factor_required=self.settings.mode is Mode.PRODUCTION)
 
     @property
     def activation(self) -> ActivationService:

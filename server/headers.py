@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from flask import Flask, Response
 
-from server.settings import Settings
+from server.settings import Mode, Settings
 
 CONTENT_SECURITY_POLICY = "; ".join((
     "default-src 'none'",
@@ -44,7 +44,7 @@ def security_headers(production: bool) -> dict[str, str]:
 
 
 def init_app(app: Flask, settings: Settings) -> None:
-    headers = security_headers(settings.mode == "production")
+    headers = security_headers(settings.mode is Mode.PRODUCTION)
 
     # after_request runs for error handlers' responses (404, 413, 429, 500) and static files
     # too; a view's own value for one of these headers is replaced, so none can weaken them.

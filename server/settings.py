@@ -8,7 +8,16 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, fields
+from enum import StrEnum
 from pathlib import Path
+
+
+class Mode(StrEnum):
+    """How the product runs: production (every guard on), the demo, or the tests."""
+
+    PRODUCTION = "production"
+    DEMO = "demo"
+    TEST = "test"
 
 
 @dataclass(frozen=True)
@@ -79,7 +88,7 @@ class Settings:
     master_secret: str
     master_secret_file: str
     signing_key_file: str
-    mode: str
+    mode: Mode
     data_dir: str
     retention_years: int
     coarsen_threshold: int
@@ -100,7 +109,7 @@ class Settings:
     request_timeout: int
 
     def __post_init__(self) -> None:
-        if self.mode not in ("production", "demo", "test"):
+        if not isinstance(self.mode, Mode):
             raise ValueError(f"mode must be production, demo or test, not {self.mode!r}")
         for name in ("retention_years", "coarsen_threshold", "contribution_bound",
                      "request_timeout", "meldknop_unit_daily_cap", "api_token_days",
@@ -126,6 +135,9 @@ class Settings:
             raw = values[f.name]
             if f.type == "int":
                 out[f.name] = int(raw)  # type: ignore[call-overload]
+            elif f.type == "Mode":
+                # An unknown mode stays a str, which __post_init__ refuses with its message.
+                out[f.name] = Mode(str(raw)) if str(raw) in set(Mode) else str(raw)
             elif f.type == "bool":
                 out[f.name] = raw if isinstance(raw, bool) else str(raw).lower() in ("1", "true", "yes")
             else:

@@ -30,7 +30,7 @@ from gunicorn.http import wsgi as gunicorn_http
 from server.app import create_app
 from server.deadline import RequestDeadline
 from server.limiter import shares_counters
-from server.settings import Settings
+from server.settings import Mode, Settings
 
 # gunicorn names itself in the Server header of every response (older versions with their
 # version number) and in the app's SERVER_SOFTWARE: a fingerprint for whoever looks for a known
@@ -135,7 +135,7 @@ def worker_plan(settings: Settings, workers: int | None, threads: int) -> tuple[
         return workers or DEFAULT_WORKERS, threads
     if workers is None or workers == 1:
         return 1, threads * (workers or DEFAULT_WORKERS)
-    if settings.mode == "production":
+    if settings.mode is Mode.PRODUCTION:
         raise click.ClickException(
             f"--workers {workers} needs a rate-limit store that all workers share, or each "
             f"worker counts the meldknop's and the login's limits on its own. Set "

@@ -19,6 +19,7 @@ from server.cli.context import group_database_url, services_of, settings_for
 from server.demo import DEMO_ORGANISATION, check_demo_database, format_credentials, setup_demo
 from server.fresh_process import publish_demo_apart
 from server.migrations import upgrade
+from server.settings import Mode
 
 Command = TypeVar("Command", bound=Callable[..., None])
 
@@ -68,7 +69,7 @@ def demo(ctx: click.Context, host: str, port: int, workers: int | None, threads:
 
     data_dir = Path(os.environ.get("SIGNAL_REGISTRY_DATA_DIR") or "data").resolve()
     app = create_app(settings_for(
-        ctx, mode="demo", data_dir=str(data_dir), secure_cookies=False,
+        ctx, mode=Mode.DEMO, data_dir=str(data_dir), secure_cookies=False,
         database_url=group_database_url(ctx) or f"sqlite:///{data_dir / 'demo.db'}",
     ))
     services = services_of(app)
