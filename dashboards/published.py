@@ -14,11 +14,8 @@ not grow without end.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-from collections.abc import Callable, Collection, Hashable, Sequence
+from collections.abc import Collection, Sequence
 from functools import partial
-from typing import Generic, TypeVar
 
 from analytics.plan import PlanRelease, PlanYear
 from analytics.published import PublishedMonth, WindowSums, to_published_month, window_sums
@@ -27,37 +24,8 @@ from privacy.plan_service import PlanEntry, PlanService
 from privacy.publication import PublicationEntry
 from privacy.releases import Release, ReleaseService
 from registry.periods import Month
+from web.cache import LruCache
 from web.services import RegistryServices
-
-V = TypeVar("V")
-
-
-class LruCache(Generic[V]):
-    """A small thread-safe least-recently-used cache."""
-
-    def __init__(self, size: int):
-        self.size = size
-        self._items: OrderedDict[Hashable, V] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get_or_make(self, key: Hashable, make: Callable[[], V]) -> V:
-        with self._lock:
-            if key in self._items:
-                self._items.move_to_end(key)
-                return self._items[key]
-        # Made outside the lock: two threads may both make a new value, which is harmless
-        # because the inputs are immutable and the results equal.
-        value = make()
-        with self._lock:
-            self._items[key] = value
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-        return value
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-
 
 Publication = PublicationEntry  # the index entry: release id, month, revision
 

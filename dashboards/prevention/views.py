@@ -34,6 +34,7 @@ from dashboards.prevention.filters import (
 from dashboards.prevention.pdca import pdca_context
 from registry.errors import FieldError, NotFound, ValidationFailed
 from web.access import current_principal, require_roles, services
+from web.cache import LruCache
 from web.caching import never_cache
 from web.forms import FormFields, page_messages
 from web.permissions import DASHBOARD_ROLES, visible_organisations
@@ -49,7 +50,7 @@ YEAR = 365 * 24 * 3600
 _plotly_js: bytes | None = None
 # A page's figures depend only on its filters, the language and the (immutable) releases read,
 # so they are kept under exactly that key.
-_sections: data.LruCache[PageFigures] = data.LruCache(256)
+_sections: LruCache[PageFigures] = LruCache(256)
 
 
 # An organisation's figures stay out of shared caches; the library and static files may be
