@@ -19,7 +19,6 @@ from datetime import date
 from typing import Any
 
 from flask import Blueprint, Response, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from analytics.errors import AnalyticsError
@@ -53,6 +52,7 @@ from registry.errors import FieldError, NotFound
 from registry.periods import Month
 from web.access import services
 from web.caching import never_cache
+from web.numbers import page_locale
 from web.permissions import sees_every_organisation, visible_organisations
 
 bp = Blueprint("council", __name__, url_prefix="/raad", template_folder="templates",
@@ -103,7 +103,7 @@ def month(code: str, period: str) -> str:
     return render_template("council/month.html", code=code, name=organisation_name(code),
                            month=figures.month, release=release,
                            sections=month_sections([figures], services().taxonomy,
-                                                    _locale()))
+                                                    page_locale()))
 
 
 @bp.get("/organisatie/<code>/<period>/<fmt>")
@@ -178,9 +178,6 @@ def _publication(code: str, period: str) -> Release:
                          "maandelijkse publicatie."))
     return release
 
-
-def _locale() -> str:
-    return "en" if str(get_locale()) == "en" else "nl"
 
 
 def _published(code: str, start: Month, end: Month) -> list[PublishedMonth]:

@@ -13,7 +13,6 @@ from typing import Any
 
 import plotly
 from flask import Blueprint, Response, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from analytics.errors import AnalyticsError
@@ -37,6 +36,7 @@ from web.access import current_principal, require_roles, services
 from web.cache import LruCache
 from web.caching import never_cache
 from web.forms import FormFields, page_messages
+from web.numbers import page_locale
 from web.permissions import DASHBOARD_ROLES, visible_organisations
 
 bp = Blueprint("prevention", __name__, url_prefix="/dashboard", template_folder="templates",
@@ -158,14 +158,11 @@ class _State:
                                                        f.end)]
 
 
-def _locale() -> str:
-    return str(get_locale() or "nl")
-
 
 def _build(page: Page, plan: dict[int, PlanYear], filters: Filters) -> PageFigures:
     """The page's section and charts (``dashboards.charts.catalogue``), kept per filters."""
     s = services()
-    inputs = PageInputs(plan, s.org(), s.taxonomy, filters, _locale())
+    inputs = PageInputs(plan, s.org(), s.taxonomy, filters, page_locale())
     key = (page, filters, inputs.locale,
            tuple(r for y in sorted(plan) for r in plan[y].release_ids))
     try:
@@ -198,7 +195,7 @@ def _page(endpoint: str, page: Page) -> Any:
                           visible_organisations(state.principal, state.org)],
         "organisation_name": state.org.get(f.organisation).name if f.organisation else "",
         "units": unit_choices(state.org, f.organisation, state.threshold),
-        "categories": [(c, state.taxonomy.label("categories", c, _locale()))
+        "categories": [(c, state.taxonomy.label("categories", c, page_locale()))
                        for c in state.taxonomy.codes("categories")],
         "plotly_url": plotly_url(), "query": f.query(),
         "plotly_css_url": url_for("prevention.plotly_css", v=plotly.__version__),

@@ -6,42 +6,24 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 from flask import Blueprint, render_template
-from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from dashboards.transparency.budget import budget_years
 from privacy.accounting import epsilon_at
-from privacy.ledger import CapChangeEntry, YearBudget, format_epsilon
+from privacy.ledger import CapChangeEntry, YearBudget
 from privacy.plan import PLAN_CONSUMER, PLAN_RHO, PLAN_TABLES, Dimension, Level, Part, PlanTable, Source
 from registry.organisations import OrgStructure
 from registry.periods import Month
 from web.access import services
+from web.numbers import number
 
 bp = Blueprint("transparency", __name__, url_prefix="/privacy", template_folder="templates")
 
 
 Z95 = 1.959964  # two-sided 95% quantile of the normal distribution
-
-
-def number(value: Fraction | float, digits: int = 6) -> str:
-    """A number as a reader writes it: exact when it has a short decimal, else rounded (with
-    "≈"); with a decimal comma in Dutch."""
-    if isinstance(value, Fraction):
-        text = format_epsilon(value)
-        if "/" in text or len(text.partition(".")[2]) > digits:
-            text = "≈ " + _rounded(Decimal(value.numerator) / Decimal(value.denominator), digits)
-    else:
-        text = _rounded(Decimal(repr(value)), digits)
-    return text.replace(".", ",") if str(get_locale()) == "nl" else text
-
-
-def _rounded(value: Decimal, digits: int) -> str:
-    rounded = value.quantize(Decimal(1).scaleb(-digits), ROUND_HALF_UP)
-    return format(rounded.normalize(), "f") if rounded else "0"
 
 
 def delta_text(delta: Fraction) -> str:
