@@ -86,7 +86,7 @@ class Services:
     @property
     def actions(self) -> ActionService:
         """The organisations' action registers (PDCA, ``registry.actions``)."""
-        return ActionService(self.db)
+        return ActionService(self.db, self.audit)
 
     @property
     def contacts(self) -> ContactPointService:
