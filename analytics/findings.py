@@ -221,7 +221,7 @@ def finding_sentence(pair: PairResult, organisation: str, org: OrgStructure, lab
     estimate = shown.interval_text if shown.too_uncertain else shown.text
     first = _("In %(period)s waren er in %(unit)s meer zaken over %(category)s dan je zou "
               "verwachten op grond van het aantal zaken in de organisatie en de verdeling over "
-              "het Rijk: naar schatting %(estimate)s, verwacht %(expected)s.",
+              "het Rijk: ongeveer %(estimate)s, verwacht %(expected)s.",
               period=period_label(period, _), unit=in_unit(org, pair.unit, organisation, _, rijk),
               category=lower_first(label), estimate=estimate,
               expected=_count(pair.expected))

@@ -8,10 +8,15 @@ WAL mode. A write-ahead log appends every changed page in commit order, so it ho
 in the order they arrived, and its older frames keep the pages of withdrawn and purged signals
 until a checkpoint happens to overwrite them. A rollback journal holds only the pre-images of
 the one transaction under way and is deleted at its commit; ``secure_delete`` zeroes a deleted
-row's bytes in its page and every page put on the free list, so nothing of a withdrawn signal
-stays in the database file. (WAL plus a checkpoint after every write was the other option, but
-a checkpoint cannot reset the log while another worker is reading, so the log would still hold
-signals whenever the workers are busy.)
+row's bytes in its page and every page put on the free list. That is not all: when SQLite
+rebalances a B-tree it moves cells between pages and leaves the old copies in the page's unused
+gap, which ``secure_delete`` never zeroes, so a withdrawn signal's id or case pseudonym could
+linger there (a test found one in about a quarter of its runs). Whatever deletes a signal's
+content therefore ends with ``Database.erase_free_space``: a ``VACUUM`` that rebuilds the file
+from the live rows only, so nothing of a withdrawn or purged signal stays in the database file.
+(WAL plus a checkpoint after every write was the other option, but a checkpoint cannot reset
+the log while another worker is reading, so the log would still hold signals whenever the
+workers are busy.)
 
 Several gunicorn workers share the file safely this way: readers take a shared lock, a writer
 waits (``busy_timeout``, 30 s) until the readers of the moment are done, and a commit takes a
@@ -190,6 +195,32 @@ class Database:
             except BaseException:
                 session.rollback()
                 raise
+
+    def erase_free_space(self) -> bool:
+        """SQLite: rebuild the file from the live rows only; False if it was busy, or not SQLite.
+
+        ``VACUUM`` copies the live rows into a fresh database and writes it back over the old
+        pages, so stale copies of deleted cells (see the module docstring) go with them. The
+        copy is built in memory (``temp_store=MEMORY``), not in a temporary file that would hold
+        every signal on disk for a while. It waits for readers like any writer (busy timeout);
+        if the file stays busy the deletion has still happened, and the nightly ``maintain``
+        (which calls this too) finishes the erasure. PostgreSQL: ``registry.maintenance``.
+        """
+        if not self.is_sqlite:
+            return False
+        connection = self.engine.raw_connection()
+        try:
+            cursor = connection.cursor()
+            cursor.execute("PRAGMA temp_store=MEMORY")
+            cursor.execute("VACUUM")
+            cursor.close()
+            return True
+        except sqlite3.OperationalError as error:
+            if error.sqlite_errorcode & 0xFF not in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+                raise
+            return False
+        finally:
+            connection.close()
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -202,4 +202,6 @@ class OutcomeService:
         with self.db.session() as session:
             alive = exists().where(Signal.case_pseudonym == CaseOutcome.case_pseudonym)
             result = session.execute(delete(CaseOutcome).where(~alive))
-            return int(getattr(result, "rowcount", 0) or 0)
+            purged = int(getattr(result, "rowcount", 0) or 0)
+        self.db.erase_free_space()  # no stale copy of a forgotten case pseudonym (registry.db)
+        return purged

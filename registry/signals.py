@@ -206,11 +206,14 @@ class SignalService:
                 signal.case_pseudonym = row["case_pseudonym"]
             signal.categories = [SignalCategory(category=c) for c in record.categories]
             signal.impacts = [SignalImpact(impact=i) for i in record.impact]
+        # The replaced coding and case pseudonym must not linger in the file (registry.db).
+        self.db.erase_free_space()
 
     def withdraw(self, receipt: str, organisations: frozenset[str] | None = None) -> None:
         with self.db.session() as session:
             signal = self._signal_for_receipt(session, receipt, organisations)
             session.delete(signal)
+        self.db.erase_free_space()
 
     def _signal_for_receipt(
         self, session: Session, receipt: str, organisations: frozenset[str] | None
@@ -243,7 +246,9 @@ class SignalService:
             session.execute(delete(SignalCategory).where(SignalCategory.signal_id.in_(ids)))
             session.execute(delete(SignalImpact).where(SignalImpact.signal_id.in_(ids)))
             result = session.execute(delete(Signal).where(Signal.period < str(before)))
-            return int(getattr(result, "rowcount", 0) or 0)
+            purged = int(getattr(result, "rowcount", 0) or 0)
+        self.db.erase_free_space()
+        return purged
 
     def purge_idempotency(self, before: Month) -> int:
         """Forget idempotency keys first used before ``before``; a reuse is then a new request."""

@@ -71,7 +71,7 @@ def set_cap_command(ctx: click.Context, year: int, epsilon: str, delta: str, rea
 @click.command("maintain")
 @click.pass_context
 def maintain_command(ctx: click.Context) -> None:
-    """Rewrite the signal tables in random-id order (run nightly on PostgreSQL)."""
+    """Erase arrival order and deleted rows from the signal tables (run nightly)."""
     services = services_for(ctx)
     rewritten = reorder_signals(services.db)
     # Idempotency keys are kept until the end of the next month; older ones go.
@@ -80,8 +80,12 @@ def maintain_command(ctx: click.Context) -> None:
     if rewritten:
         click.echo("Signaaltabellen herschreven in willekeurige volgorde; de volgorde van "
                    "binnenkomst is gewist.")
+    elif services.db.erase_free_space():
+        click.echo("SQLite bewaart signalen al in willekeurige volgorde; het bestand is "
+                   "herbouwd zonder resten van verwijderde signalen.")
     else:
-        click.echo("SQLite bewaart signalen al in willekeurige volgorde; niets te herschrijven.")
+        raise click.ClickException("Het databasebestand bleef bezet; de resten van verwijderde "
+                                   "signalen zijn nog niet gewist. Probeer het later opnieuw.")
     click.echo("Verlopen idempotentiesleutels verwijderd.")
 
 

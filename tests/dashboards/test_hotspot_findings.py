@@ -78,7 +78,7 @@ def test_a_planted_hotspot_is_named_with_its_sentence_on_the_api_and_the_dashboa
         text = found["sentence_nl"]
         assert text.startswith(f"In {period_label(period)} waren er in {found['unit_name']} ")
         assert f"meer zaken over {label.lower()}" in text.lower()
-        assert "naar schatting" in text and "verwacht" in text and "(consistent)" in text
+        assert "ongeveer" in text and "verwacht" in text and "(consistent)" in text
         assert "p-waarde" not in text and "zekerheid" not in text
         assert "p-waarde" in found["explanation_nl"]
         assert found["evidence"]["estimate"] == round(pair.estimate.value, 1)

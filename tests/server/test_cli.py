@@ -281,7 +281,7 @@ def test_maintain_says_what_it_did_and_prints_no_count(run, services) -> None:  
     services.signals.store_many([_signal(Month.current()) for _ in range(7)], receipts=False)
     result = run("maintain")
     assert result.exit_code == 0, result.output
-    expected = ("niets te herschrijven" if services.db.is_sqlite
+    expected = ("herbouwd zonder resten van verwijderde signalen" if services.db.is_sqlite
                 else "herschreven in willekeurige volgorde")
     assert expected in result.stdout
     assert "idempotentiesleutels verwijderd" in result.stdout
