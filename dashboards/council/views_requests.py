@@ -41,6 +41,7 @@ from dashboards.council.precision import (
 )
 from dashboards.council.scope import council_only, principal
 from dashboards.council.views import bp
+from privacy.asked import AskedQuery
 from privacy.consumers import consumer_for
 from privacy.exports import release_to_csv, release_to_json
 from privacy.kinds import DIMENSIONS, GRAINS, MEASURES, TAXONOMY_FIELDS, Mechanism
@@ -126,7 +127,9 @@ def requests_list() -> str:
     # months are charged to it.
     shares = [s for s in shares if s.year == year or s.status.total or s.status.spent]
     return render_template("council/requests.html", releases=releases, shares=shares,
-                           year=year, summary=_summary, format_epsilon=nl_decimal,
+                           year=year, format_epsilon=nl_decimal,
+                           summaries={r.id: _summary(AskedQuery.of_release(r.spec))
+                                      for r in releases},
                            legacy=any(r.legacy for r in releases))
 
 
@@ -167,7 +170,7 @@ def request_preview() -> tuple[str, int] | str:
     years = tuple(preview["data_years"])
     cost = Fraction(0) if preview["cached"] else Fraction(preview["cost"])
     return render_template("council/request_preview.html", spec=spec, preview=preview,
-                           hidden=_hidden(request.form), text=_summary(spec.as_json()),
+                           hidden=_hidden(request.form), text=_summary(AskedQuery.of(spec)),
                            shares=_shares(consumer, years, cost),
                            format_epsilon=nl_decimal, levels=options(consumer, spec, years),
                            chosen_level=level_of(spec.epsilon),
@@ -203,7 +206,7 @@ def request_detail(release_id: str) -> str:
              for cell in result.cells[:SHOWN_CELLS]]
     return render_template("council/request_detail.html", release=release, result=result,
                            cells=shown, total_cells=len(result.cells),
-                           label=_cell_label, text=_summary(release.spec["query"]),
+                           label=_cell_label, text=_summary(AskedQuery.of_release(release.spec)),
                            dimensions=dimension_labels())
 
 
@@ -292,20 +295,19 @@ def _hidden(form: MultiDict[str, str]) -> list[tuple[str, str]]:
     return pairs
 
 
-def _summary(query: dict[str, Any]) -> dict[str, str]:
-    """A spec in plain Dutch, for lists and the preview."""
+def _summary(query: AskedQuery) -> dict[str, str]:
+    """A question in plain Dutch, for lists and the preview (a council's is always Laplace)."""
     dims = dimension_labels()
-    organisations = query.get("filters", {}).get("organisation")
+    organisations = query.filters.get("organisation")
     return {
-        "measure": measure_labels().get(query.get("measure", ""), query.get("measure", "")),
-        "group_by": ", ".join(dims.get(d, d) for d in query.get("group_by", [])) or _("geen: "
-                                                                                      "één totaal"),
-        "period": f"{query.get('from')} t/m {query.get('to')}",
-        "grain": grain_labels().get(query.get("grain", ""), query.get("grain", "")),
+        "measure": measure_labels().get(query.measure, query.measure),
+        "group_by": ", ".join(dims.get(d, d) for d in query.group_by) or _("geen: één totaal"),
+        "period": f"{query.start} t/m {query.end}",
+        "grain": grain_labels().get(query.grain, query.grain),
         "organisation": (", ".join(_organisation_name(c) for c in organisations)
                          if organisations else _("alle organisaties")),
-        "epsilon": nl_decimal(str(query.get("epsilon", ""))),
-        "precision": _precision_text(query.get("epsilon")),
+        "epsilon": nl_decimal(query.budget or ""),
+        "precision": _precision_text(query.budget),
     }
 
 
@@ -314,7 +316,7 @@ def _organisation_name(code: str) -> str:
     return str(org.get(code).name) if code in org else code
 
 
-def _precision_text(epsilon: Any) -> str:
+def _precision_text(epsilon: str | None) -> str:
     level = level_of(_fraction(str(epsilon)) if epsilon is not None else None)
     if level is not None:
         return precision_labels()[level]

@@ -15,6 +15,7 @@ from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
+from privacy.asked import AskedQuery
 from privacy.coarsening import released_units
 from privacy.kinds import (
     BUDGET_FIELD,
@@ -132,15 +133,11 @@ class SpecForm:
                    mechanism=one("mechanism"), budget=one("budget"))
 
     @classmethod
-    def from_spec_json(cls, spec: Mapping[str, Any]) -> SpecForm:
-        """The form that asks a stored question again (from a release's ``query``)."""
-        mechanism = str(spec.get("mechanism", ""))
-        return cls(measure=str(spec.get("measure", "")),
-                   group_by=tuple(map(str, spec.get("group_by", []))),
-                   filters={str(k): tuple(map(str, v)) for k, v in spec.get("filters", {}).items()},
-                   start=str(spec.get("from", "")), end=str(spec.get("to", "")),
-                   grain=str(spec.get("grain", "")), mechanism=mechanism,
-                   budget=str(spec.get(BUDGET_FIELD.get(mechanism, "epsilon"), "")))
+    def from_asked(cls, query: AskedQuery) -> SpecForm:
+        """The form that asks a stored question again."""
+        return cls(measure=query.measure, group_by=query.group_by, filters=dict(query.filters),
+                   start=query.start, end=query.end, grain=query.grain,
+                   mechanism=query.mechanism.value, budget=query.budget or "")
 
     @property
     def budget_unit(self) -> str:

@@ -7,12 +7,11 @@ downloads carry the whole release.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from dashboards.research.labels import Labels
-from privacy.kinds import TAXONOMY_FIELDS, Mechanism
+from privacy.asked import AskedQuery
+from privacy.kinds import TAXONOMY_FIELDS
 from privacy.released import ReleasedTable
 from registry.organisations import OrgStructure
 
@@ -53,27 +52,23 @@ class ReleaseSummary:
     mechanism: str
     budget_unit: str
     spent: str
-    query: Mapping[str, Any]
+    query: AskedQuery
     filters: tuple[tuple[str, str], ...] = ()
     """(field name, its chosen values by name): "Organisatie: Ministerie van ..."."""
 
 
-def summarise(release_id: str, release_date: str, spent: str, spec: Any,
+def summarise(release_id: str, release_date: str, spent: str, query: AskedQuery,
               labels: Labels, unit: str = "rho") -> ReleaseSummary:
     """``unit`` is what ``spent`` is in: rho, or epsilon for a release made before the cap."""
-    query: Mapping[str, Any] = spec.get("query", {}) if isinstance(spec, Mapping) else {}
-    mechanism = str(query.get("mechanism", Mechanism.LAPLACE.value))
     return ReleaseSummary(
         id=release_id, release_date=release_date,
-        measure=labels("measure", str(query.get("measure", ""))),
-        group_by=tuple(labels("dimension", str(d)) for d in query.get("group_by", [])),
-        start=str(query.get("from", "")), end=str(query.get("to", "")),
-        grain=labels("grain", str(query.get("grain", ""))),
-        mechanism=labels("mechanism", mechanism), budget_unit=unit,
+        measure=labels("measure", query.measure),
+        group_by=tuple(labels("dimension", d) for d in query.group_by),
+        start=query.start, end=query.end, grain=labels("grain", query.grain),
+        mechanism=labels("mechanism", query.mechanism.value), budget_unit=unit,
         spent=spent, query=query,
-        filters=tuple((labels("dimension", str(name)),
-                       ", ".join(labels.code(str(name), str(c)) for c in codes))
-                      for name, codes in query.get("filters", {}).items()),
+        filters=tuple((labels("dimension", name), ", ".join(labels.code(name, c) for c in codes))
+                      for name, codes in query.filters.items()),
     )
 
 

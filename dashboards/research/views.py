@@ -19,6 +19,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from dashboards.research.forms import SpecForm, form_choices, form_errors
 from dashboards.research.labels import Labels
 from dashboards.research.results import result_table, summarise
+from privacy.asked import AskedQuery
 from privacy.consumers import consumer_for
 from privacy.exports import release_to_csv, release_to_json
 from privacy.ledger import BudgetExceeded, BudgetStatus, format_epsilon
@@ -68,7 +69,7 @@ def preview() -> Page:
     labels = _labels()
     return render_template(
         "research/preview.html", form=form, preview=cost, spec=spec,
-        summary=summarise("", "", cost["cost"], {"query": spec.as_json()}, labels),
+        summary=summarise("", "", cost["cost"], AskedQuery.of(spec), labels),
     ), 200
 
 
@@ -106,12 +107,12 @@ def release(release_id: str) -> Page:
     page = int(page_arg) if page_arg.isascii() and page_arg.isdigit() and len(page_arg) < 7 else 1
     result = ReleasedTable.from_json(found.result)
     summary = summarise(found.id, found.release_date.isoformat(),
-                        format_epsilon(found.epsilon_spent), found.spec, labels,
+                        format_epsilon(found.epsilon_spent), AskedQuery.of_release(found.spec), labels,
                         "epsilon" if found.legacy else "rho")
     return render_template(
         "research/release.html", release=found, summary=summary, result=result,
         table=result_table(result, labels, services().org(), page),
-        again=SpecForm.from_spec_json(summary.query), budgets=_budgets(),
+        again=SpecForm.from_asked(summary.query), budgets=_budgets(),
     ), 200
 
 
@@ -171,8 +172,8 @@ def _form_page(form: SpecForm, errors: list[FieldError] | None = None, *, status
     queries = svc.queries
     labels = _labels()
     consumer = consumer_for(_principal())
-    past = [summarise(r.id, r.release_date.isoformat(), format_epsilon(r.epsilon_spent), r.spec,
-                      labels, "epsilon" if r.legacy else "rho")
+    past = [summarise(r.id, r.release_date.isoformat(), format_epsilon(r.epsilon_spent),
+                      AskedQuery.of_release(r.spec), labels, "epsilon" if r.legacy else "rho")
             for r in svc.releases.list_for(consumer)]
     return render_template(
         "research/index.html", form=form,
