@@ -44,7 +44,8 @@ from typing import TYPE_CHECKING
 
 from analytics.errors import StructureChanged, UnknownTable
 from privacy.kinds import MECHANISMS, Mechanism
-from privacy.released import MalformedRelease, ReleasedTable, publication_result
+from privacy.released import MalformedRelease, ReleasedTable
+from privacy.released_monthly import publication_result
 from privacy.releases import Release
 from registry.organisations import OrgStructure
 from registry.periods import Month

@@ -44,12 +44,8 @@ from privacy.consumers import publication_consumer
 from privacy.kinds import Grain
 from privacy.noise import add_noise
 from privacy.queries import QueryService, released_table
-from privacy.released import (
-    MalformedRelease,
-    PublicationResult,
-    PublicationSpec,
-    PublicationTableSpec,
-)
+from privacy.released import MalformedRelease
+from privacy.released_monthly import PublicationResult, PublicationSpec, PublicationTableSpec
 from privacy.releases import Release, ReleaseService
 from privacy.specs import QuerySpec
 from privacy.standard_tables import STANDARD_MECHANISM, STANDARD_TABLES, StandardTable

@@ -2,9 +2,9 @@
 
 Two kinds of release carry the figures that pages, reports and the API read: the release plan
 (``privacy.plan_service``: :class:`PlanSpec`, :class:`PlanResult` of :class:`PlanTablePayload`)
-and the earlier design's monthly publication (``privacy.publication``: :class:`PublicationSpec`,
-:class:`PublicationResult` of :class:`ReleasedTable`, which is also a researcher's query answer,
-``privacy.queries``).
+and the earlier design's monthly publication (``privacy.publication``, typed in
+``privacy.released_monthly``), whose tables are :class:`ReleasedTable` values, as is a
+researcher's query answer (``privacy.queries``).
 
 ``to_json`` gives the exact document that is hashed, signed and stored (canonical JSON sorts the
 keys); ``from_json`` reads a stored one back, or raises :class:`MalformedRelease` (a
@@ -26,10 +26,7 @@ from typing import Any
 from privacy.exact import format_epsilon, parse_epsilon
 from privacy.plan import PLAN_KIND, PLAN_VERSION, Dimension, Level, Part, Source
 from privacy.releases import Release
-from registry.periods import Month
 
-PUBLICATION_KIND = "standard-monthly"
-PUBLICATION_VERSION = 1
 BUDGET_UNITS = ("epsilon", "rho")  # the keys a released table's cost may stand under
 
 Json = dict[str, Any]
@@ -40,7 +37,7 @@ class MalformedRelease(ValueError):
 
 
 @contextmanager
-def _reading(what: str) -> Iterator[None]:
+def reading(what: str) -> Iterator[None]:
     """Turn a missing key or a wrong type while reading ``what`` into :class:`MalformedRelease`."""
     try:
         yield
@@ -50,7 +47,8 @@ def _reading(what: str) -> Iterator[None]:
         raise MalformedRelease(f"{what}: {type(exc).__name__} {exc}") from exc
 
 
-def _kind_of(spec: Any) -> str | None:
+def kind_of(spec: Any) -> str | None:
+    """A stored spec's ``kind`` (plan, monthly publication, query), or None."""
     return spec.get("kind") if isinstance(spec, Mapping) else None
 
 
@@ -121,7 +119,7 @@ class PlanTablePayload:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> PlanTablePayload:
-        with _reading("plan table"):
+        with reading("plan table"):
             return cls(
                 part=Part(data["part"]), level=Level(data["level"]),
                 dimension=Dimension(data["dimension"]), rho=parse_epsilon(str(data["rho"])),
@@ -195,7 +193,7 @@ class PlanSpec:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> PlanSpec:
-        with _reading("plan spec"):
+        with reading("plan spec"):
             if data["kind"] != PLAN_KIND:
                 raise MalformedRelease(f"not a release of the plan: {data['kind']!r}")
             return cls(
@@ -209,7 +207,7 @@ class PlanSpec:
     @classmethod
     def read(cls, spec: Any) -> PlanSpec | None:
         """The spec as a plan release's, or None when it is of another kind (for indexes)."""
-        return cls.from_json(spec) if _kind_of(spec) == PLAN_KIND else None
+        return cls.from_json(spec) if kind_of(spec) == PLAN_KIND else None
 
 
 @dataclass(frozen=True)
@@ -227,7 +225,7 @@ class PlanResult:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> PlanResult:
-        with _reading("plan result"):
+        with reading("plan result"):
             return cls(int(data["data_year"]), Part(data["part"]), str(data["period"]),
                        {str(n): PlanTablePayload.from_json(t)
                         for n, t in data["tables"].items()})
@@ -315,7 +313,7 @@ class ReleasedTable:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> ReleasedTable:
-        with _reading("released table"):
+        with reading("released table"):
             group_by = tuple(str(d) for d in data["group_by"])
             unit = next((u for u in BUDGET_UNITS if u in data), None)
             sensitivity = data.get("sensitivity", {})
@@ -337,90 +335,3 @@ class ReleasedTable:
                 coarsening_threshold=_optional(data.get("coarsening_threshold"), int),
                 contacts_per_case=_optional(bound.get("contacts_per_case"), int),
                 categories_per_signal=_optional(bound.get("categories_per_signal"), int))
-
-
-@dataclass(frozen=True)
-class PublicationTableSpec:
-    measure: str
-    group_by: tuple[str, ...]
-    epsilon: Fraction
-
-    def to_json(self) -> Json:
-        return {"measure": self.measure, "group_by": list(self.group_by),
-                "epsilon": format_epsilon(self.epsilon)}
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> PublicationTableSpec:
-        return cls(str(data["measure"]), tuple(str(d) for d in data["group_by"]),
-                   parse_epsilon(str(data["epsilon"])))
-
-
-@dataclass(frozen=True)
-class PublicationSpec:
-    """What identifies a monthly publication; the revision makes a replacement new."""
-
-    organisation: str
-    period: Month
-    revision: int
-    tables: Mapping[str, PublicationTableSpec]
-    epsilon: Fraction
-    coarsening_threshold: int
-    contacts_per_case: int
-    categories_per_signal: int
-    taxonomy_version: str
-    version: int = PUBLICATION_VERSION
-
-    def to_json(self) -> Json:
-        return dict(
-            kind=PUBLICATION_KIND, version=self.version, organisation=self.organisation,
-            period=str(self.period), revision=self.revision, epsilon=format_epsilon(self.epsilon),
-            tables={name: table.to_json() for name, table in self.tables.items()},
-            coarsening_threshold=self.coarsening_threshold, taxonomy_version=self.taxonomy_version,
-            contacts_per_case=self.contacts_per_case,
-            categories_per_signal=self.categories_per_signal)
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> PublicationSpec:
-        with _reading("publication spec"):
-            if data["kind"] != PUBLICATION_KIND:
-                raise MalformedRelease(f"not a monthly publication: {data['kind']!r}")
-            return cls(
-                organisation=str(data["organisation"]), period=Month.parse(str(data["period"])),
-                revision=int(data.get("revision", 1)),
-                tables={str(n): PublicationTableSpec.from_json(t)
-                        for n, t in data["tables"].items()},
-                epsilon=parse_epsilon(str(data["epsilon"])),
-                coarsening_threshold=int(data["coarsening_threshold"]),
-                contacts_per_case=int(data["contacts_per_case"]),
-                categories_per_signal=int(data["categories_per_signal"]),
-                taxonomy_version=str(data["taxonomy_version"]), version=int(data["version"]))
-
-    @classmethod
-    def read(cls, spec: Any) -> PublicationSpec | None:
-        """The spec as a publication's, or None when it is of another kind (for indexes)."""
-        return cls.from_json(spec) if _kind_of(spec) == PUBLICATION_KIND else None
-
-
-@dataclass(frozen=True)
-class PublicationResult:
-    """Every standard table of one organisation and month."""
-
-    organisation: str
-    period: Month
-    tables: Mapping[str, ReleasedTable]
-
-    def to_json(self) -> Json:
-        return {"organisation": self.organisation, "period": str(self.period),
-                "tables": {name: table.to_json() for name, table in self.tables.items()}}
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> PublicationResult:
-        with _reading("publication result"):
-            return cls(str(data["organisation"]), Month.parse(str(data["period"])),
-                       {str(n): ReleasedTable.from_json(t) for n, t in data["tables"].items()})
-
-
-def publication_result(release: Release) -> PublicationResult:
-    """The tables of a monthly publication; :class:`MalformedRelease` for any other release."""
-    PublicationSpec.from_json(release.spec)
-    return PublicationResult.from_json(release.result)

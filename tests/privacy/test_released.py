@@ -20,12 +20,10 @@ from privacy.released import (
     PlanSpec,
     PlanTablePayload,
     PlanTableSpec,
-    PublicationResult,
-    PublicationSpec,
-    PublicationTableSpec,
     ReleasedCell,
     ReleasedTable,
 )
+from privacy.released_monthly import PublicationResult, PublicationSpec, PublicationTableSpec
 from privacy.signing import canonical_json
 from registry.periods import Month
 
