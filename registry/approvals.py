@@ -71,7 +71,8 @@ REQUIRED_KEYS = {
     ApprovalKind.BUDGET_ALLOCATION: frozenset({"consumer", "year", "rho"}),
     ApprovalKind.GRANT_FIGURE_ROLE: frozenset({"operation", "username", "role"}),
 }
-GRANT_OPERATIONS = ("create",)
+GRANT_OPERATIONS = ("create", "change_role")
+"""A new account with a role that sees figures, or an existing account's change to one."""
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,11 @@
 """The admin's accountability, composed: the approvals' executors and audited ledger changes.
 
 ``registry.approvals`` decides who may approve what; what an approved action *does* needs the
-privacy ledger (a budget allocation) or the account service (a role with access to figures), so
-the executors are built here, in the composition root, and handed to the
-:class:`~registry.approvals.ApprovalService`. Every executor runs inside the approval's
-transaction through :class:`~registry.joined.JoinedDatabase` and writes its own audit entry there.
+privacy ledger (a budget allocation) or the accounts (a new account, or another role, with
+access to figures: ``registry.role_changes``), so the executors are built here, in the
+composition root, and handed to the :class:`~registry.approvals.ApprovalService`. Every
+executor runs inside the approval's transaction through :class:`~registry.joined.JoinedDatabase`
+and writes its own audit entry there.
 
 The command line allocates budgets, changes caps and creates accounts directly (whoever runs it
 controls the server anyway); those changes are logged with the actor ``cli``, in the same
@@ -28,10 +29,11 @@ from registry.activation import ActivationService
 from registry.approvals import ApprovalKind, ApprovalService, Decision, Executor
 from registry.audit import CLI_ACTOR, SYSTEM_ACTOR, AuditAction, AuditLog
 from registry.db import Database
-from registry.errors import NotFound
+from registry.errors import Forbidden, NotFound
 from registry.joined import JoinedDatabase
 from registry.models import ApiToken
 from registry.organisations import OrganisationService
+from registry.role_changes import RoleChange, account_id_of, change_role
 from web.services import RegistryServices
 
 ActivationIn = Callable[[Session], ActivationService]
@@ -92,6 +94,8 @@ def _role_executor(audit: AuditLog, activation_in: ActivationIn) -> Executor:
                 decision: Decision) -> Mapping[str, Any]:
         known = frozenset(u.code for u in OrganisationService(JoinedDatabase(session))
                           .structure().organisations)
+        if payload["operation"] == "change_role":
+            return {"change": _change_role(session, audit, payload, decision, known)}
         if payload["operation"] != "create":
             raise ValueError(f"unknown operation {payload['operation']!r}")
         # The approving admin receives the one-time activation link; nobody sees a password.
@@ -105,6 +109,23 @@ def _role_executor(audit: AuditLog, activation_in: ActivationIn) -> Executor:
         return {"principal": principal, "activation": activation}
 
     return execute
+
+
+def _change_role(session: Session, audit: AuditLog, payload: Mapping[str, Any],
+                 decision: Decision, known: frozenset[str]) -> RoleChange:
+    """An existing account's new role, checked again against the account as it is now."""
+    username = str(payload["username"])
+    if decision.approved_by == username:
+        # Approving is changing: nobody gives themselves a role, not even one proposed for them.
+        raise Forbidden("U kunt uw eigen rol niet wijzigen; een andere beheerder moet dit "
+                        "voorstel goedkeuren.")
+    change = change_role(session, account_id_of(session, username), str(payload["role"]),
+                         payload.get("organisation"), payload.get("project"),
+                         payload.get("default_channel"), known)
+    audit.record(session, decision.approved_by, AuditAction.ROLE_CHANGED, f"account:{username}",
+                 change.detail() | {"approval": decision.approval_id,
+                                    "proposed_by": decision.proposed_by})
+    return change
 
 
 def _account_detail(payload: Mapping[str, Any], decision: Decision) -> dict[str, Any]:

@@ -27,14 +27,19 @@ def _strip(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
 
 
-class AccountForm(FlaskForm):
-    username = StringField(filters=[_strip, lambda v: v.lower() if isinstance(v, str) else v],
-                           validators=[InputRequired(_l("Vul een gebruikersnaam in.")),
-                                       Length(max=80, message=_l("Gebruik hoogstens 80 tekens."))])
+class RoleForm(FlaskForm):
+    """A role and its scope: an existing account's new role, and part of a new account."""
+
     role = StringField(validators=[InputRequired(_l("Kies een rol."))])
     organisation = StringField(filters=[_strip])
     default_channel = StringField(filters=[_strip])
     project = StringField(filters=[_strip])
+
+
+class AccountForm(RoleForm):
+    username = StringField(filters=[_strip, lambda v: v.lower() if isinstance(v, str) else v],
+                           validators=[InputRequired(_l("Vul een gebruikersnaam in.")),
+                                       Length(max=80, message=_l("Gebruik hoogstens 80 tekens."))])
 
 
 class TokenForm(FlaskForm):

@@ -25,7 +25,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from dashboards.admin import audited
-from dashboards.admin.forms import AccountForm
+from dashboards.admin.forms import AccountForm, RoleForm
 from registry.accounts import ROLE_LABELS, Principal, Role
 from registry.activation import Activation
 from registry.approvals import needs_approval
@@ -124,7 +124,7 @@ def new_user() -> Page:
                                         form.organisation.data or None, None, known,
                                         form.project.data or None)
     errors = collect_errors(errors, [e for e in rules if e.field not in errors],
-                            page_messages(_scope_errors(form)))
+                            page_messages(scope_errors(form)))
     if errors:
         return _account_page(form, errors, 422)
     role, admin = Role(form.role.data), acting_admin().username
@@ -151,10 +151,25 @@ def new_user() -> Page:
 
 @bp.get("/gebruikers/<account_id>")
 def user(account_id: str) -> str:
-    account = find_account(account_id)
-    names = {unit.code: unit.name for unit in services().org().organisations}
-    return render_template("admin/user.html", account=account, role_label=role_label,
-                           names=names, me=acting_admin().account_id, errors={}, label="")
+    return user_page(find_account(account_id))[0]
+
+
+def user_page(account: dict[str, Any], status: int = 200, *, errors: FormErrors | None = None,
+              label: str = "", role_errors: FormErrors | None = None,
+              role_form: Mapping[str, str | None] | None = None) -> tuple[str, int]:
+    """An account's page; ``errors`` for the token form, ``role_errors`` for the role form,
+    which shows the posted choice or else the account's role as it is."""
+    svc = services()
+    if role_form is None:
+        current = svc.accounts.by_username(account["username"])
+        role_form = {"role": current.role.value, "organisation": current.organisation,
+                     "default_channel": current.default_channel, "project": current.project}
+    names = {unit.code: unit.name for unit in svc.org().organisations}
+    page = render_template("admin/user.html", account=account, role_label=role_label,
+                           names=names, me=acting_admin().account_id, errors=errors or {},
+                           label=label, role_errors=role_errors or {}, role_form=role_form,
+                           **role_choices())
+    return page, status
 
 
 @bp.post("/gebruikers/<account_id>/actief")
@@ -208,7 +223,7 @@ def find_account(account_id: str) -> dict[str, Any]:
     raise NotFound(_("Deze gebruiker bestaat niet."))
 
 
-def _scope_errors(form: AccountForm) -> list[FieldError]:
+def scope_errors(form: RoleForm) -> list[FieldError]:
     """What the account service does not check: channels, and scope a role cannot have."""
     errors = []
     try:
@@ -228,13 +243,17 @@ def _scope_errors(form: AccountForm) -> list[FieldError]:
     return errors
 
 
-def _account_page(form: AccountForm, errors: Errors, status: int = 200) -> tuple[str, int]:
+def role_choices() -> dict[str, Any]:
+    """What the role fields offer: the roles, the organisations and an adviser's channels."""
     svc = services()
     channels = [(code.code, code.label(str(get_locale()))) for code in svc.taxonomy.fields["channel"].codes]
-    page = render_template(
-        "admin/user_new.html", form=form, errors=form_errors(errors, ACCOUNT_FIELDS),
-        roles=[(role.value, role_label(role.value), role.needs_organisation) for role in Role],
-        organisations=svc.org().organisations, channels=channels,
-    )
+    return {"roles": [(role.value, role_label(role.value), role.needs_organisation)
+                      for role in Role],
+            "organisations": svc.org().organisations, "channels": channels}
+
+
+def _account_page(form: AccountForm, errors: Errors, status: int = 200) -> tuple[str, int]:
+    page = render_template("admin/user_new.html", form=form,
+                           errors=form_errors(errors, ACCOUNT_FIELDS), **role_choices())
     return page, status
 

@@ -1,10 +1,10 @@
 """Proposals waiting for a second administrator: approve or reject them.
 
-A budget allocation and a new account with a role that sees figures take effect only when an
-administrator other than the proposer approves them (``registry.approvals``). The proposer sees
-their own proposals here and may withdraw them, but never approve them. Approving carries the
-action out at once; a new account's one-time activation link is shown once, to the approving
-administrator.
+A budget allocation, a new account with a role that sees figures and an account's change to
+such a role take effect only when an administrator other than the proposer approves them
+(``registry.approvals``). The proposer sees their own proposals here and may withdraw them, but
+never approve them. Approving carries the action out at once; a new account's one-time
+activation link is shown once, to the approving administrator.
 """
 
 from __future__ import annotations
@@ -18,10 +18,11 @@ from werkzeug.wrappers import Response
 
 from dashboards.admin.budgets import consumer_label
 from dashboards.admin.views import acting_admin, bp, role_label
+from dashboards.admin.views_roles import changed_message
 from dashboards.audit_view import KIND_LABELS
 from privacy.exact import format_epsilon
 from registry.approvals import EXPIRY_DAYS, ApprovalKind, Approved, Proposal
-from registry.errors import Conflict, Forbidden, ValidationFailed
+from registry.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from web.access import services
 
 
@@ -33,29 +34,44 @@ class ProposalRow:
     mine: bool
 
 
-def describe(proposal: Proposal) -> str:
+def describe(proposal: Proposal, now: bool = False) -> str:
+    """The proposal in one line; ``now`` adds an account's current role to another role."""
     payload = proposal.payload
     if proposal.kind is ApprovalKind.BUDGET_ALLOCATION:
         return _("Aandeel van %(consumer)s voor %(year)s: rho %(rho)s",
                  consumer=consumer_label(str(payload["consumer"]), services().org()),
                  year=payload["year"], rho=payload["rho"])
     scope = [str(payload[key]) for key in ("organisation", "project") if payload.get(key)]
-    return _("Nieuw account %(name)s met de rol %(role)s%(scope)s", name=payload["username"],
-             role=role_label(str(payload["role"])),
-             scope=f" ({', '.join(scope)})" if scope else "")
+    name, role = str(payload["username"]), role_label(str(payload["role"]))
+    scoped = f" ({', '.join(scope)})" if scope else ""
+    if payload["operation"] != "change_role":
+        return _("Nieuw account %(name)s met de rol %(role)s%(scope)s", name=name, role=role,
+                 scope=scoped)
+    if now:
+        try:
+            current = services().accounts.by_username(name)
+        except NotFound:
+            pass
+        else:
+            return _("Andere rol voor account %(name)s: van %(current)s naar %(role)s%(scope)s",
+                     name=name, current=role_label(current.role.value), role=role, scope=scoped)
+    return _("Andere rol voor account %(name)s: %(role)s%(scope)s", name=name, role=role,
+             scope=scoped)
 
 
-def _rows(proposals: list[Proposal]) -> list[ProposalRow]:
+def _rows(proposals: list[Proposal], now: bool = False) -> list[ProposalRow]:
     me = acting_admin().username
-    return [ProposalRow(p, str(KIND_LABELS[p.kind]), describe(p), p.proposed_by == me)
+    return [ProposalRow(p, str(KIND_LABELS[p.kind]), describe(p, now), p.proposed_by == me)
             for p in proposals]
+
+
 
 
 @bp.get("/goedkeuringen")
 def approvals() -> str:
     service = services().approvals
     service.expire_stale()
-    return render_template("admin/approvals.html", pending=_rows(service.pending()),
+    return render_template("admin/approvals.html", pending=_rows(service.pending(), now=True),
                            decided=_rows(service.decided()), expiry_days=EXPIRY_DAYS)
 
 
@@ -88,6 +104,9 @@ def _done(outcome: Approved) -> Response | str:
                 spent=format_epsilon(result["spent"]),
                 remaining=format_epsilon(result["remaining"])), "success")
         return redirect(url_for("admin.budgets", jaar=proposal.payload["year"]))
+    if "change" in result:
+        flash(_("Goedgekeurd.") + " " + changed_message(result["change"]), "success")
+        return redirect(url_for("admin.approvals"))
     account, activation = result["principal"], result["activation"]
     flash(_("Goedgekeurd: account %(name)s is aangemaakt.", name=account.username), "success")
     # The approving administrator hands the one-time link to the holder.

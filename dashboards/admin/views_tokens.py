@@ -13,7 +13,15 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from dashboards.admin.forms import TokenForm
-from dashboards.admin.views import acting_admin, bp, collect_errors, find_account, form_errors, role_label
+from dashboards.admin.views import (
+    acting_admin,
+    bp,
+    collect_errors,
+    find_account,
+    form_errors,
+    role_label,
+    user_page,
+)
 from registry.accounts import hash_token
 from registry.audit import AuditAction
 from registry.errors import NotFound
@@ -27,13 +35,8 @@ def create_token(account_id: str) -> str | tuple[str, int]:
     account = find_account(account_id)
     form = TokenForm()
     if not form.validate():
-        errors = collect_errors(form.errors)
-        names = {unit.code: unit.name for unit in services().org().organisations}
-        page = render_template("admin/user.html", account=account, role_label=role_label,
-                               names=names, me=acting_admin().account_id,
-                               errors=form_errors(errors, ("label",)),
-                               label=form.label.data or "")
-        return page, 422
+        return user_page(account, 422, errors=form_errors(collect_errors(form.errors), ("label",)),
+                         label=form.label.data or "")
     svc = services()
     with svc.db.session(immediate=True) as session:
         token = joined(svc.accounts, session).create_token(account_id, form.label.data)
