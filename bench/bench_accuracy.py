@@ -1,7 +1,7 @@
 """Accuracy of the release plan against the truth, and against the earlier design.
 
     .venv/bin/python bench/bench_accuracy.py [--repeats 200] [--year 2025] [--json OUT]
-                                             [--plot docs/assurance-accuracy.png]
+                                             [--plot docs/assurance-accuracy.svg]
 
 The demo's synthetic Rijk (server/demo_data.py: ten ministries, 100,000 FTE, about 2.5 signals
 per 100 FTE a year) is stored once; one data year is counted exactly once per planned table
@@ -200,24 +200,41 @@ def main() -> None:
 
 
 def plot(rows: list[dict[str, float | str]], out: Path) -> None:
-    import matplotlib
+    """A horizontal bar chart as SVG, log scale: written by hand, so the chart needs no plotting
+    library beyond the project's own dependencies."""
+    left, width, bar, gap, top = 230, 520, 11, 10, 20
+    decades = range(0, 5)  # 1 to 10,000 on the log axis
+    height = top + len(rows) * (2 * bar + gap) + 80
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    def x(value: float) -> float:
+        return left + width * math.log10(max(value, 1.0)) / (len(decades) - 1)
 
-    names = [str(r["family"]).replace("organisation", "org.") for r in rows]
-    figure, axis = plt.subplots(figsize=(9, 4.5))
-    positions = range(len(rows))
-    axis.barh([p + 0.2 for p in positions], [float(r["old_rmse"]) for r in rows], height=0.4,
-              color="#c45a1a", label="eerder ontwerp (maandtabellen opgeteld)")
-    axis.barh([p - 0.2 for p in positions], [float(r["rmse"]) for r in rows], height=0.4,
-              color="#154273", label="releaseplan (dit ontwerp)")
-    axis.set_xscale("log")
-    axis.set_yticks(list(positions), names)
-    axis.set_xlabel("RMSE tegen de echte aantallen (zaken, log-schaal)")
-    axis.legend(loc="lower right")
-    figure.tight_layout()
-    figure.savefig(out, dpi=110)
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{left + width + 30}" '
+             f'height="{height}" font-family="sans-serif" font-size="12">',
+             '<rect width="100%" height="100%" fill="white"/>']
+    for decade in decades:
+        at = x(10.0 ** decade)
+        parts.append(f'<line x1="{at:.1f}" x2="{at:.1f}" y1="{top - 5}" '
+                     f'y2="{height - 65}" stroke="#ccc"/>')
+        parts.append(f'<text x="{at:.1f}" y="{height - 50}" text-anchor="middle">'
+                     f'{10 ** decade:,}</text>'.replace(",", "."))
+    for index, row in enumerate(rows):
+        y = top + index * (2 * bar + gap)
+        name = str(row["family"]).replace("organisation", "org.").replace(" x ", " × ")
+        parts.append(f'<text x="{left - 8}" y="{y + bar + 4}" text-anchor="end">{name}</text>')
+        for offset, key, colour in ((0, "rmse", "#154273"), (bar, "old_rmse", "#c45a1a")):
+            value = float(row[key])
+            parts.append(f'<rect x="{left}" y="{y + offset}" width="{x(value) - left:.1f}" '
+                         f'height="{bar - 1}" fill="{colour}"/>')
+    parts.append(f'<text x="{left + width / 2}" y="{height - 32}" text-anchor="middle">'
+                 "RMSE tegen de echte aantallen (zaken, log-schaal)</text>")
+    for offset, colour, label in ((0, "#154273", "releaseplan (dit ontwerp)"),
+                                  (260, "#c45a1a", "eerder ontwerp (maandtabellen opgeteld)")):
+        parts.append(f'<rect x="{left + offset}" y="{height - 20}" width="12" height="12" '
+                     f'fill="{colour}"/><text x="{left + offset + 18}" y="{height - 10}">'
+                     f"{label}</text>")
+    parts.append("</svg>")
+    out.write_text("\n".join(parts) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":
