@@ -199,6 +199,7 @@ EXPECTED: dict[tuple[str, str], Endpoint] = {
     ("admin.new_user", "POST"): Endpoint(_only(ADMIN), body={}),
     ("admin.user", "GET"): Endpoint(_only(ADMIN), values={"account_id": "unknown"}),
     ("admin.set_active", "POST"): Endpoint(_only(ADMIN), values={"account_id": "unknown"}, body={}),
+    ("admin.change_role", "POST"): Endpoint(_only(ADMIN), values={"account_id": "unknown"}, body={}),
     ("admin.reset_password", "POST"): Endpoint(_only(ADMIN), values={"account_id": "unknown"}, body={}),
     ("admin.reset_second_factor", "POST"): Endpoint(_only(ADMIN), values={"account_id": "unknown"},
                                                     body={}),
