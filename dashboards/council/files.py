@@ -135,7 +135,8 @@ def sign_manifest(subject: Mapping[str, Any], files: Mapping[str, bytes], signer
 
 def attachment(data: bytes | str, filename: str, kind: str) -> Response:
     body = data.encode("utf-8") if isinstance(data, str) else data
-    response = Response(body, mimetype=MIMETYPES[kind])
+    # content_type, not mimetype: Werkzeug would add a second "; charset=utf-8" to a text type.
+    response = Response(body, content_type=MIMETYPES[kind])
     # The name is built by safe_filename from validated codes; quoted all the same.
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["X-Content-Type-Options"] = "nosniff"

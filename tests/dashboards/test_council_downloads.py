@@ -77,6 +77,11 @@ def test_annual_report_downloads_verify(or_client, services, tmp_path):
     assert verify_release_file(files["csv"], key).ok
     assert or_client.get(f"{base}/html").data == files["html"].read_bytes()
     assert or_client.get(f"{base}/xlsx").data == files["xlsx"].read_bytes()
+    # One charset, not "text/csv; charset=utf-8; charset=utf-8".
+    types = {fmt: or_client.get(f"{base}/{fmt}").headers["Content-Type"] for fmt in files}
+    assert types == {"html": "text/html; charset=utf-8", "csv": "text/csv; charset=utf-8",
+                     "json": "application/json", "xlsx": "application/vnd.openxmlformats-"
+                     "officedocument.spreadsheetml.sheet"}
     book = load_workbook(files["xlsx"])
     assert not [c for s in book.worksheets for r in s.iter_rows() for c in r
                 if c.data_type == "f"]
