@@ -144,7 +144,7 @@ def _summary(record: SignalRecord, values: FormValues, generated: str | None, *,
     labels = {"period": _("Maand van het contact"), "unit": _("Organisatieonderdeel"),
               "case_token": _("Zaak"), "nothing": _("geen")}
     case = {
-        CaseLink.NEW: _("Nieuwe zaak; het zaaknummer staat hieronder."),
+        CaseLink.NEW: _("Nieuwe zaak; het zaaknummer staat hierboven."),
         CaseLink.FOLLOW_UP: _("Vervolgcontact bij het zaaknummer dat u invulde."),
         CaseLink.UNCHANGED: _("Zaaknummer niet gewijzigd."),
         CaseLink.NONE: _("Geen zaaknummer: dit contact telt als een eigen zaak."),

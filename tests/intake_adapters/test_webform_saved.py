@@ -34,7 +34,8 @@ def test_the_saved_page_says_in_words_what_was_saved(client, login, csrf_from):
     assert summary["Rol van de melder"] == "Medewerker"
     assert summary["Opvolging"] == "Advies"
     assert summary["Gevolgen"] == "Verzuim"
-    assert summary["Zaak"] == "Nieuwe zaak; het zaaknummer staat hieronder."
+    assert summary["Zaak"] == "Nieuwe zaak; het zaaknummer staat hierboven."
+    assert page.index('id="case-token-title"') < page.index("het zaaknummer staat hierboven")
 
 
 def test_a_contact_without_case_token_is_summarised_as_a_case_of_its_own(client, login, csrf_from):
