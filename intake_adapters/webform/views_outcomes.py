@@ -20,7 +20,7 @@ from registry.outcomes import OutcomeRecord
 from registry.periods import Month
 from registry.taxonomy.outcomes import OUTCOME_FIELDS, load_outcome_codes
 from web.access import current_principal, require_roles, services
-from web.forms import FormFields, registry_messages
+from web.forms import FieldMessage, FormFields, registry_messages
 
 TOKEN_MAX = 64
 # Page order; the summary's link for a choice lands on its fieldset (id = the field's name).
@@ -41,7 +41,7 @@ def outcome() -> tuple[str, int]:
         assert principal is not None  # require_roles ran first
         recorded = services().outcomes.record(record, principal.organisations)
     except ValidationFailed as failed:
-        return _page(typed, failed.errors, 422)
+        return _page(typed, _worded_for_the_form(failed.errors), 422)
     return render_template("webform/outcome_saved.html", fields=[
         codes.fields[name].label_nl for name in recorded.fields]), 200
 
@@ -67,11 +67,19 @@ def _payload(typed: Mapping[str, Any]) -> dict[str, Any]:
             "fields": fields}
 
 
-def _page(typed: Mapping[str, Any], errors: Iterable[FieldError] = (),
+def _worded_for_the_form(errors: Iterable[FieldError]) -> tuple[FieldMessage, ...]:
+    """The registry's messages, except that "no outcome at all" is said in the form's terms:
+    the registry words it for the JSON API ("als JSON-object")."""
+    return tuple(FieldMessage("fields", _("Kies bij minstens één vraag een antwoord."))
+                 if message.field == "fields" else message
+                 for message in registry_messages(errors))
+
+
+def _page(typed: Mapping[str, Any], errors: Iterable[FieldMessage] = (),
           status: int = 200) -> tuple[str, int]:
     codes = load_outcome_codes()
     labels = {"case_token": _("Zaaknummer"), "month": _("Maand"), "fields": _("Uitkomst"),
               **{f"fields.{name}": codes.fields[name].label_nl for name in OUTCOME_FIELDS}}
     return render_template("webform/outcome.html", typed=typed, codes=codes,
                            fields=OUTCOME_FIELDS, max_month=str(Month.current()),
-                           errors=OUTCOME_FORM.errors(registry_messages(errors), labels=labels)), status
+                           errors=OUTCOME_FORM.errors(errors, labels=labels)), status

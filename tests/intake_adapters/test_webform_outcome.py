@@ -60,7 +60,7 @@ def test_bad_input_is_refused_beside_the_field_and_nothing_is_stored(client, ser
           "feedback_3m": "ja"}, "Dit zaaknummer klopt niet"),
         ({"case_token": new_case_token(), "month": MONTH, "feedback_3m": "ja"},
          "Geen zaak gevonden"),
-        ({"case_token": token, "month": MONTH}, "Geef minstens één uitkomst"),
+        ({"case_token": token, "month": MONTH}, "Kies bij minstens één vraag een antwoord."),
         ({"case_token": token, "month": MONTH, "feedback_3m": "binnen een week"},
          "Onbekende code"),
         ({"case_token": token, "month": MONTH, "employer_acted": "ja",
@@ -71,6 +71,7 @@ def test_bad_input_is_refused_beside_the_field_and_nothing_is_stored(client, ser
         reply = _post(client, csrf_from, data)
         assert reply.status_code == 422, data
         assert message in reply.get_data(as_text=True), data
+        assert "JSON" not in reply.get_data(as_text=True), data  # the API's wording, not the form's
     assert _rows(services) == []
 
 
