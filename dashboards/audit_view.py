@@ -18,6 +18,9 @@ from flask_babel import lazy_gettext as _l
 from registry.accounts import ROLE_LABELS, Role
 from registry.approvals import ApprovalKind
 from registry.audit import AuditAction, AuditPage, ChainCheck, LoggedEntry
+from web.access import services
+from web.labels import consumer_label, owner_role_label
+from web.numbers import local_decimal
 
 PER_PAGE = 50
 MAX_PAGE = 100_000
@@ -95,9 +98,18 @@ def action_label(action: str) -> str:
         return action
 
 
+NUMBER_DETAILS = frozenset({"rho", "spent", "epsilon", "previous_epsilon", "delta"})
+
+
 def _value(key: str, value: Any) -> str:
     if key in ("role", "previous_role") and value in {r.value for r in Role}:
         return ROLE_LABELS[Role(value)][0]
+    if key == "consumer" and isinstance(value, str):
+        return consumer_label(value, services().org())
+    if key == "owner_role" and isinstance(value, str):
+        return owner_role_label(value)
+    if key in NUMBER_DETAILS and isinstance(value, str | int | float):
+        return local_decimal(value)
     if key == "kind" and value in {k.value for k in ApprovalKind}:
         return str(KIND_LABELS[ApprovalKind(value)])
     if key == "operation" and value in OPERATION_LABELS:

@@ -10,14 +10,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from flask_babel import gettext as _
-
 from privacy.exact import format_epsilon
 from privacy.ledger import BudgetStatus
 from privacy.plan import PLAN_CONSUMER
 from registry.approvals import ApprovalKind, Proposal
 from registry.joined import joined
 from registry.organisations import OrgStructure
+from web.labels import consumer_label  # noqa: F401 - the admin views import it from here
 from web.services import RegistryServices
 
 
@@ -39,21 +38,6 @@ def consumer_keys(org: OrgStructure, researchers: Iterable[str], recorded: Itera
     known = set(keys)
     keys += [key for key in sorted(recorded) if key not in known]
     return keys
-
-
-def consumer_label(key: str, org: OrgStructure) -> str:
-    kind, _sep, name = key.partition(":")
-    where = f"{org.get(name).name} ({name})" if name in org else name
-    labels = {
-        "or": _("Ondernemingsraad van %(org)s", org=where),
-        "preventie": _("Preventiemedewerker van %(org)s", org=where),
-        "research": _("Onderzoeksproject %(name)s", name=name),
-    }
-    if key == PLAN_CONSUMER:
-        return _("Releaseplan: de standaardcijfers voor iedereen")
-    if key == "gor":
-        return _("Groepsondernemingsraad Rijk (GOR)")
-    return labels.get(kind, key)
 
 
 def propose_allocation(svc: RegistryServices, consumer: str, year: int, rho: str, admin: str) -> Proposal:

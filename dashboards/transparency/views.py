@@ -18,6 +18,7 @@ from privacy.plan import PLAN_CONSUMER, PLAN_RHO, PLAN_TABLES, Dimension, Level,
 from registry.organisations import OrgStructure
 from registry.periods import Month
 from web.access import services
+from web.labels import consumer_label
 from web.numbers import number
 
 bp = Blueprint("transparency", __name__, url_prefix="/privacy", template_folder="templates")
@@ -69,22 +70,6 @@ class PlanRow:
     when: str
     rho: str
     margin: str
-
-
-def consumer_label(key: str, org: OrgStructure) -> str:
-    if key == PLAN_CONSUMER:
-        return _("Releaseplan: de standaardcijfers voor iedereen")
-    if key == "gor":
-        return _("Groepsondernemingsraad Rijk (GOR)")
-    kind, _sep, name = key.partition(":")
-    where = f"{org.get(name).name} ({name})" if name in org else name
-    if kind == "or":
-        return _("Ondernemingsraad van %(org)s", org=where)
-    if kind == "preventie":
-        return _("Preventiemedewerker van %(org)s", org=where)
-    if kind == "research":
-        return _("Onderzoeksproject %(name)s", name=name)
-    return key
 
 
 def year_view(budget: YearBudget, org: OrgStructure) -> YearView:

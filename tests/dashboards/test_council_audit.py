@@ -23,14 +23,19 @@ def test_the_councils_see_the_log_newest_first_with_the_chain(client, login, ser
     _fill(services, 3)
     services.audit.append("cli", AuditAction.CAP_CHANGED, "year:2026",
                           {"year": 2026, "epsilon": "5", "previous_epsilon": "4"})
+    services.audit.append("po-a", AuditAction.ACTION_ADDED, "action:x",
+                          {"organisation": "MIN-A", "owner_role": "po_hr", "status": "gepland"})
     login(role, "MIN-A")
     response = client.get("/raad/auditlog")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
-    assert "De keten is intact: alle 4 ingangen sluiten op elkaar aan." in html
+    assert "De keten is intact: alle 5 ingangen sluiten op elkaar aan." in html
     assert html.index('data-seq="4"') < html.index('data-seq="1"')
     assert "Jaarplafond gewijzigd" in html and "opdrachtregel (cli)" in html
-    assert "Privacybudget toegekend" in html and "aandeel (rho): 0.3" in html
+    assert "Privacybudget toegekend" in html and "aandeel (rho): 0,3" in html
+    # Codes in words: the consumer by name, never "gor" or "or:MIN-A" as stored.
+    assert "afnemer: Groepsondernemingsraad Rijk (GOR)" in html and "afnemer: gor" not in html
+    assert "rol die de actie trekt: P&amp;O / HR" in html
     assert 'href="/raad/auditlog" aria-current="page"' in html
 
 
