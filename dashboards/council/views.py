@@ -83,7 +83,7 @@ def index() -> str:
 @council_only
 def organisation(code: str) -> str:
     code = checked_organisation(principal(), code)
-    year = _year_arg()
+    year = year_arg()
     figures = _figures(code, year)
     archive: dict[int, list[str]] = {}
     for entry in reversed(published.published_index(services(), code)):
@@ -156,7 +156,7 @@ def rijk_report_file(year: int, fmt: str) -> Response:
 @council_only
 def rijk() -> str:
     check_rijk_totals(principal())
-    year = _year_arg()
+    year = year_arg()
     figures = _figures(RIJK, year)
     py = published.plan_year(services(), year)
     per_organisation = organisation_totals(py) if py is not None else []
@@ -193,7 +193,9 @@ def _default_year() -> int:
     return complete if complete is not None else Month.current().year
 
 
-def _year_arg() -> int:
+def year_arg() -> int:
+    """?jaar= (ASCII digits only), else the last data year with a complete plan: every page of
+    the portal opens on the same year."""
     raw = request.args.get("jaar", "").strip()
     if not raw:
         return _default_year()

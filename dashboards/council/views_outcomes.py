@@ -8,17 +8,12 @@ Beside them, read-only, the organisation's action register that the prevention o
 
 from __future__ import annotations
 
-import re
-
-from flask import render_template, request
-from flask_babel import gettext as _
+from flask import render_template
 
 from analytics.outcomes import outcome_fields
 from dashboards import published
 from dashboards.council.scope import checked_organisation, council_only, organisation_name, principal
-from dashboards.council.views import bp
-from registry.errors import NotFound
-from registry.periods import Month
+from dashboards.council.views import bp, year_arg
 from registry.taxonomy.outcomes import load_outcome_codes
 from web.access import services
 
@@ -29,20 +24,10 @@ def outcomes(code: str) -> str:
     code = checked_organisation(principal(), code)
     s = services()
     years = published.plan_years(s)
-    year = _year(years)
+    year = year_arg()
     py = published.plan_year(s, year)
     codes = load_outcome_codes()
     fields = outcome_fields(py, code, codes) if py is not None else ()
     return render_template("council/outcomes.html", code=code, name=organisation_name(code),
                            year=year, years=years, fields=fields,
                            actions=s.actions.list(code), roles=codes.owner_roles)
-
-
-def _year(years: list[int]) -> int:
-    """?jaar= (ASCII digits only), else the last published year, else the running year."""
-    raw = request.args.get("jaar", "").strip()
-    if raw:
-        if not re.fullmatch(r"[0-9]{4}", raw) or not 2000 <= int(raw) <= 2100:
-            raise NotFound(_("Dit jaar bestaat niet."))
-        return int(raw)
-    return years[-1] if years else Month.current().year

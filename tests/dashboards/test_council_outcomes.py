@@ -76,3 +76,18 @@ def test_the_organisation_page_links_to_the_follow_up_page(client, login):
     login(Role.WORKS_COUNCIL, "MIN-A")
     html = client.get("/raad/organisatie/MIN-A").get_data(as_text=True)
     assert "/raad/organisatie/MIN-A/opvolging" in html
+
+
+def test_without_a_year_the_page_opens_on_the_same_year_as_the_organisation_page(
+        client, services, login):
+    publish_year_with_outcomes(services)
+    # Last month is out too: the newest year with any release is (but in January) not complete.
+    last_month = Month.current().add(-1)
+    services.plans.publish(last_month.year, Part.MONTH, str(last_month))
+    login(Role.WORKS_COUNCIL, "MIN-A")
+    default = client.get("/raad/organisatie/MIN-A/opvolging").get_data(as_text=True)
+    assert "nog geen uitkomsten gepubliceerd" not in default
+    assert "Terugkoppeling binnen 3 maanden" in default
+    chosen = client.get(f"/raad/organisatie/MIN-A/opvolging?jaar={LAST_YEAR}")
+    assert PERCENT.findall(default) and len(PERCENT.findall(default)) == len(
+        PERCENT.findall(chosen.get_data(as_text=True)))
