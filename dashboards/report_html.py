@@ -29,6 +29,7 @@ from analytics.report_summary import SUMMARY_TITLE
 from dashboards.charts.figures import bars_figure
 from dashboards.charts.render import chart_html, table_html
 from dashboards.charts.table import Chart, ChartTable, Column
+from privacy.plan import RIJK
 
 CHECK_TITLE = "Controleren"
 PRINT_CSS = (
@@ -99,7 +100,9 @@ def plan_table_html(key: str, title: str, rows: Sequence[Mapping[str, Any]],
 
 
 def report_title(figures: Mapping[str, Any]) -> str:
-    name = figures.get("organisation_name") or figures["organisation"]
+    # "het Rijk" reads well in sentences ("in het Rijk"), not in a title.
+    name = ("Rijksoverheid" if figures["organisation"] == RIJK
+            else figures.get("organisation_name") or figures["organisation"])
     return f"Signalenrapportage sociale veiligheid {name} {figures['year']}"
 
 

@@ -133,7 +133,7 @@ def report_page(code: str, year: int) -> str:
 @council_only
 def rijk_report_page(year: int) -> str:
     check_rijk_totals(principal())
-    return _report_page(RIJK, year, _("het Rijk"), [
+    return _report_page(RIJK, year, _("Rijksoverheid"), [
         (fmt, url_for("council.rijk_report_file", year=year, fmt=fmt))
         for fmt in REPORT_FORMATS])
 

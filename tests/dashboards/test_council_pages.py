@@ -179,6 +179,11 @@ def test_rijk_page_shows_rijk_figures_and_organisation_names(client, login, serv
     assert "Ministerie van Voorbeeldzaken" in names and "Ministerie van Proefnemingen" in names
     running = client.get(f"/raad/rijk?jaar={RUNNING}").get_data(as_text=True)
     assert 'id="rijk-per_maand"' in running
+    # The report's title names the Rijk as a title does, on the page and in the download.
+    title = f"Signalenrapportage sociale veiligheid Rijksoverheid {COMPLETE}"
+    for url in (f"/raad/rijk/rapportage/{COMPLETE}", f"/raad/rijk/rapportage/{COMPLETE}/html"):
+        report = client.get(url).get_data(as_text=True)
+        assert title in report and "veiligheid het Rijk" not in report, url
 
 
 def test_rijk_page_without_publications_says_so(client, login):
