@@ -72,9 +72,7 @@ def parse_budget(value: Any, unit: str, errors: list[FieldError]) -> Fraction | 
         errors.append(FieldError(unit, f"{unit} moet een getal als tekst zijn."))
         return None
     if not _DECIMAL_RE.match(text):
-        errors.append(FieldError(
-            unit, f"{unit} moet een decimaal getal zijn met hoogstens {MAX_DECIMALS} "
-            "cijfers achter de punt, bijvoorbeeld \"0.25\"."))
+        errors.append(FieldError(unit, budget_format_message(unit)))
         return None
     budget = Fraction(text)
     low, high = BUDGET_LIMITS[unit]
@@ -84,8 +82,17 @@ def parse_budget(value: Any, unit: str, errors: list[FieldError]) -> Fraction | 
     return budget
 
 
+def budget_format_message(unit: str) -> str:
+    """The Dutch message for a budget that is not a decimal the spec reads. It is the API's
+    message: the API reads a decimal point only, so the example has one; the web form, which
+    also takes a comma, says it in its own words (``dashboards.research.budget_words``)."""
+    return (f"{unit} moet een decimaal getal zijn met hoogstens {MAX_DECIMALS} cijfers achter "
+            "de punt, bijvoorbeeld \"0.25\".")
+
+
 def budget_range_message(unit: str) -> str:
-    """The Dutch message for a budget outside its range, naming the range."""
+    """The Dutch message for a budget outside its range, naming the range, with decimal points as
+    the API writes them; the web form words it with the page's decimal sign."""
     low, high = (decimal_text(limit) for limit in BUDGET_LIMITS[unit])
     return (f"{unit} moet per vraag tussen {low} en {high} liggen (grenzen inbegrepen): kleiner "
             "maakt aftasten met heel veel vragen mogelijk, groter laat één vraag de cijfers "

@@ -33,8 +33,13 @@ _EOL = "\r\n"
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 DOCUMENT_KEYS = frozenset({"release_id", "scope", "spec", "result", "epsilon_spent",
                            "release_date", "replaces", "public_key"})
-_HEADER_KEYS = ("format", "release_id", "scope", "release_date", "epsilon_spent", "replaces",
-                "key_id", "public_key", "signature", "document_sha256", "document")
+_HEADER_KEYS = ("format", "release_id", "scope", "release_date", "budget_unit", "budget_spent",
+                "replaces", "key_id", "public_key", "signature", "document_sha256", "document")
+# Files written before the header said its unit carried the signed document's "epsilon_spent"
+# text ("rho 0.005" or a plain epsilon) under that name; they still verify.
+_EARLIER_HEADER_KEYS = ("format", "release_id", "scope", "release_date", "epsilon_spent",
+                        "replaces", "key_id", "public_key", "signature", "document_sha256",
+                        "document")
 
 
 @dataclass(frozen=True)
@@ -153,14 +158,24 @@ def _csv_rows(result: Any) -> list[list[str]]:
     return rows
 
 
-def _csv_header(document: dict[str, Any], signature: str) -> dict[str, str]:
+def budget_spent(cost: str) -> tuple[str, str]:
+    """(unit, amount) of the signed document's ``epsilon_spent``: "rho 0.005" is rho, a plain
+    number an epsilon from the earlier per-consumer design."""
+    unit, sep, amount = cost.partition(" ")
+    return (unit, amount) if sep else ("epsilon", cost)
+
+
+def _csv_header(document: dict[str, Any], signature: str, *, earlier: bool = False) -> dict[str, str]:
     signed = canonical_json(document)
+    cost = str(document["epsilon_spent"])
+    unit, amount = budget_spent(cost)
+    spent = {"epsilon_spent": cost} if earlier else {"budget_unit": unit, "budget_spent": amount}
     return {
         "format": CSV_FORMAT,
         "release_id": str(document["release_id"]),
         "scope": str(document["scope"]),
         "release_date": str(document["release_date"]),
-        "epsilon_spent": str(document["epsilon_spent"]),
+        **spent,
         "replaces": str(document["replaces"] or ""),
         "key_id": key_id_for(str(document["public_key"])),
         "public_key": str(document["public_key"]),
@@ -191,9 +206,11 @@ def _verify_csv(text: str, public_key_b64: str | None) -> VerifyResult:
             break
         body_start += len(line)
         key, sep, value = line[1:].partition(":")
-        if sep and key.strip() in _HEADER_KEYS:
+        if sep and key.strip() in _HEADER_KEYS + _EARLIER_HEADER_KEYS:
             header[key.strip()] = value.strip()
-    if header.get("format") != CSV_FORMAT or not all(k in header for k in _HEADER_KEYS):
+    earlier = "epsilon_spent" in header and "budget_spent" not in header
+    if header.get("format") != CSV_FORMAT or not all(
+            k in header for k in (_EARLIER_HEADER_KEYS if earlier else _HEADER_KEYS)):
         return VerifyResult(False, "Geen release-CSV: de kopregels ontbreken of zijn onvolledig.")
     try:
         signed = base64.b64decode(header["document"], validate=True)
@@ -207,7 +224,7 @@ def _verify_csv(text: str, public_key_b64: str | None) -> VerifyResult:
     failed = _check_signature(document, header["signature"], public_key_b64)
     if failed is not None:
         return failed
-    if header != _csv_header(document, header["signature"]):
+    if header != _csv_header(document, header["signature"], earlier=earlier):
         return VerifyResult(False, "De kopregels wijken af van het ondertekende document.")
     expected = _csv_rows(document["result"])
     try:

@@ -3,8 +3,9 @@ English ones.
 
 Budgets are exact decimal strings (``"0.125"``, from ``privacy.exact.format_epsilon``) or
 fractions, noise scales floats; templates write them through the ``decimal`` filter and views
-through :func:`number`, so a Dutch reader sees ``0,125`` as every other figure on the site is
-written (``analytics.intervals.nl_number``).
+through :func:`number` (or :func:`exact_number` where no digit may be rounded away), so a
+Dutch reader sees ``0,125`` as every other figure on the site is written
+(``analytics.intervals.nl_number``).
 """
 
 from __future__ import annotations
@@ -31,6 +32,12 @@ def local_decimal(value: object, significant: int | None = None) -> str:
     """``value`` as written on this page; floats to ``significant`` digits when given."""
     text = f"{value:.{significant}g}" if significant and isinstance(value, float) else str(value)
     return with_page_decimal_sign(text)
+
+
+def exact_number(value: Fraction) -> str:
+    """A budget written exactly ("0,311064", "0,000001"; "1/3" if it has no decimal), with the
+    page's decimal sign: for shares and caps, which an administrator must read to the digit."""
+    return with_page_decimal_sign(format_epsilon(value))
 
 
 def number(value: Fraction | float, digits: int = 6) -> str:

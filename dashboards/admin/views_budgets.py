@@ -2,6 +2,7 @@
 
 Shares are exact rho (zCDP): the form takes text ("0,01", "0.01" or "1/100"), never a float, and
 the ledger refuses a share below what is already spent, or allocations above the year's cap.
+The page writes every figure exactly, with the page's decimal sign (``web.numbers``).
 A share takes effect only when a second administrator approves it (``views_approvals``): the
 form stores a proposal, and both steps are written to the audit log.
 """
@@ -22,12 +23,13 @@ from dashboards.admin.budgets import (
 )
 from dashboards.admin.forms import BudgetForm
 from dashboards.admin.views import Errors, acting_admin, bp, collect_errors, form_errors
-from privacy.ledger import MAX_YEAR, MIN_YEAR, format_epsilon
+from privacy.ledger import MAX_YEAR, MIN_YEAR
 from registry.accounts import Role
 from registry.approvals import ApprovalKind
 from registry.errors import FieldError, ValidationFailed
 from registry.periods import Month
 from web.access import services
+from web.numbers import exact_number, with_page_decimal_sign
 
 BUDGET_FIELDS = ("consumer", "year", "rho")
 _YEAR_RE = re.compile(r"^[0-9]{4}$", re.ASCII)
@@ -72,7 +74,7 @@ def set_budget() -> Response | tuple[str, int]:
     flash(_("Voorstel opgeslagen: het aandeel van %(consumer)s voor %(year)s wordt rho %(rho)s "
             "zodra een tweede beheerder het goedkeurt. Tot dan verandert er niets.",
             consumer=consumer_label(form.consumer.data, services().org()), year=year,
-            rho=proposal.payload["rho"]), "success")
+            rho=with_page_decimal_sign(str(proposal.payload["rho"]))), "success")
     return redirect(url_for("admin.approvals"))
 
 
@@ -100,5 +102,5 @@ def _page(year: int, form: BudgetForm, errors: Errors) -> str:
     waiting = sum(1 for p in svc.approvals.pending()
                   if p.kind is ApprovalKind.BUDGET_ALLOCATION and p.payload.get("year") == year)
     return render_template("admin/budgets.html", year=year, rows=rows, form=form,
-                           errors=form_errors(errors, ("jaar", *BUDGET_FIELDS)), fmt=format_epsilon,
+                           errors=form_errors(errors, ("jaar", *BUDGET_FIELDS)), fmt=exact_number,
                            year_budget=svc.ledger.year(year), waiting=waiting)

@@ -31,7 +31,7 @@ from registry.errors import FieldError
 from registry.organisations import OrgStructure
 from registry.periods import Month
 from registry.taxonomy import Taxonomy
-from web.forms import INDENT, FormErrors, FormFields, registry_messages
+from web.forms import INDENT, FormErrors, FormFields, page_messages, registry_messages
 
 # Posted text is cut short before it is echoed: a page never repeats a megabyte pasted in a field.
 ECHO_LIMIT = 40
@@ -192,6 +192,8 @@ def query_form() -> FormFields:
         aliases={"epsilon": "budget", "rho": "budget"}, other="")
 
 
-def form_errors(errors: Iterable[FieldError], labels: Mapping[str, str]) -> FormErrors:
-    """The spec's errors (Dutch, from ``QueryService.parse``) as the form shows them."""
-    return query_form().errors(registry_messages(errors), labels=labels)
+def form_errors(errors: Iterable[FieldError], labels: Mapping[str, str],
+                worded: Iterable[FieldError] = ()) -> FormErrors:
+    """The spec's errors (Dutch, from ``QueryService.parse``) as the form shows them, with
+    ``worded``: messages the view said itself in the page's language."""
+    return query_form().errors(registry_messages(errors), page_messages(worded), labels=labels)

@@ -16,13 +16,20 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response as BaseResponse
 
+from dashboards.research.budget_words import (
+    YearBudgets,
+    charged_years,
+    run_message,
+    split_budget_errors,
+)
 from dashboards.research.forms import SpecForm, form_choices, form_errors
 from dashboards.research.labels import Labels
 from dashboards.research.results import result_table, summarise
 from privacy.asked import AskedQuery
 from privacy.consumers import consumer_for
 from privacy.exports import release_to_csv, release_to_json
-from privacy.ledger import BudgetExceeded, BudgetStatus, format_epsilon
+from privacy.ledger import BudgetExceeded, format_epsilon
+from privacy.queries import data_years
 from privacy.released import ReleasedTable
 from privacy.releases import Release
 from privacy.specs import QuerySpec
@@ -30,6 +37,7 @@ from registry.accounts import Principal
 from registry.errors import FieldError, NotFound, ValidationFailed
 from web.access import current_principal, require_roles, services
 from web.caching import never_cache
+from web.forms import FormErrors
 from web.permissions import RESEARCH_ROLES, may_read_release
 
 bp = Blueprint("research", __name__, template_folder="templates", static_folder="static",
@@ -82,14 +90,15 @@ def run() -> Page | BaseResponse:
     except ValidationFailed as failed:
         return _form_page(form, failed.errors, status=422)
     try:
-        release, spent_now, budget = services().queries.run(consumer_for(_principal()), spec)
+        release, spent_now, _budget = services().queries.run(consumer_for(_principal()), spec)
     except BudgetExceeded as refused:
         # Refused before anything was computed or spent; the message names what remains.
         return _form_page(form, refused.errors, status=403, refused=refused.message)
     if spent_now:
-        flash(_("De vraag is uitgevoerd. Besteed: %(cost)s %(unit)s; over dit jaar: %(left)s %(unit)s.",
-                cost=format_epsilon(release.epsilon_spent), unit=spec.budget_unit,
-                left=format_epsilon(budget.remaining)), "success")
+        # Charged in rho (also a Laplace epsilon) to every data year of the question's months.
+        charged = [(year, services().ledger.status(consumer_for(_principal()), year))
+                   for year in data_years(spec)]
+        flash(run_message(release.epsilon_spent, charged), "success")
     else:
         flash(_("Deze vraag was al eerder gesteld. U ziet het opgeslagen antwoord; er is niets "
                 "besteed."), "success")
@@ -112,7 +121,8 @@ def release(release_id: str) -> Page:
     return render_template(
         "research/release.html", release=found, summary=summary, result=result,
         table=result_table(result, labels, services().org(), page),
-        again=SpecForm.from_asked(summary.query), budgets=_budgets(),
+        again=SpecForm.from_asked(summary.query),
+        budgets=_budgets(() if found.legacy else _asked_years(summary.query)),
     ), 200
 
 
@@ -147,10 +157,25 @@ def _parse(form: SpecForm) -> QuerySpec:
     return spec
 
 
-def _budgets() -> list[tuple[str, BudgetStatus]]:
-    """The project's share of this data year's cap, in rho (every query is charged in rho)."""
-    year = services().queries.today().year
-    return [("rho", services().ledger.status(consumer_for(_principal()), year))]
+def _budgets(shown: tuple[int, ...] = ()) -> YearBudgets:
+    """The project's share per data year, in rho (every query is charged in rho, to the years of
+    its months): each year it has a share or a charge in, and the years of the release shown."""
+    return charged_years(services().ledger, consumer_for(_principal()), also=shown,
+                         fallback=services().queries.today().year)
+
+
+def _asked_years(query: AskedQuery) -> tuple[int, ...]:
+    """The data years a question's months fall in: the years its release was charged to."""
+    first, last = query.start[:4], query.end[:4]
+    if not (first.isascii() and first.isdigit() and last.isascii() and last.isdigit()):
+        return ()
+    return tuple(range(int(first), int(last) + 1))
+
+
+def _form_errors(errors: list[FieldError], labels: Labels) -> FormErrors:
+    """The spec's messages as the form shows them; its budget messages in the form's words."""
+    kept, worded = split_budget_errors(errors)
+    return form_errors(kept, labels.form_fields(), worded)
 
 
 def _own_release(release_id: str) -> Release:
@@ -179,6 +204,6 @@ def _form_page(form: SpecForm, errors: list[FieldError] | None = None, *, status
         "research/index.html", form=form,
         choices=form_choices(svc.taxonomy, svc.org(), queries.threshold, queries.today(), labels,
                              labels.locale),
-        errors=form_errors(errors or [], labels.form_fields()),
+        errors=_form_errors(errors or [], labels),
         budgets=_budgets(), past=past, threshold=queries.threshold, **extra,
     ), status

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from fractions import Fraction
 
 from registry.accounts import Role
@@ -35,7 +36,7 @@ def test_every_consumer_is_listed_with_share_spent_and_remaining(client, login, 
                 "research:project-onderzoeker-x", "research:oud-project"):
         assert f"<code>{key}</code>" in html, key
     assert [cell.split("<")[0] for cell in _row(html, "or:MIN-A").split('class="num">')[1:]] == \
-        ["0.01", "1/300", "1/150"]
+        ["0,01", "1/300", "1/150"]  # exact, with the Dutch page's decimal comma
     assert "Ondernemingsraad van Ministerie van Voorbeeldzaken (MIN-A)" in html
     assert "Onderzoeksproject project-onderzoeker-x" in html
     # The cap of the year is stated with the page.
@@ -50,7 +51,7 @@ def test_giving_a_share_is_exact_and_confirmed(client, login, csrf_from, service
                                                       "year": str(YEAR), "rho": "2,5"},
                            follow_redirects=True)
     html = response.get_data(as_text=True)
-    assert (f"het aandeel van Groepsondernemingsraad Rijk (GOR) voor {YEAR} wordt rho 2.5 zodra "
+    assert (f"het aandeel van Groepsondernemingsraad Rijk (GOR) voor {YEAR} wordt rho 2,5 zodra "
             "een tweede beheerder het goedkeurt.") in html
     # A second administrator's approval applies it (tests/dashboards/test_admin_approvals.py).
     outcome = services.approvals.approve(services.approvals.pending()[0].id, "tweede-beheerder")
@@ -118,3 +119,43 @@ def test_the_adjust_link_preselects_the_consumer(client, login):
     login(Role.ADMIN, None)
     html = client.get(f"/beheer/budgetten?jaar={YEAR}&afnemer=preventie:MIN-B").get_data(as_text=True)
     assert '<option value="preventie:MIN-B" selected>' in html
+
+
+def _lead(html: str) -> str:
+    return html.split('<p class="lead">', 1)[1].split("</p>", 1)[0]
+
+
+def test_every_budget_figure_on_the_dutch_page_has_a_decimal_comma(client, login, csrf_from,
+                                                                   services):
+    _, token = admin_csrf(client, login, csrf_from)
+    _give(services, "or:MIN-A", "0.296")
+    _spend(services, "or:MIN-A", "0.015")
+    html = client.get(f"/beheer/budgetten?jaar={YEAR}").get_data(as_text=True)
+    lead = _lead(html)
+    cap = services.ledger.cap(YEAR)
+    assert f"delta 0,000001 (rho {str(float(cap.rho)).replace('.', ',')})" in lead
+    assert "Toegekend: rho 0,296; besteed: rho 0,015." in lead
+    assert "1e-06" not in html and not re.search(r"\d\.\d", lead)
+    assert [cell.split("<")[0] for cell in _row(html, "or:MIN-A").split('class="num">')[1:]] == \
+        ["0,296", "0,015", "0,281"]
+    # Over the cap: the ledger's message and the page say the same figures the same way.
+    refused = client.post("/beheer/budgetten", data={"csrf_token": token, "consumer": "gor",
+                                                     "year": str(YEAR), "rho": str(cap.rho + 1)})
+    assert refused.status_code == 422
+    page = refused.get_data(as_text=True)
+    assert re.search(r"laat nog rho \d+,\d+ toe te kennen", page)
+    assert not re.search(r"\d\.\d", _lead(page))
+    confirmed = client.post("/beheer/budgetten", data={"csrf_token": token, "consumer": "gor",
+                                                       "year": str(YEAR), "rho": "0,01"},
+                            follow_redirects=True).get_data(as_text=True)
+    assert f"voor {YEAR} wordt rho 0,01 zodra" in confirmed
+
+
+def test_the_english_page_writes_budget_figures_with_points(client, login, csrf_from, services):
+    _, token = admin_csrf(client, login, csrf_from)
+    _give(services, "or:MIN-A", "0.296")
+    client.post("/taal/en", data={"csrf_token": token, "next": "/beheer/budgetten"})
+    html = client.get(f"/beheer/budgetten?jaar={YEAR}").get_data(as_text=True)
+    assert "0.000001" in _lead(html) and "1e-06" not in html
+    assert not re.search(r"\d,\d", _lead(html))
+    assert _row(html, "or:MIN-A").split('class="num">')[1].split("<")[0] == "0.296"

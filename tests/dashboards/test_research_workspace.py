@@ -170,8 +170,12 @@ def test_the_page_refuses_a_spec_with_the_same_messages_as_the_api(client, csrf_
     assert answer.status_code == 422
     messages = [error["message"] for error in answer.get_json()["errors"]]
     assert len(messages) == 3
+    # The same words; the API writes its numbers with the point it reads, a Dutch page with a
+    # comma (the form takes both).
+    assert "tussen 0.01 en 1" in " ".join(messages)
     for message in messages:
-        assert message in page
+        assert re.sub(r"(?<=\d)\.(?=\d)", ",", message) in page
+    assert "0.01" not in page
 
 
 def test_changing_the_question_keeps_what_was_filled_in(client, csrf_from, researcher):

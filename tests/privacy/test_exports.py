@@ -233,3 +233,49 @@ def test_stored_release_exports_verify(services, signer, tmp_path):
         path = tmp_path / name
         path.write_text(text, encoding="utf-8", newline="")
         assert verify_release_file(path, signer.public_key_b64).ok
+
+
+# -- the spent budget in the CSV header: named with its unit ----------------------------------
+
+
+def _stored_release(services, signer):
+    ledger = BudgetLedger(services.db, Cap.of())
+    ledger.set_budget("or:MIN-A", 2026, "0.1")
+    service = ReleaseService(services.db, ledger, signer)
+    return service.release("or:MIN-A", "or:MIN-A", 2026, "q", "0.005", lambda: RESULT).release
+
+
+def test_csv_header_names_the_unit_of_what_was_spent(services, signer):
+    text = release_to_csv(_stored_release(services, signer))
+    header = split(text)[0]
+    assert "# budget_unit: rho\r\n# budget_spent: 0.005\r\n" in header
+    assert "epsilon_spent" not in header  # the old name called a rho an epsilon
+    assert verify_release_file(text, signer.public_key_b64).ok
+
+
+def test_csv_header_of_an_earlier_epsilon_release_says_epsilon(signer):
+    text = release_to_csv(make_release(signer))
+    assert "# budget_unit: epsilon\r\n# budget_spent: 0.5\r\n" in split(text)[0]
+    assert verify_release_file(text, signer.public_key_b64).ok
+
+
+def test_csv_with_a_changed_spent_header_fails(services, signer):
+    text = release_to_csv(_stored_release(services, signer))
+    for old, new in (("# budget_spent: 0.005", "# budget_spent: 0.001"),
+                     ("# budget_unit: rho", "# budget_unit: epsilon")):
+        assert old in text
+        assert not verify_release_file(text.replace(old, new), signer.public_key_b64).ok
+
+
+def test_csv_downloaded_before_the_renamed_header_still_verifies(services, signer):
+    """Files already downloaded carry "epsilon_spent: rho 0.005": they stay verifiable, and a
+    changed figure in them still fails."""
+    text = release_to_csv(_stored_release(services, signer))
+    earlier = text.replace("# budget_unit: rho\r\n# budget_spent: 0.005\r\n",
+                           "# epsilon_spent: rho 0.005\r\n")
+    assert earlier != text
+    assert verify_release_file(earlier, signer.public_key_b64).ok
+    forged = earlier.replace("# epsilon_spent: rho 0.005", "# epsilon_spent: rho 0.001")
+    assert not verify_release_file(forged, signer.public_key_b64).ok
+    both = earlier.replace("# replaces:", "# budget_spent: 0.005\r\n# replaces:")
+    assert not verify_release_file(both, signer.public_key_b64).ok
