@@ -259,6 +259,9 @@ def _values_trace(chosen: Sequence[IntervalRow], name: str, own: bool,
         "text": [plotly_text(r.text) if r.text is not None else nl_number(r.value, 1)
                  for r in chosen],
         "textposition": "top center",
+        # A label centred on a value near the axis' end would be cut at the plot's edge
+        # ("1,58" shown as ",58"); the margins leave room for it outside the plot.
+        "cliponaxis": False,
         "marker": {"symbol": "diamond" if own else "line-ns-open", "size": 12,
                    "color": "#154273" if own else "#1a1a1a", "line": {"width": 2}},
         "error_x": {"type": "data", "symmetric": False,

@@ -22,6 +22,7 @@ from dashboards.charts.figures import IntervalRow, intervals_figure
 from dashboards.charts.table import ChartTable, Column, Drawn
 from dashboards.prevention.figures import Plan, latest_complete
 from dashboards.prevention.filters import Filters
+from dashboards.prevention.unit_rows import rows_for_unit
 from dashboards.prevention.units import row_fte, row_label
 from registry.organisations import OrgStructure
 from registry.taxonomy import Taxonomy
@@ -36,8 +37,13 @@ class BenchmarkSection:
     label: str = ""
     """What is compared: the category's label, or all categories together."""
     rates: tuple[tuple[str, float, Reading, bool], ...] = ()
-    """Per row (the whole organisation first, then each DG): name, FTE, rate, own."""
+    """Per row (the reference first, if any, then each DG row): name, FTE, rate, and whether
+    it is a compared row (True) or the reference it is compared with (False)."""
     comparisons: tuple[ExternalComparison, ...] = ()
+    reference: str = "peers"
+    """``peers``: the DG rows beside each other; ``organisation``: each beside the whole."""
+    unit_note: str | None = None
+    """Why the rows shown are wider than the chosen unit (``unit_rows``), if they are."""
 
 
 def verdict_names() -> dict[str, str]:
@@ -73,29 +79,50 @@ def benchmark_section(plan: Plan, org: OrgStructure, taxonomy: Taxonomy, filters
              _("alle categorieën samen"))
     fte = row_fte(org, organisation, py.dg_rows(organisation))
     org_fte = org.get(organisation).headcount
-    whole = sum_of(py.category(organisation, c) for c in codes)
-    entries: list[tuple[str, float, Estimate, bool]] = [
-        (_("Hele organisatie"), org_fte, whole, True)]
-    for row in py.dg_rows(organisation):
-        if fte.get(row, 0) > 0:
-            entries.append((row_label(org, organisation, row), fte[row],
-                            row_count(py, organisation, row, codes), False))
+    # All categories together: the organisation's total, the same figure as in the external
+    # comparison below (the direct total and the sum of the categories, combined).
+    whole = (py.total(organisation) if category is None
+             else sum_of(py.category(organisation, c) for c in codes))
+    dg_rows = [r for r in py.dg_rows(organisation) if fte.get(r, 0) > 0]
+    choice = rows_for_unit(org, organisation, dg_rows, filters.unit)
+    entries: list[tuple[str, float, Estimate, bool]] = []
+    if filters.reference == "organisation":
+        # The chosen unit's rows (every row without one), each beside the whole organisation.
+        entries.append((_("Hele organisatie"), org_fte, whole, False))
+        shown = [(row, True) for row in choice.rows]
+    else:
+        # Same level: every DG row; a chosen unit's rows are the compared ones, the others
+        # their peers.
+        chosen = set(choice.rows) if filters.unit else set(dg_rows)
+        shown = [(row, row in chosen) for row in dg_rows]
+    for row, compared in shown:
+        entries.append((row_label(org, organisation, row), fte[row],
+                        row_count(py, organisation, row, codes), compared))
     rates = tuple((name, headcount, display(rate_per_100_fte(count, headcount, 12), Kind.RATE),
                    own) for name, headcount, count, own in entries)
     total = py.total(organisation)
     comparisons = compare_rate(organisation, py.year,
                                rate_per_100_fte(total, org_fte, 12, sampling=True))
     return BenchmarkSection(category, tuple(c.explanation_nl for c in comparisons), py.year,
-                            label, rates, comparisons)
+                            label, rates, comparisons, filters.reference, choice.note)
 
 
 def dg_chart(section: BenchmarkSection) -> Drawn | None:
-    if section.year is None:
+    if section.year is None or not section.rates:
         return None
-    figure = intervals_figure([IntervalRow.shown(name, rate, own)
-                               for name, _fte, rate, own in section.rates],
-                              x_title=_("Zaken per 100 fte per jaar"),
-                              names=(_("Hele organisatie"), _("DG")))
+    # A row too uncertain to show a value is left out of the picture: its range (up to 0-130
+    # for a small rest row) would set the axis and squash every other row. The table and a
+    # note under the chart name it.
+    drawn = [IntervalRow.shown(name, rate, own) for name, _fte, rate, own in section.rates
+             if not rate.too_uncertain]
+    unsure = [name for name, _fte, rate, _own in section.rates if rate.too_uncertain]
+    if section.reference == "organisation":
+        names = (_("DG"), _("Hele organisatie"))
+    elif any(not own for *_rest, own in section.rates):  # a unit chosen among its peers
+        names = (_("Gekozen eenheid"), _("Andere DG's"))
+    else:
+        names = (_("DG"), _("DG"))
+    figure = intervals_figure(drawn, x_title=_("Zaken per 100 fte per jaar"), names=names)
     table = ChartTable(
         _("Zaken per 100 fte in %(year)s per DG (%(label)s), met het 95%%-interval",
           year=section.year, label=section.label),
@@ -103,7 +130,10 @@ def dg_chart(section: BenchmarkSection) -> Drawn | None:
          Column(_("95%-interval van"), 2), Column(_("95%-interval tot"), 2)),
         tuple((name, headcount, rate.cell, rate.low, rate.high)
               for name, headcount, rate, _own in section.rates))
-    return Drawn(_("DG's vergeleken: %(label)s", label=section.label), figure, table)
+    notes = (_("Niet getekend, want te onzeker (de marge is groter dan het cijfer zelf): "
+               "%(rows)s. De tabel geeft de marge.", rows=", ".join(unsure)),) if unsure else ()
+    return Drawn(_("DG's vergeleken: %(label)s", label=section.label), figure, table,
+                 notes=notes)
 
 
 def external_chart(section: BenchmarkSection) -> Drawn | None:
@@ -133,4 +163,9 @@ def _external_chart(comparisons: Sequence[ExternalComparison], year: int) -> Dra
           "95%%-interval, een referentie met haar bandbreedte)", year=year),
         (Column(_("Bron")), Column(_("Per 100 per jaar"), 2), Column(_("Van"), 2),
          Column(_("Tot"), 2), Column(_("Uw cijfer is"))), tuple(table_rows))
-    return Drawn(_("Extern vergeleken"), figure, table)
+    return Drawn(_("Extern vergeleken"), figure, table, notes=(_(
+        "Uw cijfer: alle zaken van de hele organisatie per 100 fte. Het is hetzelfde cijfer "
+        "als 'Hele organisatie' bij de DG's (alle categorieën samen), maar met een bredere "
+        "marge: naast de ruis telt hier ook het toeval "
+        "mee van hoeveel zaken er in één jaar zijn, omdat de referenties over andere jaren en "
+        "organisaties gaan."),))

@@ -1,7 +1,10 @@
 """The dashboard's filters: read from the query string, checked, explained in Dutch.
 
-Every page takes the same filters (organisation, unit subtree, categories, period, grain and
-the reference for comparisons), so a link from one page to another keeps the choice. A wrong
+The filters are organisation, unit subtree, categories, period, grain and the reference for
+comparisons. A link from one page to another keeps the choice, but each page offers (and
+checks) only the filters it applies (:data:`PAGE_FILTERS`): the published figures do not have
+every breakdown on every page (months exist per organisation only, categories per DG row per
+year or half year), and a control that changes nothing would pretend they do. A wrong
 value is never a 500: it becomes a :class:`FieldError` with a Dutch message that the page shows
 beside its field (status 422). Only an organisation the person may not see is refused outright
 (403), because that is not a mistake to correct but a boundary.
@@ -25,6 +28,18 @@ from registry.taxonomy import Taxonomy
 from web.permissions import OrganisationAccess, default_organisation, organisation_access
 
 REFERENCES = ("peers", "organisation")
+ALWAYS = frozenset({"organisation", "from", "to"})
+PAGE_FILTERS: dict[str, frozenset[str]] = {
+    # Months and quarters are published per organisation only, for all categories together.
+    "trends": ALWAYS | {"grain"},
+    # Categories per DG row, for the last complete year and the running year's half years.
+    "units": ALWAYS | {"unit", "category"},
+    # Rates per DG row of the last complete year, against the DGs or the whole organisation.
+    "benchmarks": ALWAYS | {"unit", "category", "reference"},
+    # The follow-up table is published per organisation, for all categories together.
+    "follow_up": ALWAYS,
+}
+"""The filters each page applies, by page (``Page`` value); the others are neither shown nor checked there."""
 DEFAULT_MONTHS = 12
 MAX_MONTHS = 120
 
@@ -85,8 +100,14 @@ def organisation_of(args: Mapping[str, str], principal: Principal, org: OrgStruc
 
 
 def parse_filters(args: Args, principal: Principal, org: OrgStructure, taxonomy: Taxonomy,
-                  threshold: int, latest: Callable[[str], Month | None]) -> FilterResult:
-    """Check every filter; ``latest`` gives an organisation's newest published month."""
+                  threshold: int, latest: Callable[[str], Month | None],
+                  applied: frozenset[str] | None = None) -> FilterResult:
+    """Check the filters; ``latest`` gives an organisation's newest published month.
+
+    ``applied`` are the page's own filters (:data:`PAGE_FILTERS`; None: all). A wrong value in
+    a filter the page does not offer is no error there: it falls back to its default, as it
+    could not be corrected on that page.
+    """
     errors: list[FieldError] = []
     organisation, problem = organisation_of(args, principal, org)
     if problem is not None:
@@ -111,6 +132,8 @@ def parse_filters(args: Args, principal: Principal, org: OrgStructure, taxonomy:
     unit = _unit(args, organisation, org, threshold, errors)
     categories = _categories(args, taxonomy, errors)
     typed = {name: (args.get(name) or "").strip() for name in ("from", "to")}
+    if applied is not None:
+        errors = [e for e in errors if e.field in applied or e.field == ""]
     return FilterResult(Filters(organisation, unit, categories, start, end, grain, reference),
                         tuple(errors), typed)
 

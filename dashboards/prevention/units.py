@@ -29,6 +29,7 @@ from dashboards.charts.figures import intervals_figure as _intervals
 from dashboards.charts.table import ChartTable, Column, Drawn
 from dashboards.prevention.figures import Plan, latest_complete
 from dashboards.prevention.filters import Filters
+from dashboards.prevention.unit_rows import rows_for_unit
 from registry.organisations import OrgStructure
 from registry.taxonomy import Taxonomy
 
@@ -65,6 +66,10 @@ class UnitSection:
     year_counts: tuple[tuple[str, Reading], ...]
     """The organisation's cases per category (label) in the last complete year."""
     cells: tuple[Cell, ...]
+    scope: str = ""
+    """The one DG row the unit filter shows (its label), or "" for the whole organisation."""
+    unit_note: str | None = None
+    """Why the rows shown are wider than the chosen unit (``unit_rows``), if they are."""
 
 
 def unit_label(org: OrgStructure, code: str) -> str:
@@ -137,15 +142,29 @@ def unit_section(plan: Plan, org: OrgStructure, taxonomy: Taxonomy, filters: Fil
     categories = filters.categories or tuple(taxonomy.codes("categories"))
     labels = {c: taxonomy.label("categories", c, locale) for c in categories}
     complete = latest_complete(plan, filters.end.year)
-    year_counts = tuple((labels[c], display(complete.category(organisation, c)))
-                        for c in categories if c in complete.category_codes()) if complete else ()
     checks = tuple(page_summaries(dict(plan), organisation, filters.end, org, taxonomy, _=_,
                                   locale=locale, categories=filters.categories or None))
     cells, _complete, halves = dg_cells(plan, org, organisation, categories, filters.end.year,
                                         checks)
+    # The unit filter narrows the rows shown; the checks stay one family over every row.
+    choice = rows_for_unit(org, organisation, dict.fromkeys(c.row for c in cells), filters.unit)
+    cells = [c for c in cells if c.row in choice.rows]
+    scope = ""
+    if complete is not None and filters.unit and len(choice.rows) == 1:
+        row = choice.rows[0]
+        scope = row_label(org, organisation, row)
+        year_counts = tuple(
+            (labels[c], display(complete.rest_row(organisation, c) if row == organisation
+                                else complete.category(row, c)))
+            for c in categories if c in complete.category_codes())
+    elif complete is not None:
+        year_counts = tuple((labels[c], display(complete.category(organisation, c)))
+                            for c in categories if c in complete.category_codes())
+    else:
+        year_counts = ()
     return UnitSection(checks, complete.year if complete else None, halves, categories,
                        intro_text(organisation, org, _), org, organisation, labels, year_counts,
-                       tuple(cells))
+                       tuple(cells), scope, choice.note)
 
 
 def category_chart(section: UnitSection) -> Drawn | None:
@@ -160,7 +179,9 @@ def category_chart(section: UnitSection) -> Drawn | None:
         (Column(_("Categorie")), Column(_("Zaken"), 0), Column(_("95%-interval van"), 0),
          Column(_("95%-interval tot"), 0)),
         tuple((label, s.cell, s.low, s.high) for label, s in shown))
-    return Drawn(_("Zaken per categorie, %(year)s", year=section.year), figure, table)
+    title = (_("Zaken per categorie in %(row)s, %(year)s", row=section.scope, year=section.year)
+             if section.scope else _("Zaken per categorie, %(year)s", year=section.year))
+    return Drawn(title, figure, table)
 
 
 def dg_chart(section: UnitSection) -> Drawn | None:

@@ -25,6 +25,7 @@ from dashboards.charts.table import PAGE_ROWS, csv_text, safe_filename
 from dashboards.margin import margin_explanation, margin_title
 from dashboards.prevention.figures import latest_month, published_months, typical_plan_margin
 from dashboards.prevention.filters import (
+    PAGE_FILTERS,
     FilterResult,
     Filters,
     parse_filters,
@@ -116,7 +117,7 @@ def csv(chart: str) -> Response:
     page = chart_page(chart)
     if page is None:
         raise NotFound(_("Deze download bestaat niet."))
-    state = _State()
+    state = _State(page)
     if state.result.errors:
         raise ValidationFailed(_("De filters zijn niet geldig."), list(state.result.errors))
     if not state.months():
@@ -133,9 +134,10 @@ def csv(chart: str) -> Response:
 
 
 class _State:
-    """The request's filters and the release plan's published years (read once)."""
+    """The request's filters (those ``page`` applies) and the release plan's published years
+    (read once)."""
 
-    def __init__(self) -> None:
+    def __init__(self, page: Page) -> None:
         s = services()
         principal = current_principal()
         assert principal is not None  # require_roles ran first
@@ -148,7 +150,7 @@ class _State:
         newest = latest_month(self.plan)
         self.result: FilterResult = parse_filters(
             request.args, principal, self.org, s.taxonomy, self.threshold,
-            lambda _o: newest)
+            lambda _o: newest, PAGE_FILTERS[page.value])
 
     def months(self) -> list[str]:
         f = self.result.filters
@@ -185,11 +187,12 @@ FILTER_FORM = FormFields(FILTER_FIELDS, anchors={name: f"f-{name}" for name in F
 
 
 def _page(endpoint: str, page: Page) -> Any:
-    state = _State()
+    state = _State(page)
     result = state.result
     f = result.filters
     context: dict[str, Any] = {
         "page": page.value, "endpoint": endpoint, "filters": f,
+        "applied": PAGE_FILTERS[page.value],
         "errors": FILTER_FORM.errors(page_messages(result.errors)), "typed": result.typed,
         "organisations": [(code, state.org.get(code).name) for code in
                           visible_organisations(state.principal, state.org)],
