@@ -31,7 +31,7 @@ from typing import Any
 from analytics.errors import AnalyticsError, PeriodNotPublished
 from analytics.intervals import Estimate, share, total
 from analytics.plan import PlanYear
-from analytics.reading import Kind, display, typical_margin
+from analytics.reading import Kind, display
 from analytics.report_sections import (
     MELDKNOP,
     MELDKNOP_NOTE,
@@ -44,6 +44,7 @@ from analytics.report_sections import (
     meldknop,
     psa,
     psa_title,
+    typical_table_margin,
 )
 from analytics.report_summary import conclusions
 from privacy.exports import release_to_csv, release_to_json, spreadsheet_safe
@@ -203,7 +204,7 @@ def build_report(unit: str, year: int, py: PlanYear, previous: PlanYear | None,
     titles = _titles(year, taxonomy)
     tables = {key: [_table_row(key, code, e, taxonomy) for code, e in found.items()]
               for key, found in estimates.items()}
-    margin = _typical_report_margin(estimates)
+    margin = typical_table_margin(tables)
     name, organisations = _organisation_names(unit, org)
     figures = {
         "kind": REPORT_KIND,
@@ -277,16 +278,6 @@ def _table_row(key: str, code: str, estimate: Estimate, taxonomy: Taxonomy) -> d
                  else _label(taxonomy, Dimension.CATEGORY, code))
         return _row(code, label, estimate, Kind.CHANGE if key == "verandering" else Kind.COUNT)
     return _row(code, "Totaal", estimate)
-
-
-def _typical_report_margin(estimates: dict[str, dict[str, Estimate]]) -> int | None:
-    """The typical margin of the breakdowns; without any, of the months and the total."""
-    margin = typical_margin(e for key, found in estimates.items() if key in _DIMENSIONS
-                            for e in found.values())
-    if margin is None:
-        margin = typical_margin(e for key in ("per_maand", "zaken_totaal")
-                                for e in estimates.get(key, {}).values())
-    return margin
 
 
 def _organisation_names(unit: str, org: OrgStructure) -> tuple[str, dict[str, str]]:

@@ -18,7 +18,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import statistics
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from analytics.findings import summarise
@@ -109,6 +110,22 @@ def _period_text(period: str | None, label: str) -> str | None:
     return f"Bekeken: heel {label}, met de twee halfjaren om te zien of het in beide speelde."
 
 
+# The report's tables whose figures are not counts of cases: a margin "±N zaken" is not theirs.
+NOT_CASES = frozenset({"zonder_formele_opvolging"})
+CATEGORY_TABLE = "zaken_per_categorie"
+
+
+def typical_table_margin(tables: Mapping[str, list[dict[str, Any]]],
+                         keys: Iterable[str] | None = None) -> int | None:
+    """The median 95% margin, in cases, of the figures the tables show (of ``keys`` only, when
+    given): what "Wat betekenen de marges?" states, so it holds for the rows a reader sees.
+    Every row counts, a 'te onzeker' one too: its margin is the reason it is too uncertain."""
+    wanted = None if keys is None else set(keys)
+    widths = [float(row["half_width"]) for key, rows in tables.items()
+              if key not in NOT_CASES and (wanted is None or key in wanted) for row in rows]
+    return round(statistics.median(widths)) if widths else None
+
+
 def margins(estimates: Mapping[str, Mapping[str, Estimate]],
             tables: Mapping[str, list[dict[str, Any]]], margin: int | None) -> list[str]:
     """"Wat betekenen de marges?", with an example from the report's own figures."""
@@ -120,7 +137,13 @@ def margins(estimates: Mapping[str, Mapping[str, Estimate]],
     if example:
         out.append(example)
     if margin is not None:
-        out.append(f"Bij de meeste cijfers in dit verslag is de marge ongeveer ±{margin} zaken.")
+        text = f"Bij de meeste cijfers in dit verslag is de marge ongeveer ±{margin} zaken."
+        # The categories are the table read first; their margin often differs from the rest
+        # (for the Rijk ±10 against ±31 for channels and roles), so it is said on its own.
+        per_category = typical_table_margin(tables, (CATEGORY_TABLE,))
+        if per_category is not None and per_category != margin:
+            text += f" Bij de cijfers per categorie is de marge ongeveer ±{per_category} zaken."
+        out.append(text)
     out.append("Een aantal wordt nooit onder nul getoond. Is de marge groter dan het cijfer "
                "zelf, dan staat er 'te onzeker' met het gebied waarin het echte aantal ligt: "
                "zo'n cijfer is niet te onderscheiden van nul. Verschillen binnen de marge "

@@ -65,7 +65,17 @@ def _total(figures: Mapping[str, Any], tables: Mapping[str, list[dict[str, Any]]
         return [], [f"Het aantal zaken in {year} is te onzeker om te noemen "
                     f"({total['weergave']})."]
     what = f"In {year} waren er" if figures["complete"] else f"In {year} waren er tot nu toe"
-    return [f"{what} ongeveer {total['getal']} zaken ({total['weergave']})."], []
+    return [f"{what} ongeveer {total['getal']} zaken ({_interval(total)})."], []
+
+
+def _interval(row: Mapping[str, Any]) -> str:
+    """A clear figure's interval alone, "tussen 625 en 655": its display text is "<getal>
+    (<interval>)" (``analytics.reading.display_with_margin``), and a sentence that names the
+    number already must not bracket the bracketed text again."""
+    text, prefix = str(row["weergave"]), f"{row['getal']} ("
+    if text.startswith(prefix) and text.endswith(")"):
+        return text[len(prefix):-1]
+    return text
 
 
 def _top_categories(tables: Mapping[str, list[dict[str, Any]]]) -> Sentences:
@@ -91,7 +101,7 @@ def _change(figures: Mapping[str, Any], tables: Mapping[str, list[dict[str, Any]
         else:
             direction = "meer" if row["estimate"] > 0 else "minder"
             can.append(f"Er waren duidelijk {direction} zaken dan in {previous} "
-                       f"(verschil {row['weergave']}).")
+                       f"(verschil {row['getal']}, {_interval(row)}).")
     moved = [r["label"] for code, r in change.items() if code != "totaal" and not r["te_onzeker"]]
     if moved:
         can.append("Duidelijk veranderd ten opzichte van het jaar ervoor: " + _names(moved) + ".")
@@ -149,7 +159,11 @@ def _checks(figures: Mapping[str, Any]) -> Sentences:
     groups = check.get("too_small_groups") or []
     cannot = []
     if groups:
-        small = sum(len(g["units"]) for g in groups)
+        # Distinct units: a unit too small for several categories is one unit, not one per
+        # category (the groups list a unit once per group of categories).
+        small = (len({str(p["unit"]) for p in figures.get("too_small") or []})
+                 or len({unit for g in groups for unit in g["units"]}))
+        they = "dat is" if small == 1 else "die zijn"
         cannot.append(f"Of er iets opvalt bij {_count(small, 'onderdeel', 'onderdelen')}: "
-                      "die zijn te klein om te beoordelen.")
+                      f"{they} voor een of meer onderwerpen te klein om te beoordelen.")
     return can, cannot

@@ -12,16 +12,16 @@ correlated; quarters and years are independent of each other).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import statistics
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
 from flask_babel import gettext as _
 
-from analytics.errors import StructureChanged
 from analytics.intervals import Estimate, rate_per_100_fte, share
 from analytics.plan import PlanYear
-from analytics.reading import Kind, Reading, display, fmt, typical_margin
+from analytics.reading import Kind, Reading, display, fmt
 from dashboards.charts.figures import IntervalRow, Series, intervals_figure, lines_figure
 from dashboards.charts.table import ChartTable, Column, Drawn
 from dashboards.prevention.filters import Filters
@@ -59,18 +59,34 @@ def latest_month(plan: Plan) -> Month | None:
     return max(months) if months else None
 
 
-def typical_plan_margin(plan: Plan, organisation: str) -> int | None:
-    """The median 95% margin, in cases, of the organisation's figures by category in the newest
-    complete year (else of its published months): the size "Wat betekent de marge?" states."""
-    py = latest_complete(plan)
-    if py is not None:
-        try:
-            found = typical_margin(py.attribute(Dimension.CATEGORY, organisation).values())
-        except StructureChanged:  # that year's figures by category no longer read
-            found = None
-        if found is not None:
-            return found
-    return typical_margin(e for year in plan.values() for _m, e in year.monthly(organisation))
+def typical_chart_margin(tables: Iterable[ChartTable]) -> int | None:
+    """The median 95% margin, in cases, of the counts the page's tables show: the size "Wat
+    betekent de marge?" states, so it holds for this page's months, quarters or categories
+    (a year's categories have a smaller margin than a month's total, and stating theirs on the
+    trends page was wrong). Rates and shares are not cases and do not count; nor does a row
+    shown as 'te onzeker', which shows a range from 0 rather than its margin."""
+    widths = []
+    for table in tables:
+        at = _count_columns(table)
+        if at is None:
+            continue
+        for row in table.rows:
+            value, low, high = row[at:at + 3]
+            # A 'te onzeker' row has text where its count would be.
+            if (isinstance(value, int | float) and isinstance(low, int | float)
+                    and isinstance(high, int | float)):
+                widths.append((high - low) / 2)
+    return round(statistics.median(widths)) if widths else None
+
+
+def _count_columns(table: ChartTable) -> int | None:
+    """Where a table's count stands: a count of cases is shown as three whole-number columns in
+    a row (the count, "95%-interval van", "95%-interval tot"); rates and shares have decimals."""
+    digits = [c.digits for c in table.columns]
+    for at in range(len(digits) - 2):
+        if digits[at:at + 3] == [0, 0, 0]:
+            return at
+    return None
 
 
 def latest_complete(plan: Plan, up_to: int | None = None) -> PlanYear | None:

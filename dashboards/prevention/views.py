@@ -23,7 +23,7 @@ from dashboards.charts.catalogue import Page, PageFigures, PageInputs, build_pag
 from dashboards.charts.render import chart_html
 from dashboards.charts.table import PAGE_ROWS, csv_text, safe_filename
 from dashboards.margin import margin_explanation, margin_title
-from dashboards.prevention.figures import latest_month, published_months, typical_plan_margin
+from dashboards.prevention.figures import latest_month, published_months, typical_chart_margin
 from dashboards.prevention.filters import (
     PAGE_FILTERS,
     FilterResult,
@@ -215,12 +215,13 @@ def _page(endpoint: str, page: Page) -> Any:
     months = state.months()
     context["months"] = months
     context["latest"] = latest_month(state.plan)
-    context["margin"] = typical_plan_margin(state.plan, f.organisation)
     if not months:
         return render_template(f"prevention/{endpoint}.html", **context)
     try:
         built = _build(page, state.plan, f)
         context["section"], context["charts"] = built.section, built.charts
+        # The typical margin of the figures this page shows, not of figures shown elsewhere.
+        context["margin"] = typical_chart_margin(chart.table for chart in built.charts)
     except ValidationFailed as exc:
         context["errors"] = FILTER_FORM.errors(page_messages(exc.errors))
         return render_template(f"prevention/{endpoint}.html", **context), 422
