@@ -9,6 +9,7 @@ own line dash and marker symbol and a text label, heat map cells carry their num
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -183,6 +184,7 @@ def heatmap_figure(rows: Sequence[str], columns: Sequence[str],
     layout["yaxis"] = {"type": "category", "autorange": "reversed", "automargin": True}
     layout["margin"] = {"l": 20, "r": 20, "t": header, "b": 20}
     layout["annotations"] = annotations
+    layout["meta"] = {"narrow": _narrow_heatmap_layout(columns, layout["xaxis"], layout["yaxis"])}
     return {
         "data": [{
             "type": "heatmap", "x": columns, "y": rows,
@@ -196,6 +198,29 @@ def heatmap_figure(rows: Sequence[str], columns: Sequence[str],
         }],
         "layout": layout,
     }
+
+
+# A column's short name on a phone: the code that ends it, as in "DG Beleid (BFZ-DG4)".
+TRAILING_CODE = re.compile(r"\(([^()<>]{1,16})\)$")
+
+
+def short_column(label: str) -> str:
+    """The code at the end of a column's name (``wrap`` applied), else the name on one line."""
+    flat = label.replace("<br>", " ")
+    found = TRAILING_CODE.search(flat)
+    return found.group(1) if found else flat
+
+
+def _narrow_heatmap_layout(columns: Sequence[str], xaxis: dict[str, Any],
+                           yaxis: dict[str, Any]) -> dict[str, Any]:
+    """The heat map's axes on a phone (dashboard.js applies ``meta.narrow`` below 560 px):
+    seven DG names side by side leave each column under 25 px, and their wrapped names lay on
+    top of each other. There each column is headed by its code, standing on end (the full name
+    is in the hover text and in the table beside the chart), and the row names are a size
+    smaller, which leaves the cells a little more width."""
+    return {"xaxis": {**xaxis, "tickmode": "array", "tickvals": list(columns),
+                      "ticktext": [short_column(c) for c in columns], "tickangle": -90},
+            "yaxis": {**yaxis, "tickfont": {"size": 11}}}
 
 
 @dataclass(frozen=True)

@@ -130,3 +130,43 @@ def test_charts_keep_their_height_when_the_window_changes_size(open_page):
         for drawn, wanted in after:
             assert wanted > 300 and abs(drawn - 2 - wanted) <= 2, (width, after)
     screenshot(page, "dashboard-units-after-resize-375")
+
+
+# The demo ministry's seven DGs; the test organisation has too few to show the heat map.
+DGS = ["DG Strategie en Kennis (BFZ-DG1)", "DG Dienstverlening (BFZ-DG2)",
+       "DG Handhaving (BFZ-DG3)", "DG Beleid (BFZ-DG4)", "DG Uitvoering (BFZ-DG5)",
+       "DG Toezicht (BFZ-DG6)", "Rest van Ministerie van Belastingen en Financiële Zaken (BFZ)"]
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_heat_map_column_headers_stay_apart_with_seven_dgs(open_page, width):
+    # The walkthrough's heat map at 375 px: seven DG names on top of each other.
+    from dashboards.charts import heatmap_figure
+
+    categories = ["Pesten", "Intimidatie", "Agressie door burgers of externen", "Werkdruk"]
+    figure = heatmap_figure(categories, DGS, [[1.0] * len(DGS) for _ in categories],
+                            [["12 ⚑"] * len(DGS) for _ in categories], value_title="zaken")
+    # Opened at another width (the canvas stops growing at main's 72rem), then resized to it.
+    page = open_page(Role.PREVENTION_OFFICER, width=800 if width > 800 else width + 40)
+    assert page.goto("/dashboard/eenheden").status == 200
+    page.wait_for_selector(".chart-canvas svg.main-svg")
+    # The first chart's figure becomes the heat map; dashboard.js draws it again on a resize.
+    page.evaluate("""figure => {
+        const canvas = document.querySelector('.chart-canvas');
+        document.getElementById(canvas.getAttribute('data-figure')).textContent =
+            JSON.stringify(figure);
+    }""", figure)
+    page.set_viewport_size({"width": width, "height": 800})
+    page.wait_for_function("""() => {
+        const canvas = document.querySelector('.chart-canvas');
+        return canvas._fullLayout && canvas.querySelector('.heatmaplayer')
+               && canvas.getAttribute('data-width') === String(canvas.clientWidth);
+    }""")
+    drawn = page.locator(".chart-canvas").first.evaluate(DRAWN)
+    assert len(drawn["xticks"]) == len(DGS)
+    assert not overlapping(drawn["xticks"]), f"at {width} px the DG headers lie on each other"
+    for left, top, right, _bottom in drawn["xticks"]:
+        assert left >= -1 and right <= drawn["width"] + 1 and top >= -1
+    assert drawn["height"] <= MAX_HEIGHT + 2
+    page.locator(".chart-canvas").first.screenshot(
+        path=str(SCREENSHOTS / f"dashboard-chart-heat-map-seven-dgs-{width}.png"))

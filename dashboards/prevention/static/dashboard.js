@@ -8,6 +8,11 @@
      the chart names every line (with its own marker and dash), so the end labels go and the
      plot gets the width. */
   function narrow(figure) {
+    /* A figure may say how its layout differs on a phone (layout.meta.narrow, written by
+       dashboards/charts/figures.py, as the heat map's column headers): those parts replace
+       its own. */
+    var changes = (figure.layout.meta || {}).narrow || {};
+    Object.keys(changes).forEach(function (key) { figure.layout[key] = changes[key]; });
     figure.data.forEach(function (trace) {
       if (trace.mode === "lines+markers+text") { trace.mode = "lines+markers"; }
     });
