@@ -139,9 +139,10 @@ def margins(estimates: Mapping[str, Mapping[str, Estimate]],
     if margin is not None:
         text = f"Bij de meeste cijfers in dit verslag is de marge ongeveer ±{margin} zaken."
         # The categories are the table read first; their margin often differs from the rest
-        # (for the Rijk ±10 against ±31 for channels and roles), so it is said on its own.
+        # (for the Rijk ±9 against ±31 for channels and roles), so it is said on its own when
+        # "ongeveer" does not cover the difference.
         per_category = typical_table_margin(tables, (CATEGORY_TABLE,))
-        if per_category is not None and per_category != margin:
+        if per_category is not None and abs(per_category - margin) > 1:
             text += f" Bij de cijfers per categorie is de marge ongeveer ±{per_category} zaken."
         out.append(text)
     out.append("Een aantal wordt nooit onder nul getoond. Is de marge groter dan het cijfer "

@@ -93,7 +93,10 @@ def test_the_typical_margin_is_that_of_the_figures_the_report_shows(services):
         most, per_category = _margins_said(figures["margins"])
         assert most == round(statistics.median(shown)), unit
         expected = round(statistics.median(categories))
-        assert (per_category or most) == expected, unit
+        if per_category is None:  # "ongeveer" covers a difference of one
+            assert abs(most - expected) <= 1, unit
+        else:
+            assert per_category == expected and abs(per_category - most) > 1, unit
         # A clear category shows its margin: "N (tussen A en B)", B - A about twice it.
         for r in figures["tables"]["zaken_per_categorie"]:
             found = re.search(r"tussen (\d+) en (\d+)", r["weergave"].replace(".", ""))
