@@ -113,9 +113,12 @@ def dg_chart(section: BenchmarkSection) -> Drawn | None:
     # A row too uncertain to show a value is left out of the picture: its range (up to 0-130
     # for a small rest row) would set the axis and squash every other row. The table and a
     # note under the chart name it.
+    # When every row is that uncertain, nothing would be drawn: then all are drawn (margin
+    # only, as every chart draws a too-uncertain value), since no row squashes the others.
+    clear = any(not rate.too_uncertain for _name, _fte, rate, _own in section.rates)
     drawn = [IntervalRow.shown(name, rate, own) for name, _fte, rate, own in section.rates
-             if not rate.too_uncertain]
-    unsure = [name for name, _fte, rate, _own in section.rates if rate.too_uncertain]
+             if not (clear and rate.too_uncertain)]
+    unsure = [name for name, _fte, rate, _own in section.rates if clear and rate.too_uncertain]
     if section.reference == "organisation":
         names = (_("DG"), _("Hele organisatie"))
     elif any(not own for *_rest, own in section.rates):  # a unit chosen among its peers

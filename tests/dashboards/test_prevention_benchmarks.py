@@ -44,3 +44,13 @@ def test_nothing_too_uncertain_needs_no_note() -> None:
     clear = BenchmarkSection(None, (), 2025, clear.label, clear.rates[:3], (), "peers")
     drawn = dg_chart(clear)
     assert drawn is not None and drawn.notes == ()
+
+
+def test_when_every_row_is_too_uncertain_all_are_drawn_by_their_margin() -> None:
+    # Leaving them all out would draw an empty chart; with none clear, none squashes another.
+    unsure = tuple((name, fte, display(Estimate(1.0, 25.0), Kind.RATE), own)
+                   for name, fte, _rate, own in section().rates)
+    drawn = dg_chart(BenchmarkSection(None, (), 2025, "pesten", unsure, (), "peers"))
+    assert drawn is not None and drawn.figure["data"] and drawn.notes == ()
+    rows = {y for trace in drawn.figure["data"] for y in trace["y"]}
+    assert rows == {name for name, *_rest in unsure}
