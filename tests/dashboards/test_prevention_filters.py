@@ -122,7 +122,8 @@ def compared_rows(html: str) -> tuple[dict[str, str], set[str]]:
     """The rows drawn in the DG comparison (each with its legend name), and every row compared:
     drawn, or named under the chart as too uncertain to draw (which rows are depends on the
     noise of the release)."""
-    drawn = {y.replace("<br>", " "): trace["name"]
+    # A too-uncertain row drawn by its margin is in a trace named "DG: te onzeker (...)".
+    drawn = {y.replace("<br>", " "): trace["name"].split(": te onzeker", 1)[0]
              for trace in figures(html)["dg-vergelijking"]["data"] for y in trace["y"]}
     unsure = re.search(r"cijfer zelf\): (.*?)\. De tabel geeft de marge", html)
     return drawn, set(drawn) | (set(unsure.group(1).split(", ")) if unsure else set())
