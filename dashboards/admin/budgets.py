@@ -16,7 +16,6 @@ from privacy.plan import PLAN_CONSUMER
 from registry.approvals import ApprovalKind, Proposal
 from registry.joined import joined
 from registry.organisations import OrgStructure
-from web.labels import consumer_label  # noqa: F401 - the admin views import it from here
 from web.services import RegistryServices
 
 

@@ -16,7 +16,6 @@ from flask_babel import format_datetime
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from dashboards.admin.budgets import consumer_label
 from dashboards.admin.views import acting_admin, bp, role_label
 from dashboards.admin.views_roles import changed_message
 from dashboards.audit_view import KIND_LABELS
@@ -24,6 +23,7 @@ from privacy.exact import format_epsilon
 from registry.approvals import EXPIRY_DAYS, ApprovalKind, Approved, Proposal
 from registry.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from web.access import services
+from web.labels import consumer_label
 
 
 @dataclass(frozen=True)

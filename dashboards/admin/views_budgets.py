@@ -18,7 +18,6 @@ from werkzeug.wrappers import Response
 from dashboards.admin.budgets import (
     ConsumerRow,
     consumer_keys,
-    consumer_label,
     propose_allocation,
 )
 from dashboards.admin.forms import BudgetForm
@@ -29,6 +28,7 @@ from registry.approvals import ApprovalKind
 from registry.errors import FieldError, ValidationFailed
 from registry.periods import Month
 from web.access import services
+from web.labels import consumer_label
 from web.numbers import exact_number, with_page_decimal_sign
 
 BUDGET_FIELDS = ("consumer", "year", "rho")
