@@ -14,6 +14,7 @@ default yearly cap (rho 0.311064), so one Gaussian query never takes most of a y
 from __future__ import annotations
 
 import re
+from enum import StrEnum
 from fractions import Fraction
 from typing import Any
 
@@ -27,6 +28,15 @@ MAX_RHO = Fraction(5, 100)
 BUDGET_LIMITS: dict[str, tuple[Fraction, Fraction]] = {
     BudgetUnit.EPSILON: (MIN_EPSILON, MAX_EPSILON), BudgetUnit.RHO: (MIN_RHO, MAX_RHO)}
 MAX_DECIMALS = 6
+
+
+class BudgetProblem(StrEnum):
+    """The budget problems a form words itself (``FieldError.problem``)."""
+
+    FORMAT = "budget_format"
+    RANGE = "budget_range"
+
+
 _DECIMAL_RE = re.compile(r"^\d{1,3}(\.\d{1,6})?$", re.ASCII)
 
 
@@ -72,12 +82,12 @@ def parse_budget(value: Any, unit: str, errors: list[FieldError]) -> Fraction | 
         errors.append(FieldError(unit, f"{unit} moet een getal als tekst zijn."))
         return None
     if not _DECIMAL_RE.match(text):
-        errors.append(FieldError(unit, budget_format_message(unit)))
+        errors.append(FieldError(unit, budget_format_message(unit), BudgetProblem.FORMAT))
         return None
     budget = Fraction(text)
     low, high = BUDGET_LIMITS[unit]
     if not low <= budget <= high:
-        errors.append(FieldError(unit, budget_range_message(unit)))
+        errors.append(FieldError(unit, budget_range_message(unit), BudgetProblem.RANGE))
         return None
     return budget
 

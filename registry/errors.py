@@ -7,6 +7,7 @@ bug and becomes a 500.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 
@@ -16,6 +17,10 @@ class FieldError:
 
     field: str
     message: str
+    # dataclasses.field: the name "field" is this class's first attribute.
+    problem: str | None = dataclasses.field(default=None, compare=False)
+    """What kind of problem it is, as a code, where a reader words it its own way (a web form
+    with the page's decimal sign): never read from ``message``. Not part of the API's answer."""
 
     def as_dict(self) -> dict[str, str]:
         return {"field": self.field, "message": self.message}

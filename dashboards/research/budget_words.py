@@ -17,12 +17,7 @@ from fractions import Fraction
 
 from flask_babel import gettext as _
 
-from privacy.budgets import (
-    BUDGET_LIMITS,
-    MAX_DECIMALS,
-    budget_format_message,
-    budget_range_message,
-)
+from privacy.budgets import BUDGET_LIMITS, MAX_DECIMALS, BudgetProblem
 from privacy.ledger import BudgetLedger, BudgetStatus
 from registry.errors import FieldError
 from web.numbers import exact_number
@@ -75,13 +70,13 @@ def _form_words(error: FieldError) -> str | None:
     unit = error.field
     if unit not in BUDGET_LIMITS:
         return None
-    if error.message == budget_range_message(unit):
+    if error.problem == BudgetProblem.RANGE:
         low, high = BUDGET_LIMITS[unit]
         return _("%(unit)s moet per vraag tussen %(low)s en %(high)s liggen (grenzen inbegrepen): "
                  "kleiner maakt aftasten met heel veel vragen mogelijk, groter laat één vraag de "
                  "cijfers bijna zonder ruis zien.",
                  unit=unit, low=exact_number(low), high=exact_number(high))
-    if error.message == budget_format_message(unit):
+    if error.problem == BudgetProblem.FORMAT:
         return _("%(unit)s moet een decimaal getal zijn met hoogstens %(places)s cijfers achter "
                  "de komma, bijvoorbeeld %(example)s.",
                  unit=unit, places=MAX_DECIMALS, example=exact_number(EXAMPLE_BUDGET))
