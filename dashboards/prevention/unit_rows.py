@@ -24,6 +24,11 @@ class RowChoice:
     """Why a row wider than the chosen unit is shown, or none at all; None when not needed."""
 
 
+def unit_label(org: OrgStructure, code: str) -> str:
+    # Names need not be unique in an organisation chart; the code makes the label unique.
+    return f"{org.get(code).name} ({code})"
+
+
 def rows_for_unit(org: OrgStructure, organisation: str, rows: Iterable[str],
                   unit: str | None) -> RowChoice:
     """The rows that show ``unit`` (None: the whole organisation, every row)."""
@@ -34,14 +39,13 @@ def rows_for_unit(org: OrgStructure, organisation: str, rows: Iterable[str],
     inside = tuple(r for r in rows if r != organisation and unit in org.ancestors(r))
     if inside:
         return RowChoice(inside)
-    name = f"{org.get(unit).name} ({unit})"
+    name = unit_label(org, unit)
     around = [r for r in rows if r != organisation and r in org.ancestors(unit)]
     if around:
-        row = org.get(around[0])
         return RowChoice((around[0],), _(
             "Cijfers per categorie zijn er per DG van minstens 2000 fte, niet per kleinere "
             "eenheid. %(unit)s hoort bij %(row)s: u ziet de cijfers van die hele DG.",
-            unit=name, row=f"{row.name} ({row.code})"))
+            unit=name, row=unit_label(org, around[0])))
     if organisation in rows:
         return RowChoice((organisation,), _(
             "Cijfers per categorie zijn er per DG van minstens 2000 fte, niet per kleinere "

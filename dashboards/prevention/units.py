@@ -29,7 +29,7 @@ from dashboards.charts.figures import intervals_figure as _intervals
 from dashboards.charts.table import ChartTable, Column, Drawn
 from dashboards.prevention.figures import Plan, latest_complete
 from dashboards.prevention.filters import Filters
-from dashboards.prevention.unit_rows import rows_for_unit
+from dashboards.prevention.unit_rows import rows_for_unit, unit_label
 from registry.organisations import OrgStructure
 from registry.taxonomy import Taxonomy
 
@@ -70,11 +70,6 @@ class UnitSection:
     """The one DG row the unit filter shows (its label), or "" for the whole organisation."""
     unit_note: str | None = None
     """Why the rows shown are wider than the chosen unit (``unit_rows``), if they are."""
-
-
-def unit_label(org: OrgStructure, code: str) -> str:
-    # Names need not be unique in an organisation chart; the code makes the label unique.
-    return f"{org.get(code).name} ({code})"
 
 
 def row_label(org: OrgStructure, organisation: str, row: str) -> str:
